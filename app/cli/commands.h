@@ -1,0 +1,14 @@
+#pragma once
+// One function per CLI command; each returns the process exit code or throws
+// InputError (1) / ParameterError (2), which main turns into a message and exit code.
+#include "cli_options.h"
+
+namespace layerlens::cli {
+
+int run_info(const Options& options);
+int run_methods(const Options& options);
+int run_run(const Options& options);       // run and compare
+int run_sweep(const Options& options);
+int run_bench(const Options& options);
+
+}  // namespace layerlens::cli

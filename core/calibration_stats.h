@@ -1,0 +1,37 @@
+#pragma once
+// Statistics of the calibration inputs that every method needs, accumulated by streaming
+// row chunks of X so memory does not grow with the number of tokens:
+//   C = XᵀX / n (d_in x d_in), a_j = mean_t |X_tj| (AWQ salience),
+//   ‖X_j‖₂ (Wanda's norm), max_t |X_tj|, the token count and the dead (all-zero) channels.
+#include <string>
+#include <vector>
+
+#include "layer.h"
+
+namespace layerlens {
+
+class InputSource;
+class Progress;
+
+struct CalibrationStats {
+    MatrixD C;                  // XᵀX / n, double (see accumulate_statistics for why)
+    MatrixF C_float;            // the same in float, for the fast products methods run through C
+    VectorD mean_abs;           // a_j
+    VectorD norm;               // ‖X_j‖₂
+    VectorD max_abs;            // max_t |X_tj|
+    Eigen::Index n_tokens = 0;
+    std::vector<int> dead_channels;   // channels with all-zero activations
+    std::vector<std::string> warnings;
+
+    Eigen::Index d_in() const { return C.rows(); }
+    // max/median of a_j: how strongly a few channels dominate (1 = flat, 20+ = LLM outliers).
+    double outlier_strength() const;
+};
+
+// Streams the source once. Rows are read in chunks of chunk_rows; throws InputError naming the
+// first NaN/Inf (token, channel) and when there are no tokens; warns on dead channels and on
+// fewer tokens than channels (C is then singular and methods dampen it).
+CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress,
+                                       Eigen::Index chunk_rows = 1024);
+
+}  // namespace layerlens

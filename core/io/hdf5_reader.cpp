@@ -1,0 +1,343 @@
+#include "hdf5_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <sstream>
+#include <vector>
+
+#include "../errors.h"
+#include "../progress.h"
+#include "hdf5_handle.h"
+#include "hdf5_lock.h"
+
+namespace layerlens {
+
+namespace {
+
+using hdf5::Handle;
+
+std::string normalise_group(const std::string& name) {
+    std::string n = name;
+    while (!n.empty() && n.front() == '/') n.erase(n.begin());
+    while (!n.empty() && n.back() == '/') n.pop_back();
+    return n;
+}
+
+std::string object_path(const std::string& group, const std::string& leaf) {
+    return group.empty() ? "/" + leaf : "/" + group + "/" + leaf;
+}
+
+std::string display_name(const std::string& group) { return group.empty() ? "/" : group; }
+
+// H5Lexists needs every intermediate link to exist, so walk the path one component at a time.
+bool link_exists(hid_t file, const std::string& path) {
+    std::string partial;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '/')) {
+        if (part.empty()) continue;
+        partial += "/" + part;
+        if (H5Lexists(file, partial.c_str(), H5P_DEFAULT) <= 0) return false;
+    }
+    return true;
+}
+
+std::string shape_text(const std::vector<hsize_t>& dims) {
+    std::string s = "[";
+    for (size_t k = 0; k < dims.size(); ++k) s += (k ? ", " : "") + std::to_string(dims[k]);
+    return s + "]";
+}
+
+struct DatasetShape {
+    std::vector<hsize_t> dims;
+    H5T_class_t type_class = H5T_NO_CLASS;
+    size_t type_size = 0;
+    std::string dtype;
+};
+
+std::string dtype_name(H5T_class_t type_class, size_t size) {
+    switch (type_class) {
+    case H5T_FLOAT: return "float" + std::to_string(8 * size);
+    case H5T_INTEGER: return "integer (" + std::to_string(8 * size) + "-bit)";
+    case H5T_STRING: return "string";
+    case H5T_COMPOUND: return "compound";
+    default: return "non-numeric";
+    }
+}
+
+DatasetShape describe(hid_t dataset) {
+    DatasetShape shape;
+    Handle space(H5Dget_space(dataset), H5Sclose);
+    Handle type(H5Dget_type(dataset), H5Tclose);
+    if (!space.valid() || !type.valid()) return shape;
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank > 0) {
+        shape.dims.resize(static_cast<size_t>(rank));
+        H5Sget_simple_extent_dims(space.get(), shape.dims.data(), nullptr);
+    }
+    shape.type_class = H5Tget_class(type.get());
+    shape.type_size = H5Tget_size(type.get());
+    shape.dtype = dtype_name(shape.type_class, shape.type_size);
+    return shape;
+}
+
+bool is_supported_float(const DatasetShape& s) {
+    return s.type_class == H5T_FLOAT && (s.type_size == 2 || s.type_size == 4 || s.type_size == 8);
+}
+
+Handle open_dataset(hid_t file, const std::string& path) {
+    return Handle(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+}
+
+// Why a `weight` dataset cannot serve as a layer weight, or "" when it can.
+std::string weight_problem(const std::string& group, const DatasetShape& s) {
+    const std::string where = "weight of " + display_name(group);
+    if (s.dims.size() != 2)
+        return where + " is " + std::to_string(s.dims.size()) + "-D " + shape_text(s.dims) +
+               "; a layer weight must be 2-D [d_out, d_in]";
+    if (!is_supported_float(s)) return where + " has dtype " + s.dtype + "; expected float16, float32 or float64";
+    if (s.dims[0] == 0 || s.dims[1] == 0) return where + " has zero size " + shape_text(s.dims);
+    return "";
+}
+
+std::string inputs_problem(const std::string& group, const DatasetShape& s) {
+    const std::string where = "inputs of " + display_name(group);
+    if (s.dims.size() != 2 && s.dims.size() != 3)
+        return where + " are " + std::to_string(s.dims.size()) + "-D " + shape_text(s.dims) +
+               "; expected [n_tokens, d_in] or [batch, seq, d_in]";
+    if (!is_supported_float(s)) return where + " have dtype " + s.dtype + "; expected float16, float32 or float64";
+    return "";
+}
+
+struct VisitState {
+    hid_t file;
+    std::vector<LayerInfo> layers;
+};
+
+herr_t visit_link(hid_t, const char* name, const H5L_info_t* info, void* data) {
+    auto* state = static_cast<VisitState*>(data);
+    const std::string path(name);
+    const auto slash = path.rfind('/');
+    const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
+    if (leaf != "weight" || info->type != H5L_TYPE_HARD) return 0;
+    const std::string group = slash == std::string::npos ? "" : path.substr(0, slash);
+    Handle dataset = open_dataset(state->file, "/" + path);
+    if (!dataset.valid()) return 0;   // a group named "weight", not a dataset
+    LayerInfo layer;
+    layer.name = display_name(group);
+    const DatasetShape w = describe(dataset.get());
+    layer.weight_dtype = w.dtype;
+    layer.problem = weight_problem(group, w);
+    if (w.dims.size() == 2) {
+        layer.d_out = static_cast<Eigen::Index>(w.dims[0]);
+        layer.d_in = static_cast<Eigen::Index>(w.dims[1]);
+    }
+    const std::string inputs_path = object_path(group, "inputs");
+    if (link_exists(state->file, inputs_path)) {
+        Handle inputs = open_dataset(state->file, inputs_path);
+        if (inputs.valid()) {
+            const DatasetShape x = describe(inputs.get());
+            layer.has_inputs = true;
+            layer.inputs_shape = shape_text(x.dims);
+            layer.n_tokens = 1;
+            for (size_t k = 0; k + 1 < x.dims.size(); ++k) layer.n_tokens *= static_cast<Eigen::Index>(x.dims[k]);
+            if (layer.problem.empty()) layer.problem = inputs_problem(group, x);
+            if (layer.problem.empty() && !x.dims.empty() && static_cast<Eigen::Index>(x.dims.back()) != layer.d_in)
+                layer.problem = "inputs of " + layer.name + " have width " + std::to_string(x.dims.back()) +
+                                "; weight has d_in = " + std::to_string(layer.d_in);
+        }
+    }
+    layer.has_bias = link_exists(state->file, object_path(group, "bias"));
+    state->layers.push_back(std::move(layer));
+    return 0;
+}
+
+std::vector<std::pair<std::string, std::string>> read_string_attributes(hid_t object) {
+    std::vector<std::pair<std::string, std::string>> out;
+    H5O_info_t info;
+    if (H5Oget_info(object, &info) < 0) return out;
+    for (hsize_t k = 0; k < info.num_attrs; ++k) {
+        Handle attr(H5Aopen_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        if (!attr.valid())
+            attr = Handle(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_NATIVE, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
+        if (!attr.valid()) continue;
+        char name[256] = {0};
+        H5Aget_name(attr.get(), sizeof name, name);
+        Handle type(H5Aget_type(attr.get()), H5Tclose);
+        if (H5Tget_class(type.get()) != H5T_STRING) continue;
+        Handle space(H5Aget_space(attr.get()), H5Sclose);
+        if (H5Sget_simple_extent_npoints(space.get()) != 1) continue;
+        std::string value;
+        if (H5Tis_variable_str(type.get()) > 0) {
+            Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
+            H5Tset_size(memtype.get(), H5T_VARIABLE);
+            H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));
+            char* text = nullptr;
+            if (H5Aread(attr.get(), memtype.get(), &text) >= 0 && text) {
+                value = text;
+                H5free_memory(text);
+            }
+        } else {
+            const size_t size = H5Tget_size(type.get());
+            std::string buffer(size, '\0');
+            if (H5Aread(attr.get(), type.get(), buffer.data()) >= 0) value = buffer.c_str();
+        }
+        out.emplace_back(name, value);
+    }
+    return out;
+}
+
+class Hdf5InputSource : public InputSource {
+public:
+    Hdf5InputSource(std::string path, std::string dataset, std::vector<hsize_t> dims)
+        : path_(std::move(path)), dataset_(std::move(dataset)), dims_(std::move(dims)) {}
+    Eigen::Index n_tokens() const override {
+        Eigen::Index n = 1;
+        for (size_t k = 0; k + 1 < dims_.size(); ++k) n *= static_cast<Eigen::Index>(dims_[k]);
+        return n;
+    }
+    Eigen::Index width() const override { return static_cast<Eigen::Index>(dims_.back()); }
+    std::string description() const override { return path_ + ":" + dataset_; }
+    void for_each_chunk(Eigen::Index max_rows, const std::function<void(const MatrixF&, Eigen::Index)>& visit,
+                        Progress& progress) const override;
+
+private:
+    std::string path_, dataset_;
+    std::vector<hsize_t> dims_;
+};
+
+void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
+                                     const std::function<void(const MatrixF&, Eigen::Index)>& visit,
+                                     Progress& progress) const {
+    const Eigen::Index n = n_tokens(), d = width();
+    std::vector<float> buffer;
+    MatrixF chunk;
+    for (Eigen::Index first = 0; first < n; first += max_rows) {
+        progress.check();
+        const Eigen::Index rows = std::min(max_rows, n - first);
+        {
+            std::lock_guard lock(hdf5::library_mutex());
+            Handle file = hdf5::open_file_read(path_);
+            Handle dataset = open_dataset(file.get(), dataset_);
+            if (!dataset.valid()) throw InputError(description() + ": cannot open the dataset");
+            Handle file_space(H5Dget_space(dataset.get()), H5Sclose);
+            // Select tokens [first, first + rows); for [batch, seq, d] that is a union of row runs.
+            if (dims_.size() == 2) {
+                const hsize_t start[2] = {static_cast<hsize_t>(first), 0};
+                const hsize_t count[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
+                H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+            } else {
+                const auto seq = static_cast<Eigen::Index>(dims_[1]);
+                bool first_piece = true;
+                for (Eigen::Index t = first; t < first + rows;) {
+                    const Eigen::Index b = t / seq, s = t % seq;
+                    const Eigen::Index run = std::min(seq - s, first + rows - t);
+                    const hsize_t start[3] = {static_cast<hsize_t>(b), static_cast<hsize_t>(s), 0};
+                    const hsize_t count[3] = {1, static_cast<hsize_t>(run), static_cast<hsize_t>(d)};
+                    H5Sselect_hyperslab(file_space.get(), first_piece ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr,
+                                        count, nullptr);
+                    first_piece = false;
+                    t += run;
+                }
+            }
+            const hsize_t mem_dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
+            Handle mem_space(H5Screate_simple(2, mem_dims, nullptr), H5Sclose);
+            buffer.resize(static_cast<size_t>(rows * d));
+            if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()) < 0)
+                throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
+                                 std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
+        }
+        chunk = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(buffer.data(), rows, d);
+        visit(chunk, first);
+    }
+}
+
+}  // namespace
+
+std::vector<LayerInfo> list_layers(const std::string& path) {
+    std::lock_guard lock(hdf5::library_mutex());
+    Handle file = hdf5::open_file_read(path);
+    VisitState state{file.get(), {}};
+    if (H5Lvisit(file.get(), H5_INDEX_NAME, H5_ITER_INC, visit_link, &state) < 0)
+        throw InputError(path + ": cannot walk the groups of the file (truncated or corrupted?)");
+    return std::move(state.layers);
+}
+
+Layer read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
+    std::lock_guard lock(hdf5::library_mutex());
+    Handle file = hdf5::open_file_read(path);
+    const std::string group = normalise_group(name);
+    if (!group.empty() && !link_exists(file.get(), "/" + group))
+        throw InputError(path + ": no group '" + name + "' in the file");
+    const std::string weight_path = object_path(group, "weight");
+    if (!link_exists(file.get(), weight_path))
+        throw InputError(path + ": group '" + display_name(group) + "' has no dataset 'weight'");
+    Handle dataset = open_dataset(file.get(), weight_path);
+    if (!dataset.valid()) throw InputError(path + ": '" + weight_path + "' is not a readable dataset");
+    const DatasetShape shape = describe(dataset.get());
+    if (const std::string problem = weight_problem(group, shape); !problem.empty())
+        throw InputError(path + ": " + problem);
+
+    const auto d_out = static_cast<Eigen::Index>(shape.dims[0]);
+    const auto d_in = static_cast<Eigen::Index>(shape.dims[1]);
+    const double bytes = static_cast<double>(d_out) * static_cast<double>(d_in) * sizeof(float);
+    if (bytes > static_cast<double>(limits.max_weight_bytes)) {
+        std::ostringstream msg;
+        msg << path << ": weight of " << display_name(group) << " is " << d_out << " x " << d_in << " ("
+            << bytes / (1 << 20) << " MiB as float32), over the memory budget of "
+            << static_cast<double>(limits.max_weight_bytes) / (1 << 20) << " MiB";
+        throw InputError(msg.str());
+    }
+
+    Layer layer;
+    layer.name = display_name(group);
+    // A column-major d_in x d_out matrix has the memory layout of the row-major [d_out, d_in] dataset.
+    MatrixF transposed(d_in, d_out);
+    if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, transposed.data()) < 0)
+        throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
+    layer.W = transposed.transpose();
+    transposed.resize(0, 0);
+    if (!layer.W.allFinite()) {
+        for (Eigen::Index i = 0; i < d_out; ++i)
+            for (Eigen::Index j = 0; j < d_in; ++j)
+                if (!std::isfinite(layer.W(i, j)))
+                    throw InputError(path + ": weight of " + layer.name + " has a non-finite value (NaN or Inf) at row " +
+                                     std::to_string(i) + ", column " + std::to_string(j));
+    }
+
+    const std::string bias_path = object_path(group, "bias");
+    if (link_exists(file.get(), bias_path)) {
+        Handle bias = open_dataset(file.get(), bias_path);
+        const DatasetShape b = bias.valid() ? describe(bias.get()) : DatasetShape{};
+        if (b.dims.size() != 1 || static_cast<Eigen::Index>(b.dims[0]) != d_out || !is_supported_float(b))
+            throw InputError(path + ": bias of " + layer.name + " has shape " + shape_text(b.dims) + " and dtype " +
+                             b.dtype + "; expected float [" + std::to_string(d_out) + "]");
+        layer.bias.resize(d_out);
+        if (H5Dread(bias.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, layer.bias.data()) < 0)
+            throw InputError(path + ": cannot read " + bias_path);
+    }
+    Handle group_handle(H5Oopen(file.get(), group.empty() ? "/" : ("/" + group).c_str(), H5P_DEFAULT), H5Oclose);
+    if (group_handle.valid()) layer.attributes = read_string_attributes(group_handle.get());
+    return layer;
+}
+
+std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
+    std::lock_guard lock(hdf5::library_mutex());
+    Handle file = hdf5::open_file_read(path);
+    const std::string group = normalise_group(name);
+    const std::string inputs_path = object_path(group, "inputs");
+    if (!link_exists(file.get(), inputs_path))
+        throw InputError(path + ": layer '" + display_name(group) + "' has no dataset 'inputs' (give a separate inputs file)");
+    Handle dataset = open_dataset(file.get(), inputs_path);
+    if (!dataset.valid()) throw InputError(path + ": '" + inputs_path + "' is not a readable dataset");
+    const DatasetShape shape = describe(dataset.get());
+    if (const std::string problem = inputs_problem(group, shape); !problem.empty())
+        throw InputError(path + ": " + problem);
+    if (expected_width > 0 && static_cast<Eigen::Index>(shape.dims.back()) != expected_width)
+        throw InputError(path + ": inputs of " + display_name(group) + " have width " + std::to_string(shape.dims.back()) +
+                         "; weight has d_in = " + std::to_string(expected_width));
+    return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims);
+}
+
+}  // namespace layerlens

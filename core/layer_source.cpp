@@ -1,0 +1,58 @@
+#include "layer_source.h"
+
+#include "errors.h"
+#include "input_source.h"
+#include "progress.h"
+
+namespace layerlens {
+
+std::string LayerSource::describe() const {
+    if (demo) return "built-in demo " + std::to_string(demo_spec.d_out) + "x" + std::to_string(demo_spec.d_in);
+    return path + ":" + layer;
+}
+
+std::string choose_layer(const std::string& path, const std::string& requested) {
+    const std::vector<LayerInfo> layers = list_layers(path);
+    if (!requested.empty()) {
+        for (const LayerInfo& info : layers)
+            if (info.name == requested || "/" + info.name == requested) {
+                if (!info.problem.empty()) throw InputError(path + ": " + info.problem);
+                return info.name;
+            }
+        // Not listed: let read_layer say precisely why (no group, no weight, ...).
+        return requested;
+    }
+    std::vector<const LayerInfo*> usable;
+    for (const LayerInfo& info : layers)
+        if (info.problem.empty()) usable.push_back(&info);
+    if (usable.empty()) {
+        if (!layers.empty()) throw InputError(path + ": " + layers.front().problem);
+        throw InputError(path + ": no layer found (no group holds a 2-D dataset named 'weight')");
+    }
+    if (usable.size() == 1) return usable.front()->name;
+    std::string names;
+    for (size_t k = 0; k < usable.size() && k < 8; ++k) names += (k ? ", " : "") + usable[k]->name;
+    if (usable.size() > 8) names += ", ...";
+    throw ParameterError(path + " holds " + std::to_string(usable.size()) + " layers; choose one with --layer (" + names + ")");
+}
+
+LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
+    LoadedLayer loaded;
+    if (source.demo) {
+        DemoLayer demo = make_demo_layer(source.demo_spec);
+        loaded.layer = std::move(demo.layer);
+        MatrixInputSource inputs(std::move(demo.X), "built-in demo inputs");
+        loaded.stats = accumulate_statistics(inputs, progress);
+        loaded.source = source.describe();
+        return loaded;
+    }
+    const std::string name = choose_layer(source.path, source.layer);
+    loaded.layer = read_layer(source.path, name, source.limits);
+    const std::string inputs_file = source.inputs_path.empty() ? source.path : source.inputs_path;
+    const auto inputs = open_inputs(inputs_file, name, loaded.layer.d_in());
+    loaded.stats = accumulate_statistics(*inputs, progress);
+    loaded.source = source.path + ":" + loaded.layer.name;
+    return loaded;
+}
+
+}  // namespace layerlens

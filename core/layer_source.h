@@ -1,0 +1,38 @@
+#pragma once
+// Where a layer comes from (a file and group, an optional separate inputs file, or the
+// built-in demo) and the one function that loads it and its calibration statistics, shared
+// by the CLI and the GUI's loader.
+#include <memory>
+#include <string>
+
+#include "calibration_stats.h"
+#include "demo_layer.h"
+#include "io/hdf5_reader.h"
+
+namespace layerlens {
+
+class Progress;
+
+struct LayerSource {
+    bool demo = false;
+    DemoSpec demo_spec;
+    std::string path;          // HDF5 file with the weight
+    std::string layer;         // group path; empty = the file's only/first usable layer
+    std::string inputs_path;   // separate inputs file; empty = inputs beside the weight
+    ReadLimits limits;
+    std::string describe() const;
+};
+
+struct LoadedLayer {
+    Layer layer;
+    CalibrationStats stats;
+    std::string source;        // "file.h5:layers.0.wq" or "built-in demo 1024x1024"
+};
+
+// Reads the weight, streams the inputs into statistics. Throws InputError / ParameterError.
+LoadedLayer load_layer(const LayerSource& source, Progress& progress);
+
+// Resolves an empty layer name: the only usable layer, else an error listing the choices.
+std::string choose_layer(const std::string& path, const std::string& requested);
+
+}  // namespace layerlens

@@ -1,0 +1,25 @@
+// Magnitude pruning: drop the smallest |W_ij| over the whole layer (wanda's prune_magnitude),
+// or the smallest within every group of M input channels for N:M. Ignores the activations:
+// the baseline that shows why activation-aware pruning exists.
+#include "../calibration_stats.h"
+#include "method_support.h"
+#include "methods.h"
+
+namespace layerlens {
+
+namespace {
+MethodResult run_magnitude(const Layer& layer, const CalibrationStats&, const CompressionParams& params, Progress&) {
+    MethodResult result;
+    add_pruning_params(result.params, params);
+    result.kept_mask = select_kept(layer.W.cwiseAbs(), params, UnstructuredScope::LayerThreshold);
+    result.W_hat = apply_mask(layer.W, result.kept_mask);
+    return result;
+}
+}  // namespace
+
+MethodInfo magnitude_method() {
+    return {"magnitude", "Magnitude", "Prune the weights with the smallest |W_ij| over the whole layer, ignoring activations.",
+            MethodKind::Pruning, validate_pruning, run_magnitude};
+}
+
+}  // namespace layerlens

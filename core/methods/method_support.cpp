@@ -1,0 +1,42 @@
+#include "method_support.h"
+
+#include <string>
+
+namespace layerlens {
+
+void validate_quantization(const Layer& layer, const CompressionParams& params) {
+    validate_bits(bits_or_default(params));
+    resolve_group_size(params.group_size, layer.d_in());
+}
+
+void validate_pruning(const Layer& layer, const CompressionParams& params) {
+    if (params.nm.active() || params.nm.n_keep != 0)
+        validate_nm(params.nm, layer.d_in());
+    else
+        validate_sparsity(sparsity_or_default(params));
+}
+
+void add_quantization_params(KeyValues& out, const Layer& layer, const CompressionParams& params) {
+    out.emplace_back("bits", static_cast<long long>(bits_or_default(params)));
+    out.emplace_back("group_size", static_cast<long long>(params.group_size));
+    out.emplace_back("group_size_used", static_cast<long long>(resolve_group_size(params.group_size, layer.d_in())));
+    out.emplace_back("zero_point", true);
+}
+
+void add_pruning_params(KeyValues& out, const CompressionParams& params) {
+    if (params.nm.active()) {
+        out.emplace_back("pattern", std::to_string(params.nm.n_keep) + ":" + std::to_string(params.nm.m));
+        out.emplace_back("sparsity", 1.0 - static_cast<double>(params.nm.n_keep) / params.nm.m);
+    } else {
+        out.emplace_back("pattern", std::string("unstructured"));
+        out.emplace_back("sparsity", sparsity_or_default(params));
+    }
+}
+
+MaskMatrix select_kept(const MatrixF& score, const CompressionParams& params, UnstructuredScope scope) {
+    if (params.nm.active()) return keep_n_of_m(score, params.nm);
+    const double sparsity = sparsity_or_default(params);
+    return scope == UnstructuredScope::PerRow ? keep_per_row(score, sparsity) : keep_above_threshold_rank(score, sparsity);
+}
+
+}  // namespace layerlens

@@ -1,0 +1,33 @@
+#pragma once
+// The one number every method is judged by (DESIGN.md):
+//   E(Ŵ) = tr((W−Ŵ) C (W−Ŵ)ᵀ) / tr(W C Wᵀ) = ‖X(W−Ŵ)ᵀ‖²_F / ‖XWᵀ‖²_F
+// computed from C, never from X, plus where the error sits (per output row, per input channel).
+#include "layer.h"
+
+namespace layerlens {
+
+struct ErrorBreakdown {
+    double E = 0.0;
+    VectorD per_row;       // row i's share of E; sums to E
+    VectorD per_channel;   // channel j's share of E (Δ_:j · (ΔC)_:j); sums to E
+};
+
+class OutputError {
+public:
+    // C is the auto-correlation XᵀX/n of the layer's inputs; W the original weight.
+    OutputError(const MatrixF& W, const MatrixF& C);
+
+    double relative(const MatrixF& W_hat) const;
+    ErrorBreakdown breakdown(const MatrixF& W_hat) const;
+    // tr(Δ C Δᵀ) for an arbitrary difference Δ, unnormalised (PGD's loss before scaling).
+    double absolute(const MatrixF& delta) const;
+    double reference_energy() const { return energy_; }   // tr(W C Wᵀ)
+
+private:
+    double normalise(double absolute_error) const;
+    const MatrixF& W_;
+    const MatrixF& C_;
+    double energy_;
+};
+
+}  // namespace layerlens

@@ -1,0 +1,13 @@
+#include "threads.h"
+
+#include <Eigen/Core>
+#include <omp.h>
+
+namespace layerlens {
+void set_thread_count(int threads) {
+    if (threads <= 0) return;
+    omp_set_num_threads(threads);
+    Eigen::setNbThreads(threads);
+}
+int thread_count() { return Eigen::nbThreads(); }
+}  // namespace layerlens

@@ -1,0 +1,7 @@
+#pragma once
+// One knob for the worker threads Eigen's products use (OpenMP underneath).
+namespace layerlens {
+// threads <= 0 keeps the default (all cores).
+void set_thread_count(int threads);
+int thread_count();
+}  // namespace layerlens

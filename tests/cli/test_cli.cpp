@@ -1,0 +1,145 @@
+// The CLI's contract: output fields, exit codes (0 ok, 1 bad input, 2 bad usage) and messages
+// that name the file and the problem. Runs the real binary.
+#include <gtest/gtest.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <sys/wait.h>
+
+#include "hdf5_fixtures.h"
+
+namespace {
+
+struct Outcome {
+    int exit_code = -1;
+    bool signalled = false;
+    std::string out, err;
+};
+
+Outcome run_cli(const std::string& arguments) {
+    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
+    std::filesystem::create_directories(dir);
+    const std::string err_file = dir + "/stderr.txt";
+    const std::string command = std::string(LAYERLENS_CLI) + " " + arguments + " 2>" + err_file;
+    Outcome outcome;
+    FILE* pipe = popen(command.c_str(), "r");
+    std::array<char, 4096> buffer;
+    size_t n;
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
+    const int status = pclose(pipe);
+    outcome.signalled = WIFSIGNALED(status);
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    outcome.err = layerlens::test::read_bytes(err_file);
+    return outcome;
+}
+
+std::string data(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/" + file; }
+bool have_data() { return std::filesystem::exists(data("stories260K_layers.h5")); }
+std::string tmp(const std::string& name) {
+    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
+    std::filesystem::create_directories(dir);
+    return dir + "/" + name;
+}
+
+void expect_failure(const Outcome& o, int code, std::initializer_list<std::string> parts) {
+    EXPECT_FALSE(o.signalled);
+    EXPECT_EQ(o.exit_code, code) << o.err;
+    for (const auto& part : parts) EXPECT_NE(o.err.find(part), std::string::npos) << "'" << part << "' not in: " << o.err;
+}
+
+}  // namespace
+
+TEST(Cli, InfoListsEveryRealLayer) {
+    if (!have_data()) GTEST_SKIP() << "no ../shared/data";
+    const Outcome o = run_cli("info " + data("stories260K_layers.h5") + " --json");
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const QJsonArray layers = QJsonDocument::fromJson(QByteArray::fromStdString(o.out)).array();
+    ASSERT_EQ(layers.size(), 35);
+    int w2 = 0;
+    for (const auto& value : layers) {
+        const QJsonObject layer = value.toObject();
+        EXPECT_EQ(layer["tokens"].toInt(), 4096);
+        EXPECT_GT(layer["outlier_strength"].toDouble(), 1.0);
+        if (layer["name"].toString().endsWith("feed_forward.w2")) {
+            ++w2;
+            EXPECT_EQ(layer["d_out"].toInt(), 64);
+            EXPECT_EQ(layer["d_in"].toInt(), 172);
+        }
+    }
+    EXPECT_EQ(w2, 5);
+}
+
+TEST(Cli, RunPrintsTheContractFields) {
+    const Outcome o = run_cli("run --demo --demo-shape 64x128 --demo-tokens 256 --method rtn --bits 3 --group 32 --json");
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    const QJsonObject r = QJsonDocument::fromJson(QByteArray::fromStdString(o.out)).object();
+    EXPECT_EQ(r["method"].toString(), "rtn");
+    EXPECT_TRUE(r["layer"].toString().startsWith("demo"));
+    EXPECT_EQ(r["params"].toObject()["bits"].toInt(), 3);
+    EXPECT_EQ(r["params"].toObject()["group_size_used"].toInt(), 32);
+    EXPECT_GT(r["relative_output_error"].toDouble(), 0.0);
+    EXPECT_LT(r["relative_output_error"].toDouble(), 0.5);
+    EXPECT_NEAR(r["bits_per_weight"].toDouble(), 3.0 + 32.0 / 32.0, 1e-12);
+    EXPECT_TRUE(r.contains("sparsity"));
+    EXPECT_TRUE(r.contains("seconds"));
+}
+
+TEST(Cli, ExportWritesALayerAndRefusesToOverwrite) {
+    const std::string out = tmp("export.h5");
+    std::filesystem::remove(out);
+    const std::string args = "run --demo --demo-shape 32x64 --demo-tokens 128 --method magnitude --nm 2:4 --export " + out;
+    ASSERT_EQ(run_cli(args).exit_code, 0);
+    const Outcome info = run_cli("info " + out + " --json");
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    const QJsonArray layers = QJsonDocument::fromJson(QByteArray::fromStdString(info.out)).array();
+    ASSERT_EQ(layers.size(), 1);
+    EXPECT_EQ(layers[0].toObject()["d_in"].toInt(), 64);
+    const std::string before = layerlens::test::read_bytes(out);
+    expect_failure(run_cli(args), 2, {"export.h5", "exists", "--force"});
+    EXPECT_EQ(layerlens::test::read_bytes(out), before);
+    EXPECT_EQ(run_cli(args + " --force").exit_code, 0);
+}
+
+TEST(Cli, BadFilesExitOneWithTheirName) {
+    expect_failure(run_cli("info " + tmp("nope.h5")), 1, {"nope.h5", "no such file"});
+    layerlens::test::write_bytes(tmp("garbage.h5"), std::string(5000, 'x'));
+    expect_failure(run_cli("run " + tmp("garbage.h5") + " --method rtn"), 1, {"garbage.h5", "not an HDF5 file"});
+    layerlens::test::write_bytes(tmp("empty.h5"), "");
+    expect_failure(run_cli("info " + tmp("empty.h5")), 1, {"empty"});
+    layerlens::test::write_raw_dataset(tmp("nan.h5"), "/g/weight", {2, 2}, H5T_IEEE_F32LE, {1, 2, 3, 4});
+    layerlens::test::write_raw_dataset(tmp("nan.h5"), "/g/inputs", {3, 2}, H5T_IEEE_F32LE, {1, 2, 3, NAN, 5, 6}, false);
+    expect_failure(run_cli("run " + tmp("nan.h5") + " --method rtn"), 1, {"token 1, channel 1"});
+    layerlens::test::write_raw_dataset(tmp("mismatch.h5"), "/g/weight", {2, 2}, H5T_IEEE_F32LE, {1, 2, 3, 4});
+    layerlens::test::write_raw_dataset(tmp("mismatch.h5"), "/g/inputs", {3, 3}, H5T_IEEE_F32LE,
+                                       std::vector<double>(9, 1.0), false);
+    expect_failure(run_cli("run " + tmp("mismatch.h5") + " --layer g --method rtn"), 1, {"width 3", "d_in = 2"});
+}
+
+TEST(Cli, ImpossibleParametersExitTwo) {
+    const std::string demo = "run --demo --demo-shape 16x64 --demo-tokens 64 ";
+    expect_failure(run_cli(demo + "--method rtn --bits 0"), 2, {"bits", "0"});
+    expect_failure(run_cli(demo + "--method rtn --bits 17"), 2, {"17"});
+    expect_failure(run_cli(demo + "--method rtn --group 48"), 2, {"group size 48", "d_in = 64"});
+    expect_failure(run_cli(demo + "--method magnitude --sparsity 1.0"), 2, {"sparsity"});
+    expect_failure(run_cli(demo + "--method magnitude --sparsity -0.1"), 2, {"sparsity"});
+    expect_failure(run_cli(demo + "--method magnitude --nm 4:2"), 2, {"4:2"});
+    expect_failure(run_cli(demo + "--method nosuch"), 2, {"unknown method 'nosuch'"});
+    expect_failure(run_cli(demo + "--method rtn --bits four"), 2, {"--bits", "four"});
+    expect_failure(run_cli("frobnicate"), 2, {"unknown command"});
+    expect_failure(run_cli(demo + "--method rtn --wat"), 2, {"--wat"});
+}
+
+TEST(Cli, DeadChannelAndFewTokensWarnButWork) {
+    std::vector<double> x(3 * 4, 1.0);
+    for (int t = 0; t < 3; ++t) x[t * 4 + 2] = 0.0;   // channel 2 dead, 3 tokens < 4 channels
+    layerlens::test::write_raw_dataset(tmp("dead.h5"), "/g/weight", {2, 4}, H5T_IEEE_F32LE, {1, 2, 3, 4, 5, 6, 7, 8});
+    layerlens::test::write_raw_dataset(tmp("dead.h5"), "/g/inputs", {3, 4}, H5T_IEEE_F32LE, x, false);
+    const Outcome o = run_cli("run " + tmp("dead.h5") + " --method magnitude --json");
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_NE(o.err.find("dead input channel"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("singular"), std::string::npos) << o.err;
+}

@@ -1,0 +1,73 @@
+// Streamed statistics must equal the direct formulas, whatever the chunk size.
+#include "errors.h"
+#include "test_support.h"
+
+using namespace layerlens;
+using namespace layerlens::test;
+
+TEST(CalibrationStats, StreamedEqualsDirectForEveryChunkSize) {
+    std::mt19937 rng(11);
+    const MatrixF X = random_inputs(97, 13, rng);
+    const MatrixD Xd = X.cast<double>();
+    const MatrixD C = Xd.transpose() * Xd / 97.0;
+    for (Eigen::Index chunk : {1, 7, 32, 97, 1000}) {
+        SCOPED_TRACE("chunk " + std::to_string(chunk));
+        Progress quiet;
+        const CalibrationStats s = accumulate_statistics(MatrixInputSource(X), quiet, chunk);
+        EXPECT_EQ(s.n_tokens, 97);
+        EXPECT_LT((s.C - C).cwiseAbs().maxCoeff(), 1e-5 * C.cwiseAbs().maxCoeff());
+        EXPECT_TRUE(s.C.isApprox(s.C.transpose(), 0.0));
+        for (Eigen::Index j = 0; j < 13; ++j) {
+            EXPECT_NEAR(s.mean_abs(j), Xd.col(j).cwiseAbs().mean(), 1e-5);
+            EXPECT_NEAR(s.norm(j), Xd.col(j).norm(), 1e-4);
+            EXPECT_NEAR(s.max_abs(j), Xd.col(j).cwiseAbs().maxCoeff(), 1e-6);
+        }
+        EXPECT_TRUE(s.dead_channels.empty());
+        EXPECT_TRUE(s.warnings.empty());
+    }
+}
+
+TEST(CalibrationStats, DeadChannelsAndTooFewTokensWarn) {
+    std::mt19937 rng(2);
+    MatrixF X = random_inputs(5, 8, rng);
+    X.col(3).setZero();
+    const CalibrationStats s = stats_of(X);
+    ASSERT_EQ(s.dead_channels, std::vector<int>{3});
+    ASSERT_EQ(s.warnings.size(), 2u);
+    EXPECT_NE(s.warnings[0].find("channel 3"), std::string::npos);
+    EXPECT_NE(s.warnings[1].find("5 tokens for 8"), std::string::npos);
+}
+
+TEST(CalibrationStats, NonFiniteValueIsNamedByPosition) {
+    std::mt19937 rng(2);
+    MatrixF X = random_inputs(40, 6, rng);
+    X(33, 4) = std::numeric_limits<float>::quiet_NaN();
+    Progress quiet;
+    try {
+        accumulate_statistics(MatrixInputSource(X, "x.h5:/l/inputs"), quiet, 16);
+        FAIL() << "NaN accepted";
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find("token 33, channel 4"), std::string::npos) << message;
+        EXPECT_NE(message.find("x.h5:/l/inputs"), std::string::npos) << message;
+    }
+}
+
+TEST(CalibrationStats, ZeroTokensIsAnError) {
+    Progress quiet;
+    EXPECT_THROW(accumulate_statistics(MatrixInputSource(MatrixF(0, 4)), quiet), InputError);
+}
+
+TEST(CalibrationStats, CancelStopsTheStream) {
+    std::mt19937 rng(2);
+    const MatrixF X = random_inputs(100, 4, rng);
+    CancelFlag flag;
+    flag.cancel();
+    EXPECT_THROW(accumulate_statistics(MatrixInputSource(X), flag, 10), Cancelled);
+}
+
+TEST(CalibrationStats, OutlierStrengthIsMaxOverMedian) {
+    MatrixF X = MatrixF::Ones(4, 5);
+    X.col(1) *= 30.0f;
+    EXPECT_NEAR(stats_of(X).outlier_strength(), 30.0, 1e-9);
+}

@@ -1,0 +1,61 @@
+// E computed from C must equal the direct ‖X(W−Ŵ)ᵀ‖²/‖XWᵀ‖² on the tokens.
+#include "output_error.h"
+#include "test_support.h"
+
+using namespace layerlens;
+using namespace layerlens::test;
+
+TEST(OutputError, MatchesDirectComputationOnRandomShapes) {
+    for (unsigned seed = 1; seed <= 12; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        std::mt19937 rng(seed);
+        const Eigen::Index d_out = 1 + rng() % 17, d_in = 1 + rng() % 23, n = 1 + rng() % 40;
+        const MatrixF X = random_inputs(n, d_in, rng);
+        const MatrixF W = random_matrix(d_out, d_in, rng);
+        const MatrixF W_hat = W + random_matrix(d_out, d_in, rng, 0.1f);
+        const CalibrationStats stats = stats_of(X);
+        const OutputError metric(W, stats.C_float);
+        const double expected = direct_error(X, W, W_hat);
+        EXPECT_NEAR(metric.relative(W_hat), expected, 1e-4 * expected);
+        const ErrorBreakdown parts = metric.breakdown(W_hat);
+        EXPECT_NEAR(parts.E, expected, 1e-4 * expected);
+        EXPECT_NEAR(parts.per_row.sum(), parts.E, 1e-9 + 1e-6 * parts.E);
+        EXPECT_NEAR(parts.per_channel.sum(), parts.E, 1e-9 + 1e-6 * parts.E);
+        EXPECT_EQ(parts.per_row.size(), d_out);
+        EXPECT_EQ(parts.per_channel.size(), d_in);
+    }
+}
+
+TEST(OutputError, IsZeroForTheOriginalAndOneForZero) {
+    std::mt19937 rng(3);
+    const MatrixF X = random_inputs(50, 9, rng);
+    const MatrixF W = random_matrix(4, 9, rng);
+    const CalibrationStats stats = stats_of(X);
+    const OutputError metric(W, stats.C_float);
+    EXPECT_EQ(metric.relative(W), 0.0);
+    EXPECT_NEAR(metric.relative(MatrixF::Zero(4, 9)), 1.0, 1e-6);
+}
+
+TEST(OutputError, ChangesOnDeadChannelsCostNothing) {
+    std::mt19937 rng(5);
+    MatrixF X = random_inputs(30, 6, rng);
+    X.col(2).setZero();
+    const MatrixF W = random_matrix(3, 6, rng);
+    MatrixF W_hat = W;
+    W_hat.col(2).setConstant(100.0f);
+    const CalibrationStats stats = stats_of(X);
+    EXPECT_NEAR(OutputError(W, stats.C_float).relative(W_hat), 0.0, 1e-12);
+}
+
+TEST(OutputError, ZeroOutputEnergyIsExactOnlyWithoutChange) {
+    MatrixF X = MatrixF::Zero(5, 3);
+    X(0, 0) = 1.0f;
+    MatrixF W = MatrixF::Zero(2, 3);
+    W(0, 1) = 1.0f;   // only touches a dead channel: no output at all
+    const CalibrationStats stats = stats_of(X);
+    const OutputError metric(W, stats.C_float);
+    EXPECT_EQ(metric.relative(W), 0.0);
+    MatrixF W_hat = W;
+    W_hat(1, 0) = 1.0f;
+    EXPECT_TRUE(std::isinf(metric.relative(W_hat)));
+}
