@@ -30,6 +30,7 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
                         const CompressionParams& params, Progress& progress) {
     check_layer_matches_statistics(layer, stats);
     method.validate(layer, params);
+    progress.check();
     const auto start = std::chrono::steady_clock::now();
     MethodResult result = method.run(layer, stats, params, progress);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

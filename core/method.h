@@ -17,12 +17,16 @@ namespace layerlens {
 struct CalibrationStats;
 class Progress;
 
+constexpr int kAutoGroupSize = -1;
+
 // The shared budget and every method's settings. Optional fields are "not given": a method
 // uses its own default, and AWP decides from which of bits/sparsity are given what to do.
 struct CompressionParams {
     // quantisation
     std::optional<int> bits;             // default 4
-    int group_size = 128;                // 0 = one group per row
+    // 128 by default, or one group per row when 128 does not divide d_in (as the reference
+    // results were produced); an explicit size must divide d_in; 0 = one group per row.
+    int group_size = kAutoGroupSize;
     // pruning
     std::optional<double> sparsity;      // unstructured fraction of zeros; default 0.5
     NMPattern nm;                        // semi-structured alternative to sparsity

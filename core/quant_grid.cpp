@@ -43,7 +43,9 @@ void validate_bits(int bits) {
 }
 
 Eigen::Index resolve_group_size(int group, Eigen::Index d_in) {
-    if (group <= 0 || group >= d_in) return d_in;
+    constexpr int kDefault = 128;
+    if (group < 0) return d_in % kDefault == 0 ? kDefault : d_in;
+    if (group == 0 || group >= d_in) return d_in;
     if (d_in % group != 0)
         throw ParameterError("group size " + std::to_string(group) + " does not divide d_in = " + std::to_string(d_in) +
                              " (use a divisor, or 0 for one group per row)");

@@ -2,15 +2,17 @@
 // or the smallest within every group of M input channels for N:M. Ignores the activations:
 // the baseline that shows why activation-aware pruning exists.
 #include "../calibration_stats.h"
+#include "../progress.h"
 #include "method_support.h"
 #include "methods.h"
 
 namespace layerlens {
 
 namespace {
-MethodResult run_magnitude(const Layer& layer, const CalibrationStats&, const CompressionParams& params, Progress&) {
+MethodResult run_magnitude(const Layer& layer, const CalibrationStats&, const CompressionParams& params, Progress& progress) {
     MethodResult result;
     add_pruning_params(result.params, params);
+    progress.check();
     result.kept_mask = select_kept(layer.W.cwiseAbs(), params, UnstructuredScope::LayerThreshold);
     result.W_hat = apply_mask(layer.W, result.kept_mask);
     return result;

@@ -18,7 +18,7 @@ void validate_pruning(const Layer& layer, const CompressionParams& params) {
 
 void add_quantization_params(KeyValues& out, const Layer& layer, const CompressionParams& params) {
     out.emplace_back("bits", static_cast<long long>(bits_or_default(params)));
-    out.emplace_back("group_size", static_cast<long long>(params.group_size));
+    out.emplace_back("group_size", static_cast<long long>(params.group_size < 0 ? 128 : params.group_size));
     out.emplace_back("group_size_used", static_cast<long long>(resolve_group_size(params.group_size, layer.d_in())));
     out.emplace_back("zero_point", true);
 }
