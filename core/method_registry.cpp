@@ -8,7 +8,15 @@ namespace layerlens {
 const std::vector<MethodInfo>& all_methods() {
     static const std::vector<MethodInfo> methods = {
         rtn_method(),
+        awq_method(),
+        awq_keep_method(),
+        gptq_method(),
         magnitude_method(),
+        wanda_method(),
+        sparsegpt_method(),
+        awp_method(),
+        svd_method(),
+        asvd_method(),
     };
     return methods;
 }

@@ -5,6 +5,14 @@
 namespace layerlens {
 
 MethodInfo rtn_method();
+MethodInfo awq_method();
+MethodInfo awq_keep_method();
+MethodInfo gptq_method();
 MethodInfo magnitude_method();
+MethodInfo wanda_method();
+MethodInfo sparsegpt_method();
+MethodInfo awp_method();
+MethodInfo svd_method();
+MethodInfo asvd_method();
 
 }  // namespace layerlens

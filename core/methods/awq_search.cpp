@@ -1,0 +1,231 @@
+#include "awq_search.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <string>
+
+#include "../calibration_stats.h"
+#include "../errors.h"
+#include "../output_error.h"
+#include "../progress.h"
+#include "../sparsity_mask.h"
+#include "method_support.h"
+
+namespace layerlens {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// llm-awq's loop `for i_s in range(int(max_shrink * n_grid))`: the C cast truncates as int() does.
+int shrink_steps(int n_grid, double max_shrink) { return static_cast<int>(max_shrink * n_grid); }
+
+// Clamps `count` contiguous values to [−max_value, max_value], fits the MinMax grid to the clamped
+// values and writes their quantised values: pseudo_quantize_tensor(clamp(w, −m, m)) for one group.
+void quantize_clipped_group(const float* in, float* out, Eigen::Index count, float max_value, int bits) {
+    for (Eigen::Index k = 0; k < count; ++k) out[k] = std::clamp(in[k], -max_value, max_value);
+    const GroupGrid grid = fit_group_grid(out, count, 1, bits, GridRange::MinMax);
+    for (Eigen::Index k = 0; k < count; ++k) out[k] = grid.quantize(out[k]);
+}
+
+// Zero where the mask is 0, for the transposed block of group g (column i = row i's group).
+void mask_transposed_block(MatrixF& block_t, const MaskMatrix& mask, Eigen::Index first_col) {
+    for (Eigen::Index i = 0; i < block_t.cols(); ++i)
+        for (Eigen::Index k = 0; k < block_t.rows(); ++k)
+            if (mask(i, first_col + k) == 0) block_t(k, i) = 0.0f;
+}
+
+std::vector<int> top_channels(const VectorD& mean_abs, double fraction) {
+    const auto d_in = static_cast<Eigen::Index>(mean_abs.size());
+    const auto count = std::max<Eigen::Index>(1, static_cast<Eigen::Index>(std::floor(fraction * static_cast<double>(d_in))));
+    std::vector<int> order(static_cast<size_t>(d_in));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return mean_abs(a) > mean_abs(b); });
+    order.resize(static_cast<size_t>(std::min(count, d_in)));
+    return order;
+}
+
+}  // namespace
+
+VectorD awq_weight_mean(const MatrixF& W, Eigen::Index group_size) {
+    VectorD mean = VectorD::Zero(W.cols());
+    if (W.rows() == 0) return mean;
+    for (Eigen::Index first = 0; first < W.cols(); first += group_size) {
+        const auto block = W.middleCols(first, group_size).cwiseAbs();
+        // AutoAWQ adds 1e-6 to the group max so an all-zero group contributes zeros, not NaN.
+        const VectorF group_max = block.rowwise().maxCoeff().array() + 1e-6f;
+        mean.segment(first, group_size) =
+            (group_max.cwiseInverse().asDiagonal() * block).colwise().sum().transpose().cast<double>();
+    }
+    return mean / static_cast<double>(W.rows());
+}
+
+VectorF awq_scales(const VectorD& mean_abs, const VectorD& weight_mean, double alpha) {
+    const bool duo = weight_mean.size() > 0;
+    VectorD s(mean_abs.size());
+    for (Eigen::Index j = 0; j < s.size(); ++j) {
+        double value = std::pow(mean_abs(j), alpha);
+        if (duo) value /= std::pow(weight_mean(j), 1.0 - alpha) + 1e-4;
+        s(j) = std::max(value, kAwqMinScale);
+    }
+    // Normalising by the geometric mean of the extremes keeps W·diag(s) in the weight's range.
+    if (s.size() > 0) s /= std::sqrt(s.maxCoeff() * s.minCoeff());
+    for (Eigen::Index j = 0; j < s.size(); ++j)
+        if (!std::isfinite(s(j))) s(j) = 1.0;
+    return s.cast<float>();
+}
+
+MatrixF awq_scaled_quantize(const MatrixF& W, const VectorF& s, int bits, Eigen::Index group_size,
+                            const MaskMatrix* mask) {
+    const MatrixF W_s = W * s.asDiagonal();
+    const QuantGrid grid = fit_quant_grid(W_s, bits, group_size, GridRange::MinMax);
+    MatrixF W_hat = grid.quantize(W_s) * s.cwiseInverse().asDiagonal();
+    return mask ? apply_mask(W_hat, *mask) : W_hat;
+}
+
+// Per group, all output rows at once: the block is transposed so that each row's group is one
+// contiguous column, every shrink factor costs one (group × group) · (group × d_out) product
+// with the group's block of C', and the per-row errors are column sums. This is the reference's
+// per-token error mean_t (x_g·(w_g − q_g))² = Δ_g C'_gg Δ_gᵀ without touching the tokens.
+MatrixF awq_clip_search(const MatrixF& W_s, const MatrixF& C, const VectorF& s, int bits, Eigen::Index group_size,
+                        int n_grid, double max_shrink, const MaskMatrix* mask, Progress& progress) {
+    const Eigen::Index d_out = W_s.rows();
+    const Eigen::Index groups = W_s.cols() / group_size;
+    const int steps = shrink_steps(n_grid, max_shrink);
+    MatrixF best_max(d_out, groups);
+    MatrixF quantized(group_size, d_out), delta(group_size, d_out);
+    for (Eigen::Index g = 0; g < groups; ++g) {
+        progress.check();
+        const Eigen::Index first = g * group_size;
+        const MatrixF block_t = W_s.middleCols(first, group_size).transpose();
+        const VectorF inverse = s.segment(first, group_size).cwiseInverse();
+        const MatrixF C_g = inverse.asDiagonal() * C.block(first, first, group_size, group_size) * inverse.asDiagonal();
+        const VectorF original_max = block_t.cwiseAbs().colwise().maxCoeff().transpose();
+        VectorF best_error = VectorF::Constant(d_out, std::numeric_limits<float>::infinity());
+        best_max.col(g) = original_max;
+        for (int step = 0; step < steps; ++step) {
+            // float32 factor times the float32 max, as torch multiplies a float tensor by a scalar.
+            const auto factor = static_cast<float>(1.0 - static_cast<double>(step) / n_grid);
+#pragma omp parallel for schedule(static)
+            for (Eigen::Index i = 0; i < d_out; ++i)
+                quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, original_max(i) * factor, bits);
+            if (mask) mask_transposed_block(quantized, *mask, first);
+            delta = block_t - quantized;
+            const VectorF error = (C_g * delta).cwiseProduct(delta).colwise().sum().transpose();
+            for (Eigen::Index i = 0; i < d_out; ++i)
+                if (error(i) < best_error(i)) {   // strict: ties keep the larger range, as the reference
+                    best_error(i) = error(i);
+                    best_max(i, g) = original_max(i) * factor;
+                }
+        }
+        progress.report(static_cast<double>(g + 1) / static_cast<double>(groups), "AWQ clip search");
+    }
+    return best_max;
+}
+
+MatrixF awq_quantize_clipped(const MatrixF& W_s, const MatrixF& max_values, int bits, Eigen::Index group_size,
+                             const MaskMatrix* mask) {
+    const Eigen::Index d_out = W_s.rows();
+    MatrixF W_hat(d_out, W_s.cols());
+    MatrixF quantized(group_size, d_out);
+    for (Eigen::Index g = 0; g < max_values.cols(); ++g) {
+        const Eigen::Index first = g * group_size;
+        const MatrixF block_t = W_s.middleCols(first, group_size).transpose();
+#pragma omp parallel for schedule(static)
+        for (Eigen::Index i = 0; i < d_out; ++i)
+            quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, max_values(i, g), bits);
+        W_hat.middleCols(first, group_size) = quantized.transpose();
+    }
+    return mask ? apply_mask(W_hat, *mask) : W_hat;
+}
+
+void validate_awq(const Layer& layer, const CompressionParams& params) {
+    validate_quantization(layer, params);
+    if (params.awq_grid < 1)
+        throw ParameterError("AWQ grid must have at least 1 point, got " + std::to_string(params.awq_grid));
+    if (params.clip_grid < 1)
+        throw ParameterError("AWQ clip grid must have at least 1 point, got " + std::to_string(params.clip_grid));
+    if (!(params.clip_max_shrink >= 0.0 && params.clip_max_shrink < 1.0))
+        throw ParameterError("AWQ clip max shrink must be in [0, 1), got " + std::to_string(params.clip_max_shrink));
+}
+
+MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                          const MaskMatrix* mask, Progress& progress) {
+    const int bits = bits_or_default(params);
+    const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
+    const int n = params.awq_grid;
+    const OutputError output_error(layer.W, stats.C_float);
+    const VectorD weight_mean = params.awq_duo_scaling ? awq_weight_mean(layer.W, group) : VectorD();
+
+    MethodResult result;
+    add_quantization_params(result.params, layer, params);
+    result.params.emplace_back("scale_rule", std::string(params.awq_duo_scaling ? "duo" : "activation"));
+    result.params.emplace_back("awq_grid", static_cast<long long>(n));
+    result.params.emplace_back("clip", params.awq_clip);
+    result.params.emplace_back("clip_grid", static_cast<long long>(params.clip_grid));
+    result.params.emplace_back("clip_max_shrink", params.clip_max_shrink);
+
+    // Scale search: every α judged by E of Q(W·diag(s))·diag(s)⁻¹; strict '<' keeps the first
+    // of equal errors, as llm-awq's `if loss < best_error`.
+    const auto scale_start = Clock::now();
+    const double clip_share = params.awq_clip ? 0.5 : 0.0;
+    std::vector<double> alpha_errors;
+    double best_error = std::numeric_limits<double>::infinity();
+    double best_alpha = 0.0;
+    VectorF best_s = VectorF::Ones(layer.d_in());
+    MatrixF best_W_hat = layer.W;
+    for (int k = 0; k < n; ++k) {
+        progress.check();
+        const double alpha = static_cast<double>(k) / n;
+        const VectorF s = awq_scales(stats.mean_abs, weight_mean, alpha);
+        MatrixF candidate = awq_scaled_quantize(layer.W, s, bits, group, mask);
+        const double error = output_error.relative(candidate);
+        alpha_errors.push_back(error);
+        if (error < best_error || k == 0) {
+            best_error = error;
+            best_alpha = alpha;
+            best_s = s;
+            best_W_hat = std::move(candidate);
+        }
+        progress.report((1.0 - clip_share) * (k + 1) / n, "AWQ scale search");
+    }
+    result.timings.emplace_back("scale_search", seconds_since(scale_start));
+
+    double final_error = best_error;
+    if (params.awq_clip) {
+        const auto clip_start = Clock::now();
+        const MatrixF W_s = layer.W * best_s.asDiagonal();
+        SubProgress clip_progress(progress, 1.0 - clip_share, 1.0);
+        const MatrixF max_values = awq_clip_search(W_s, stats.C_float, best_s, bits, group, params.clip_grid,
+                                                   params.clip_max_shrink, mask, clip_progress);
+        best_W_hat = awq_quantize_clipped(W_s, max_values, bits, group, mask) * best_s.cwiseInverse().asDiagonal();
+        final_error = output_error.relative(best_W_hat);
+        // Which (row, group) pairs the search shrank: how much clipping this layer wanted.
+        const MatrixF original_max = [&] {
+            MatrixF m(layer.d_out(), max_values.cols());
+            for (Eigen::Index g = 0; g < m.cols(); ++g)
+                m.col(g) = W_s.middleCols(g * group, group).cwiseAbs().rowwise().maxCoeff();
+            return m;
+        }();
+        const auto clipped = (max_values.array() < original_max.array()).count();
+        result.scalars.emplace_back("clipped_group_fraction",
+                                    static_cast<double>(clipped) / static_cast<double>(std::max<Eigen::Index>(1, max_values.size())));
+        result.timings.emplace_back("clip_search", seconds_since(clip_start));
+    }
+
+    result.W_hat = std::move(best_W_hat);
+    result.channel_scales = best_s;
+    result.protected_channels = top_channels(stats.mean_abs, 0.01);
+    result.scalars.emplace_back("alpha", best_alpha);
+    result.scalars.emplace_back("error_before_clip", best_error);
+    result.scalars.emplace_back("error_after_clip", final_error);
+    result.series.emplace_back("alpha_errors", std::move(alpha_errors));
+    result.bits_per_weight = bits + 32.0 / static_cast<double>(group);
+    return result;
+}
+
+}  // namespace layerlens
