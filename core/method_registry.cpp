@@ -15,6 +15,8 @@ const std::vector<MethodInfo>& all_methods() {
         wanda_method(),
         sparsegpt_method(),
         awp_method(),
+        wanda_awq_method(),
+        awq_wanda_method(),
         svd_method(),
         asvd_method(),
     };

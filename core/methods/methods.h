@@ -12,6 +12,8 @@ MethodInfo magnitude_method();
 MethodInfo wanda_method();
 MethodInfo sparsegpt_method();
 MethodInfo awp_method();
+MethodInfo wanda_awq_method();
+MethodInfo awq_wanda_method();
 MethodInfo svd_method();
 MethodInfo asvd_method();
 
