@@ -1,0 +1,130 @@
+// GPTQ (Frantar et al. 2022, Alg. 1; reference IST-DASLab gptq.py GPTQ.fasterquant @2d65066):
+// quantise column by column, each column's rounding error pushed onto the columns not yet
+// quantised through the Cholesky factor of (H + λI)⁻¹, so later columns compensate for it.
+// Grids are gptq quant.py's (range always contains 0, asymmetric, integer zero point), fitted
+// per group of `group_size` columns from the already-updated weights when the group begins.
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "../calibration_stats.h"
+#include "../errors.h"
+#include "../progress.h"
+#include "hessian_inverse.h"
+#include "method_support.h"
+#include "methods.h"
+#include "obs_sweep.h"
+
+namespace layerlens {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+class GptqColumns final : public ColumnRule {
+public:
+    GptqColumns(int bits, Eigen::Index group_size, Eigen::Index rows) : bits_(bits), group_size_(group_size), grids_(rows) {}
+
+    // The reference fits a group that starts inside a lazy block from its W, which has not yet
+    // received that block's pending updates (only its copy W1 has). Ending every block at a group
+    // start makes the fit see the fully updated weights, as the GPTQ paper describes; with the
+    // defaults (group 128 = block 128, or one group per row) the blocks are the reference's.
+    Eigen::Index block_end(Eigen::Index begin, Eigen::Index block_size, Eigen::Index columns) const override {
+        const Eigen::Index next_group = (begin / group_size_ + 1) * group_size_;
+        return std::min({begin + block_size, next_group, columns});
+    }
+    void begin_block(const MatrixF& W, const MatrixF&, Eigen::Index begin, Eigen::Index) override {
+        if (begin % group_size_ != 0) return;
+        for (Eigen::Index i = 0; i < W.rows(); ++i)
+            grids_[static_cast<size_t>(i)] = fit_group_grid(&W(i, begin), group_size_, W.rows(), bits_, GridRange::IncludeZero);
+    }
+    void target(const MatrixF& W, const MatrixF&, Eigen::Index j, VectorF& q) override {
+        for (Eigen::Index i = 0; i < W.rows(); ++i) q(i) = grids_[static_cast<size_t>(i)].quantize(W(i, j));
+    }
+
+private:
+    int bits_;
+    Eigen::Index group_size_;
+    std::vector<GroupGrid> grids_;
+};
+
+// Act-order: columns by descending H_jj, the loudest channels quantised first while the most
+// columns remain to absorb their error. The reference sorts after setting dead H_jj = 1 on its
+// H = 2XᵀX/n, so a dead channel sorts where 1 falls among the live 2·C_jj; we keep that. Ties
+// keep the lower channel first (torch.argsort does not promise an order among ties).
+std::vector<Eigen::Index> act_order_permutation(const MatrixD& H) {
+    std::vector<Eigen::Index> order(static_cast<size_t>(H.rows()));
+    std::iota(order.begin(), order.end(), Eigen::Index{0});
+    auto key = [&](Eigen::Index j) { return H(j, j) == 0.0 ? 1.0 : H(j, j); };
+    std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return key(a) > key(b); });
+    return order;
+}
+
+MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+    const int bits = bits_or_default(params);
+    const Eigen::Index group_size = resolve_group_size(params.group_size, layer.d_in());
+    MethodResult result;
+    add_quantization_params(result.params, layer, params);
+    result.params.emplace_back("act_order", params.act_order);
+    add_second_order_params(result.params, params);
+
+    progress.check();
+    auto start = Clock::now();
+    MatrixD H = 2.0 * stats.C;   // the reference's H; only act-order's dead-channel placement sees the 2
+    MatrixF W = layer.W;
+    std::vector<Eigen::Index> order;
+    if (params.act_order) {
+        // Without static groups, as the reference's default: groups are runs of group_size
+        // columns in the permuted order, so a group's channels need not be neighbours in W.
+        order = act_order_permutation(H);
+        H = H(order, order).eval();
+        W = W(Eigen::all, order).eval();
+    }
+    SubProgress factor_progress(progress, 0.0, 0.4);
+    factor_progress.report(0.0, "GPTQ: factorising H");
+    InverseHessianFactor factor = inverse_hessian_factor(std::move(H), params.damp, factor_progress);
+    if (!factor.ok)
+        throw InputError("GPTQ on " + layer.name + ": H + λI is not positive definite even with damping " +
+                         std::to_string(factor.damp_used) + " (non-finite or corrupted calibration statistics?)");
+    zero_dead_columns(W, factor.dead);
+    result.timings.emplace_back("factorisation", seconds_since(start));
+
+    start = Clock::now();
+    GptqColumns rule(bits, group_size, layer.d_out());
+    SubProgress sweep_progress(progress, 0.4, 1.0);
+    SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, "GPTQ: quantising columns");
+    result.timings.emplace_back("sweep", seconds_since(start));
+
+    if (params.act_order) {
+        result.W_hat.resize(layer.d_out(), layer.d_in());
+        for (size_t k = 0; k < order.size(); ++k) result.W_hat.col(order[k]) = sweep.Q.col(static_cast<Eigen::Index>(k));
+        result.series.emplace_back("act_order_permutation", std::vector<double>(order.begin(), order.end()));
+    } else {
+        result.W_hat = std::move(sweep.Q);
+    }
+    result.bits_per_weight = bits + 32.0 / static_cast<double>(group_size);
+    result.scalars.emplace_back("damp_used", factor.damp_used);
+    result.scalars.emplace_back("dead_channels", static_cast<long long>(factor.dead.size()));
+    result.scalars.emplace_back("obs_loss", sweep.obs_loss);
+    result.warnings = std::move(factor.warnings);
+    return result;
+}
+
+void validate_gptq(const Layer& layer, const CompressionParams& params) {
+    validate_quantization(layer, params);
+    validate_second_order(params);
+}
+
+}  // namespace
+
+MethodInfo gptq_method() {
+    return {"gptq", "GPTQ",
+            "Quantise column by column, pushing each column's rounding error onto the columns not yet quantised "
+            "through the inverse Hessian (optional act-order).",
+            MethodKind::Quantization, validate_gptq, run_gptq};
+}
+
+}  // namespace layerlens

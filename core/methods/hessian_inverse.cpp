@@ -1,0 +1,117 @@
+#include "hessian_inverse.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include <Eigen/Cholesky>
+
+#include "../errors.h"
+#include "../progress.h"
+
+namespace layerlens {
+
+namespace {
+
+constexpr Eigen::Index kPanel = 128;   // columns per level-3 step: large enough for GEMM speed,
+                                       // small enough that a cancel lands between panels
+constexpr int kMaxRetries = 8;
+
+// Right-looking blocked Cholesky A = L Lᵀ, L written over A's lower triangle (the strict upper
+// triangle is left as it was). Returns false on a non-positive pivot.
+bool cholesky_lower_in_place(MatrixD& A, Progress& progress) {
+    const Eigen::Index n = A.rows();
+    for (Eigen::Index k = 0; k < n; k += kPanel) {
+        progress.check();
+        const Eigen::Index b = std::min(kPanel, n - k);
+        const MatrixD diagonal_block = A.block(k, k, b, b);
+        const Eigen::LLT<MatrixD> llt(diagonal_block);
+        if (llt.info() != Eigen::Success) return false;
+        A.block(k, k, b, b).triangularView<Eigen::Lower>() = llt.matrixL();
+        const Eigen::Index rest = n - k - b;
+        if (rest == 0) break;
+        auto panel = A.block(k + b, k, rest, b);
+        // panel ← panel · L_kk⁻ᵀ, then the trailing lower triangle loses panel · panelᵀ (SYRK).
+        llt.matrixL().transpose().solveInPlace<Eigen::OnTheRight>(panel);
+        A.block(k + b, k + b, rest, rest).selfadjointView<Eigen::Lower>().rankUpdate(panel, -1.0);
+    }
+    return A.diagonal().allFinite();
+}
+
+// L⁻¹ written over L (lower triangle), one column panel at a time: columns [c, c+p) of L⁻¹ are
+// the solution of L[c:, c:] X = I[c:, c:c+p], and once solved the same columns of L are no
+// longer needed, so the panel overwrites them. n³/3 flops in triangular solves.
+void invert_lower_in_place(MatrixD& L, Progress& progress) {
+    const Eigen::Index n = L.rows();
+    MatrixD panel;
+    for (Eigen::Index c = 0; c < n; c += kPanel) {
+        progress.check();
+        const Eigen::Index p = std::min(kPanel, n - c);
+        panel = MatrixD::Identity(n - c, p);
+        L.bottomRightCorner(n - c, n - c).triangularView<Eigen::Lower>().solveInPlace(panel);
+        L.block(c, c, n - c, p).triangularView<Eigen::Lower>() = panel;
+    }
+}
+
+}  // namespace
+
+InverseHessianFactor inverse_hessian_factor(MatrixD H, double damp, Progress& progress) {
+    InverseHessianFactor out;
+    const Eigen::Index d = H.rows();
+    for (Eigen::Index j = 0; j < d; ++j)
+        if (H(j, j) == 0.0) {
+            out.dead.push_back(j);
+            H(j, j) = 1.0;
+        }
+    const double mean_diagonal = d > 0 ? H.diagonal().mean() : 0.0;
+    // The upper factor of (H + λI)⁻¹ without forming the inverse (the reference forms it, then
+    // factors it again): with J the reversal permutation and J(H + λI)J = L Lᵀ,
+    // (H + λI)⁻¹ = J L⁻ᵀ L⁻¹ J = UᵀU for U = J L⁻¹ J, which is upper triangular.
+    H.reverseInPlace();
+    // Every step below writes only the lower triangle, so a retry restores H from its strict
+    // upper triangle and this diagonal instead of keeping a second d x d copy.
+    const VectorD diagonal = H.diagonal();
+    double fraction = damp;
+    for (int attempt = 0; attempt <= kMaxRetries; ++attempt) {
+        if (attempt > 0) {
+            for (Eigen::Index j = 0; j < d; ++j)
+                for (Eigen::Index i = j + 1; i < d; ++i) H(i, j) = H(j, i);
+            H.diagonal() = diagonal;
+            const double next = std::max(fraction * 10.0, 1e-4);
+            std::ostringstream msg;
+            msg << "H + " << fraction << "·mean(diag H)·I is not positive definite; retried with damping " << next;
+            out.warnings.push_back(msg.str());
+            fraction = next;
+        }
+        out.lambda = fraction * mean_diagonal;
+        H.diagonal().array() += out.lambda;
+        if (!cholesky_lower_in_place(H, progress)) continue;
+        invert_lower_in_place(H, progress);
+        out.U = H.reverse().cast<float>();
+        out.U.triangularView<Eigen::StrictlyLower>().setZero();
+        if (!out.U.allFinite()) continue;
+        out.damp_used = fraction;
+        out.ok = true;
+        return out;
+    }
+    return out;
+}
+
+void zero_dead_columns(MatrixF& W, const std::vector<Eigen::Index>& dead) {
+    for (const Eigen::Index j : dead) W.col(j).setZero();
+}
+
+void validate_second_order(const CompressionParams& params) {
+    if (!(params.damp >= 0.0 && std::isfinite(params.damp)))
+        throw ParameterError("damping must be a finite fraction >= 0 of mean diag H, got " + std::to_string(params.damp));
+    if (params.block_size < 1)
+        throw ParameterError("block size must be at least 1 column, got " + std::to_string(params.block_size));
+}
+
+void add_second_order_params(KeyValues& out, const CompressionParams& params) {
+    out.emplace_back("damp", params.damp);
+    out.emplace_back("block_size", static_cast<long long>(params.block_size));
+}
+
+}  // namespace layerlens

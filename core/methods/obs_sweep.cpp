@@ -1,0 +1,51 @@
+#include "obs_sweep.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "../progress.h"
+
+namespace layerlens {
+
+Eigen::Index ColumnRule::block_end(Eigen::Index begin, Eigen::Index block_size, Eigen::Index columns) const {
+    return std::min(begin + block_size, columns);
+}
+
+SweepResult obs_sweep(MatrixF W, const MatrixF& U, ColumnRule& rule, Eigen::Index block_size,
+                      Progress& progress, const std::string& stage) {
+    const Eigen::Index rows = W.rows(), columns = W.cols();
+    assert(U.rows() == columns && U.cols() == columns && block_size > 0);
+    SweepResult result;
+    result.Q.resize(rows, columns);
+    MatrixF errors;
+    VectorF q(rows), err(rows);
+    double loss = 0.0;
+    for (Eigen::Index begin = 0; begin < columns;) {
+        progress.check();
+        progress.report(static_cast<double>(begin) / static_cast<double>(columns), stage);
+        const Eigen::Index end = rule.block_end(begin, block_size, columns);
+        assert(end > begin && end <= columns);
+        const Eigen::Index count = end - begin;
+        rule.begin_block(W, U, begin, end);
+        errors.resize(rows, count);
+        for (Eigen::Index j = begin; j < end; ++j) {
+            rule.target(W, U, j, q);
+            result.Q.col(j) = q;
+            const float diagonal = U(j, j);
+            err = (W.col(j) - q) / diagonal;
+            loss += 0.5 * static_cast<double>(err.squaredNorm());
+            // Within the block: the remaining columns see this column's error now (rank 1).
+            const Eigen::Index later = end - j - 1;
+            if (later > 0) W.middleCols(j + 1, later).noalias() -= err * U.row(j).segment(j + 1, later);
+            errors.col(j - begin) = err;
+        }
+        // After the block: one GEMM carries its errors to every later column.
+        const Eigen::Index rest = columns - end;
+        if (rest > 0) W.rightCols(rest).noalias() -= errors * U.block(begin, end, count, rest);
+    }
+    result.obs_loss = loss;
+    progress.report(1.0, stage);
+    return result;
+}
+
+}  // namespace layerlens

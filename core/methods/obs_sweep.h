@@ -1,0 +1,42 @@
+#pragma once
+// The one Optimal-Brain-Surgeon column sweep behind GPTQ and SparseGPT (the reference
+// gptq.py fasterquant and sparsegpt.py fasterprune share ~90% of their code: this is that code).
+// Columns are visited left to right; column j gets a target q (quantised or masked), its
+// error is spread over the not-yet-visited columns through row j of U, the upper Cholesky
+// factor of (H + λI)⁻¹ (GPTQ paper eq. 3–5, SparseGPT Alg. 1):
+//   err = (w − q) / U_jj,   W_:,k −= err · U_jk  for k > j.
+// Lazily, as the reference: inside a block of columns the update is applied column by column;
+// the block's errors reach every later column in one GEMM when the block ends.
+#include <string>
+
+#include "../layer.h"
+
+namespace layerlens {
+
+class Progress;
+
+// What a method decides per column; the sweep does the rest.
+class ColumnRule {
+public:
+    virtual ~ColumnRule() = default;
+    // The end of the lazy block that starts at `begin`. A rule may end blocks early, e.g. GPTQ
+    // at a group start, so that the whole group is up to date when its grid is fitted.
+    virtual Eigen::Index block_end(Eigen::Index begin, Eigen::Index block_size, Eigen::Index columns) const;
+    // A block [begin, end) starts: every column >= begin of W holds the updates from all
+    // columns before `begin` (columns inside the block will still get within-block updates).
+    virtual void begin_block(const MatrixF& /*W*/, const MatrixF& /*U*/, Eigen::Index /*begin*/, Eigen::Index /*end*/) {}
+    // The target of column j; W.col(j) and the rest of the current block are up to date.
+    virtual void target(const MatrixF& W, const MatrixF& U, Eigen::Index j, VectorF& q) = 0;
+};
+
+struct SweepResult {
+    MatrixF Q;              // the targets, column by column: Ŵ in the sweep's column order
+    double obs_loss = 0.0;  // Σ (w − q)² / U_jj² / 2, the reference's `Losses` (OBS's own estimate)
+};
+
+// W: the weight in sweep order (dead columns already zero), used as workspace.
+// Reports progress through `progress` as the fraction of columns done, labelled `stage`.
+SweepResult obs_sweep(MatrixF W, const MatrixF& U, ColumnRule& rule, Eigen::Index block_size,
+                      Progress& progress, const std::string& stage);
+
+}  // namespace layerlens

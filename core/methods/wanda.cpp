@@ -1,0 +1,30 @@
+// Wanda (Sun et al. 2023; reference locuslab wanda lib/prune.py prune_wanda @8e8fc87): prune
+// the weights with the smallest |W_ij|·‖X_j‖₂ within each output row (the paper's comparison
+// group), or within every M input channels of a row for N:M. No weight update.
+#include "../calibration_stats.h"
+#include "../progress.h"
+#include "method_support.h"
+#include "methods.h"
+
+namespace layerlens {
+
+namespace {
+MethodResult run_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+    progress.check();
+    MethodResult result;
+    add_pruning_params(result.params, params);
+    // The reference scales ‖X_j‖ by 1/√n (its running mean); a per-column constant that changes
+    // no row's order.
+    const MatrixF score = layer.W.cwiseAbs() * stats.norm.cast<float>().asDiagonal();
+    result.kept_mask = select_kept(score, params, UnstructuredScope::PerRow);
+    result.W_hat = apply_mask(layer.W, result.kept_mask);
+    return result;
+}
+}  // namespace
+
+MethodInfo wanda_method() {
+    return {"wanda", "Wanda", "Prune the weights with the smallest |W_ij|·‖X_j‖₂ within each output row (no update).",
+            MethodKind::Pruning, validate_pruning, run_wanda};
+}
+
+}  // namespace layerlens
