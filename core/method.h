@@ -74,6 +74,7 @@ struct MethodResult {
     std::vector<std::pair<std::string, double>> timings;               // stage → seconds
     std::vector<std::string> warnings;
     double bits_per_weight = 16.0;       // storage cost of Ŵ's representation
+    double flops = 0.0;                  // the method's dense floating-point work (0 = not counted), for bench
     // Filled by run_method, identically for every method:
     double relative_output_error = 0.0;
     double sparsity = 0.0;               // fraction of exact zeros in Ŵ
