@@ -49,6 +49,10 @@ std::vector<int> top_channels(const VectorD& mean_abs, double fraction) {
     return order;
 }
 
+// Below this many weights per group block, starting threads costs more than the rounding (and a
+// busy machine makes idle OpenMP threads very expensive).
+constexpr Eigen::Index kParallelElements = 1 << 16;
+
 }  // namespace
 
 VectorD awq_weight_mean(const MatrixF& W, Eigen::Index group_size) {
@@ -110,12 +114,16 @@ MatrixF awq_clip_search(const MatrixF& W_s, const MatrixF& C, const VectorF& s, 
         for (int step = 0; step < steps; ++step) {
             // float32 factor times the float32 max, as torch multiplies a float tensor by a scalar.
             const auto factor = static_cast<float>(1.0 - static_cast<double>(step) / n_grid);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d_out * group_size >= kParallelElements)
             for (Eigen::Index i = 0; i < d_out; ++i)
                 quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, original_max(i) * factor, bits);
             if (mask) mask_transposed_block(quantized, *mask, first);
             delta = block_t - quantized;
-            const VectorF error = (C_g * delta).cwiseProduct(delta).colwise().sum().transpose();
+            // Small blocks skip the threaded GEMM: its start-up costs more than the product.
+            const MatrixF C_delta = group_size * group_size * d_out >= kParallelElements * 16
+                                        ? MatrixF(C_g * delta)
+                                        : MatrixF(C_g.lazyProduct(delta));
+            const VectorF error = C_delta.cwiseProduct(delta).colwise().sum().transpose();
             for (Eigen::Index i = 0; i < d_out; ++i)
                 if (error(i) < best_error(i)) {   // strict: ties keep the larger range, as the reference
                     best_error(i) = error(i);
@@ -135,7 +143,7 @@ MatrixF awq_quantize_clipped(const MatrixF& W_s, const MatrixF& max_values, int 
     for (Eigen::Index g = 0; g < max_values.cols(); ++g) {
         const Eigen::Index first = g * group_size;
         const MatrixF block_t = W_s.middleCols(first, group_size).transpose();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (d_out * group_size >= kParallelElements)
         for (Eigen::Index i = 0; i < d_out; ++i)
             quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, max_values(i, g), bits);
         W_hat.middleCols(first, group_size) = quantized.transpose();
