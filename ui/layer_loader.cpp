@@ -1,0 +1,78 @@
+#include "layer_loader.h"
+
+#include <QPromise>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "errors.h"
+#include "progress.h"
+
+namespace layerlens::ui {
+
+namespace {
+
+class LoadProgress : public Progress {
+public:
+    explicit LoadProgress(QPromise<LayerViewPtr>& promise) : promise_(promise) {}
+    bool cancelled() const override { return promise_.isCanceled(); }
+
+private:
+    QPromise<LayerViewPtr>& promise_;
+};
+
+void loadLayer(QPromise<LayerViewPtr>& promise, const LayerSource& source) {
+    LoadProgress progress(promise);
+    try {
+        auto loaded = std::make_shared<const LoadedLayer>(load_layer(source, progress));
+        promise.addResult(std::make_shared<const LayerViewData>(buildLayerViewData(loaded)));
+    } catch (const Cancelled&) {
+        // superseded by a newer load: nothing to say
+    } catch (const std::exception& e) {
+        // QtConcurrent would wrap this as QUnhandledException and lose the message, which
+        // names the file, dataset and problem: carry it as a failed result instead.
+        LayerViewData failed;
+        failed.error = e.what();
+        promise.addResult(std::make_shared<const LayerViewData>(std::move(failed)));
+    }
+}
+
+}  // namespace
+
+LayerLoader::LayerLoader(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<LayerViewPtr>("layerlens::ui::LayerViewPtr");
+}
+
+LayerLoader::~LayerLoader() {
+    if (watcher_) watcher_->cancel();
+}
+
+void LayerLoader::load(const LayerSource& source) {
+    if (watcher_) {
+        watcher_->disconnect(this);
+        watcher_->cancel();
+        if (watcher_->isFinished())
+            watcher_->deleteLater();
+        else
+            connect(watcher_, &QFutureWatcher<LayerViewPtr>::finished, watcher_, &QObject::deleteLater);
+    }
+    const int generation = ++generation_;
+    auto* watcher = new QFutureWatcher<LayerViewPtr>(this);
+    watcher_ = watcher;
+    const QString name = QString::fromStdString(source.describe());
+    connect(watcher, &QFutureWatcher<LayerViewPtr>::finished, this, [this, watcher, generation, name] {
+        if (generation != generation_) return;
+        try {
+            watcher->future().waitForFinished();
+            if (watcher->future().resultCount() == 0) return;   // cancelled
+            const LayerViewPtr layer = watcher->future().result();
+            if (!layer->error.empty())
+                emit loadFailed(name, QString::fromStdString(layer->error));
+            else
+                emit layerLoaded(layer);
+        } catch (const std::exception& e) {
+            emit loadFailed(name, QString::fromUtf8(e.what()));
+        }
+    });
+    watcher->setFuture(QtConcurrent::run(loadLayer, source));
+}
+
+}  // namespace layerlens::ui

@@ -1,0 +1,51 @@
+#pragma once
+// The PGD loss curve: E per iteration of every method that records a loss history (AWP), growing
+// live, with every other method's final E as a labelled horizontal line, so the user sees where
+// PGD passes each of them. Log y by default (E spans decades).
+#include <QWidget>
+#include <map>
+#include <string>
+
+#include "run_types.h"
+
+class QChart;
+class QChartView;
+class QCheckBox;
+class QLineSeries;
+class QScatterSeries;
+class QAbstractAxis;
+
+namespace layerlens::ui {
+
+class LossCurveWidget : public QWidget {
+    Q_OBJECT
+public:
+    explicit LossCurveWidget(QWidget* parent = nullptr);
+    void clear();
+    void beginRun(const std::vector<MethodJob>& jobs);
+    void appendIterations(int job, const QVector<QPointF>& points);
+    void setOutcome(const OutcomePtr& outcome);
+    void setLogScale(bool on);
+    // For tests: points of a method's live curve, and the reference lines' labels.
+    int curvePointCount(const std::string& method) const;
+    QStringList referenceLabels() const;
+    QChartView* chartView() const { return view_; }
+
+private:
+    QLineSeries* curveFor(const std::string& method);
+    void rebuildReferences();
+    void rescale();
+
+    QChart* chart_;
+    QChartView* view_;
+    QCheckBox* logY_;
+    QAbstractAxis* xAxis_ = nullptr;
+    QAbstractAxis* yAxis_ = nullptr;
+    std::vector<std::string> jobMethods_;
+    std::map<std::string, QLineSeries*> curves_;
+    std::map<std::string, double> finalE_;          // methods without a loss history
+    std::vector<QLineSeries*> referenceLines_;
+    std::vector<QScatterSeries*> referenceLabels_;
+};
+
+}  // namespace layerlens::ui

@@ -1,0 +1,122 @@
+#include "method_column.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+#include "heatmap_widget.h"
+#include "mask_strip_widget.h"
+#include "method_registry.h"
+#include "scatter_widget.h"
+
+namespace layerlens::ui {
+
+namespace {
+QString methodLabel(const std::string& name) {
+    for (const MethodInfo& info : all_methods())
+        if (info.name == name) return QString::fromStdString(info.label);
+    return QString::fromStdString(name);
+}
+QString methodDescription(const std::string& name) {
+    for (const MethodInfo& info : all_methods())
+        if (info.name == name) return QString::fromStdString(info.description);
+    return {};
+}
+}  // namespace
+
+MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, ChannelFocus* focus, QWidget* parent)
+    : QWidget(parent),
+      method_(method),
+      title_(new QLabel(methodLabel(method), this)),
+      status_(new QLabel(this)),
+      progress_(new QProgressBar(this)),
+      heatmap_(new HeatmapWidget(state, focus, this)),
+      protectionChoice_(new QComboBox(this)),
+      scatter_(new ScatterWidget(focus, this)),
+      strip_(new MaskStripWidget(state, focus, this)) {
+    setObjectName(QString::fromStdString("column_" + method));
+    QFont bold = title_->font();
+    bold.setBold(true);
+    bold.setPointSizeF(bold.pointSizeF() * 1.15);
+    title_->setFont(bold);
+    title_->setToolTip(methodDescription(method));
+    status_->setWordWrap(true);
+    progress_->setRange(0, 1000);
+    progress_->setTextVisible(false);
+    progress_->setMaximumHeight(8);
+    protectionChoice_->setToolTip("Which per-channel story the scatter colours and the strip show.");
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(3);
+    layout->addWidget(title_);
+    layout->addWidget(progress_);
+    layout->addWidget(status_);
+    layout->addWidget(heatmap_, 3);
+    layout->addWidget(scatter_, 3);
+    layout->addWidget(protectionChoice_);
+    layout->addWidget(strip_, 1);
+    setMinimumWidth(250);
+    connect(heatmap_, &HeatmapWidget::hovered, this, &MethodColumn::hovered);
+    connect(protectionChoice_, &QComboBox::currentIndexChanged, this, &MethodColumn::showProtection);
+    setQueued();
+}
+
+void MethodColumn::setLayer(std::shared_ptr<const LayerViewData> layer) { scatter_->setLayer(std::move(layer)); }
+
+void MethodColumn::setQueued() {
+    progress_->setValue(0);
+    status_->setText(outcome_ ? "queued (showing the previous result)" : "queued");
+}
+
+void MethodColumn::setRunning(double fraction, const QString& stage) {
+    progress_->setValue(static_cast<int>(fraction * 1000));
+    status_->setText(stage.isEmpty() ? "running" : stage);
+}
+
+void MethodColumn::setOutcome(const OutcomePtr& outcome) {
+    progress_->setValue(1000);
+    if (!outcome->error.empty()) {
+        // A failure keeps the previous result visible, marked.
+        status_->setText("<span style='color:#c0392b'>failed: " + QString::fromStdString(outcome->error).toHtmlEscaped() +
+                         "</span>" + (outcome_ ? " (showing the previous result)" : ""));
+        stale_ = outcome_ != nullptr;
+        return;
+    }
+    outcome_ = outcome;
+    stale_ = false;
+    const MethodResult& r = *outcome->result;
+    title_->setText(QString("%1   E = %2%").arg(methodLabel(method_)).arg(100.0 * r.relative_output_error, 0, 'g', 3));
+    status_->setText(QString("sparsity %1%, %2 bits/weight, %3 s")
+                         .arg(100.0 * r.sparsity, 0, 'f', 1)
+                         .arg(r.bits_per_weight, 0, 'g', 3)
+                         .arg(r.seconds, 0, 'f', 2));
+    heatmap_->setData(outcome->views);
+    protectionChoice_->blockSignals(true);
+    protectionChoice_->clear();
+    if (outcome->views)
+        for (const ChannelProtection& p : outcome->views->protections) protectionChoice_->addItem(QString::fromStdString(p.label));
+    protectionChoice_->blockSignals(false);
+    showProtection(0);
+}
+
+void MethodColumn::showProtection(int index) {
+    const ChannelProtection* p = nullptr;
+    if (outcome_ && outcome_->views && index >= 0 && index < static_cast<int>(outcome_->views->protections.size()))
+        p = &outcome_->views->protections[static_cast<size_t>(index)];
+    scatter_->setProtection(p);
+    strip_->setProtection(p);
+}
+
+void MethodColumn::markStale(const QString& why) {
+    if (!outcome_) {
+        status_->setText(why);
+        return;
+    }
+    stale_ = true;
+    status_->setText("<span style='color:#b9770e'>previous result: " + why + "</span>");
+}
+
+QString MethodColumn::statusText() const { return status_->text(); }
+
+}  // namespace layerlens::ui

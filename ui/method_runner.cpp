@@ -1,0 +1,129 @@
+#include "method_runner.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+#include "errors.h"
+#include "method_registry.h"
+#include "promise_progress.h"
+
+namespace layerlens::ui {
+
+namespace {
+
+// The worker: one method after another; a method's failure is its own column's message, a
+// cancel ends the run at the next check (every block, iteration or chunk of the core).
+void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
+    const int count = static_cast<int>(request.jobs.size());
+    promise.setProgressRange(0, count * PromiseProgress::kScale);
+    const LoadedLayer& loaded = *request.loaded;
+    for (int k = 0; k < count; ++k) {
+        if (promise.isCanceled()) return;
+        promise.addResult(RunEvent{RunEvent::Kind::MethodStarted, k, {}, nullptr});
+        PromiseProgress progress(promise, k);
+        auto outcome = std::make_shared<MethodOutcome>();
+        outcome->job = k;
+        outcome->request = request.jobs[static_cast<size_t>(k)];
+        try {
+            const MethodInfo& info = find_method(outcome->request.method);
+            auto result = std::make_shared<const MethodResult>(
+                run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress));
+            progress.flush();
+            if (request.buildViews)
+                outcome->views = std::make_shared<const MethodViewData>(
+                    buildMethodViewData(request.loaded, result, progress));
+            outcome->result = std::move(result);
+        } catch (const Cancelled&) {
+            return;
+        } catch (const std::exception& e) {
+            outcome->error = e.what();
+            outcome->result.reset();
+            outcome->views.reset();
+        }
+        promise.addResult(RunEvent{RunEvent::Kind::MethodFinished, k, {}, std::move(outcome)});
+    }
+}
+
+}  // namespace
+
+MethodRunner::MethodRunner(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<OutcomePtr>("layerlens::ui::OutcomePtr");
+    qRegisterMetaType<RunEvent>();
+}
+
+MethodRunner::~MethodRunner() {
+    // The worker holds its own copies (request, promise); it only needs to hear "stop".
+    cancel();
+}
+
+bool MethodRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+
+void MethodRunner::cancel() {
+    if (!watcher_ || watcher_->isFinished()) return;
+    canceled_ = true;
+    watcher_->cancel();
+}
+
+int MethodRunner::start(RunRequest request) {
+    if (watcher_) {
+        // Stop the old run and forget it: its late results go to a watcher nobody listens to.
+        watcher_->disconnect(this);
+        // Replaced, not cancelled by the user: no runCanceled, the new run's signals follow.
+        if (!watcher_->isFinished()) watcher_->cancel();
+        connect(watcher_, &QFutureWatcher<RunEvent>::finished, watcher_, &QObject::deleteLater);
+        if (watcher_->isFinished()) watcher_->deleteLater();
+        watcher_ = nullptr;
+    }
+    const int generation = ++generation_;
+    canceled_ = false;
+    request_ = std::move(request);
+    auto* watcher = new QFutureWatcher<RunEvent>(this);
+    watcher_ = watcher;
+    connect(watcher, &QFutureWatcher<RunEvent>::resultsReadyAt, this,
+            [this, generation, watcher](int begin, int end) { onResults(generation, watcher, begin, end); });
+    connect(watcher, &QFutureWatcher<RunEvent>::progressValueChanged, this,
+            [this, generation, watcher](int value) { onProgress(generation, watcher, value); });
+    connect(watcher, &QFutureWatcher<RunEvent>::finished, this,
+            [this, generation, watcher] { onFinished(generation, watcher); });
+    watcher->setFuture(QtConcurrent::run(runJobs, request_));
+    return generation;
+}
+
+void MethodRunner::onResults(int generation, QFutureWatcher<RunEvent>* watcher, int begin, int end) {
+    for (int index = begin; index < end; ++index) {
+        if (generation != generation_) return;   // a stale run: drop
+        const RunEvent event = watcher->future().resultAt(index);
+        switch (event.kind) {
+        case RunEvent::Kind::MethodStarted: emit methodStarted(event.job); break;
+        case RunEvent::Kind::Iterations: emit iterationsReported(event.job, event.iterations); break;
+        case RunEvent::Kind::MethodFinished: emit methodFinished(event.outcome); break;
+        }
+    }
+}
+
+void MethodRunner::onProgress(int generation, QFutureWatcher<RunEvent>* watcher, int value) {
+    if (generation != generation_) return;
+    const int job = value / PromiseProgress::kScale;
+    const double fraction = static_cast<double>(value % PromiseProgress::kScale) / PromiseProgress::kScale;
+    emit methodProgressed(job, fraction, watcher->progressText());
+}
+
+void MethodRunner::onFinished(int generation, QFutureWatcher<RunEvent>* watcher) {
+    if (generation != generation_) return;
+    // An exception that escaped the worker (a bug, out of memory) reaches the GUI here.
+    QString failure;
+    try {
+        watcher->future().waitForFinished();
+    } catch (const std::exception& e) {
+        failure = QString::fromUtf8(e.what());
+    } catch (...) {
+        failure = "unknown error in the worker";
+    }
+    if (!failure.isEmpty())
+        emit runFailed(generation, failure);
+    else if (canceled_ || watcher->isCanceled())
+        emit runCanceled(generation);
+    else
+        emit runFinished(generation);
+}
+
+}  // namespace layerlens::ui

@@ -1,0 +1,47 @@
+#pragma once
+// Runs a list of method jobs on one loaded layer off the GUI thread (QtConcurrent in promise
+// mode) and delivers, on the GUI thread, each method's start, progress, live PGD iterations and
+// result as it finishes. Every run has a generation number: starting a new run cancels the old
+// one and anything the old one still delivers is dropped.
+#include <QFutureWatcher>
+#include <QObject>
+#include <memory>
+
+#include "run_types.h"
+
+namespace layerlens::ui {
+
+class MethodRunner : public QObject {
+    Q_OBJECT
+public:
+    explicit MethodRunner(QObject* parent = nullptr);
+    ~MethodRunner() override;
+
+    // Cancels any run in flight and starts this one; returns its generation.
+    int start(RunRequest request);
+    void cancel();
+    bool isRunning() const;
+    int generation() const { return generation_; }
+    const RunRequest& request() const { return request_; }
+
+signals:
+    void methodStarted(int job);
+    void methodProgressed(int job, double fraction, const QString& stage);
+    void iterationsReported(int job, const QVector<QPointF>& points);
+    void methodFinished(const layerlens::ui::OutcomePtr& outcome);
+    void runFinished(int generation);
+    void runCanceled(int generation);
+    void runFailed(int generation, const QString& message);
+
+private:
+    void onResults(int generation, QFutureWatcher<RunEvent>* watcher, int begin, int end);
+    void onProgress(int generation, QFutureWatcher<RunEvent>* watcher, int value);
+    void onFinished(int generation, QFutureWatcher<RunEvent>* watcher);
+
+    int generation_ = 0;
+    RunRequest request_;
+    QFutureWatcher<RunEvent>* watcher_ = nullptr;
+    bool canceled_ = false;
+};
+
+}  // namespace layerlens::ui

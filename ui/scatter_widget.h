@@ -1,0 +1,47 @@
+#pragma once
+// Weight vs contribution, one point per input channel: x = mean_i |W_ij|, y = mean_i |W_ij|·a_j.
+// The AWQ picture: small weights on busy channels sit high on the contribution axis. Every
+// column plots the same points on the same axes; only the colouring (what this method
+// protected or kept) differs, so columns compare by eye.
+#include <QVector>
+#include <QWidget>
+#include <memory>
+
+#include "view_data.h"
+
+namespace layerlens::ui {
+
+class ChannelFocus;
+
+class ScatterWidget : public QWidget {
+    Q_OBJECT
+public:
+    ScatterWidget(ChannelFocus* focus, QWidget* parent = nullptr);
+    void setLayer(std::shared_ptr<const LayerViewData> layer);
+    // null = no method result yet (points drawn uncoloured).
+    void setProtection(const ChannelProtection* protection);
+    void setLogAxes(bool on);
+    bool logAxes() const { return logAxes_; }
+    int pointCount() const { return layer_ ? static_cast<int>(layer_->channelWeight.size()) : 0; }
+    int colouredCount() const;
+    // Axis ranges in data units (identical across columns: the same layer).
+    QRectF dataRange() const { return range_; }
+
+protected:
+    void paintEvent(QPaintEvent*) override;
+    void mouseMoveEvent(QMouseEvent*) override;
+    void leaveEvent(QEvent*) override;
+
+private:
+    QRectF plotRect() const;
+    QPointF toPixel(double x, double y) const;
+    void updateRange();
+
+    ChannelFocus* focus_;
+    std::shared_ptr<const LayerViewData> layer_;
+    const ChannelProtection* protection_ = nullptr;
+    bool logAxes_ = true;
+    QRectF range_;
+};
+
+}  // namespace layerlens::ui
