@@ -9,9 +9,9 @@
 
 #include "../calibration_stats.h"
 #include "../errors.h"
-#include "../output_error.h"
 #include "../progress.h"
 #include "../sparsity_mask.h"
+#include "awq_error.h"
 #include "method_support.h"
 
 namespace layerlens {
@@ -85,10 +85,10 @@ VectorF awq_scales(const VectorD& mean_abs, const VectorD& weight_mean, double a
 
 MatrixF awq_scaled_quantize(const MatrixF& W, const VectorF& s, int bits, Eigen::Index group_size,
                             const MaskMatrix* mask) {
+    // Unclipped = clipped at +∞; this path rounds row groups in parallel.
     const MatrixF W_s = W * s.asDiagonal();
-    const QuantGrid grid = fit_quant_grid(W_s, bits, group_size, GridRange::MinMax);
-    MatrixF W_hat = grid.quantize(W_s) * s.cwiseInverse().asDiagonal();
-    return mask ? apply_mask(W_hat, *mask) : W_hat;
+    const MatrixF no_clip = MatrixF::Constant(W.rows(), W.cols() / group_size, std::numeric_limits<float>::infinity());
+    return awq_quantize_clipped(W_s, no_clip, bits, group_size, mask) * s.cwiseInverse().asDiagonal();
 }
 
 // Per group, all output rows at once: the block is transposed so that each row's group is one
@@ -166,7 +166,7 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
     const int bits = bits_or_default(params);
     const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
     const int n = params.awq_grid;
-    const OutputError output_error(layer.W, stats.C_float);
+    const CandidateError output_error(layer.W, stats);
     const VectorD weight_mean = params.awq_duo_scaling ? awq_weight_mean(layer.W, group) : VectorD();
 
     MethodResult result;

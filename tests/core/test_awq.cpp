@@ -6,6 +6,7 @@
 #include "demo_layer.h"
 #include "errors.h"
 #include "method_registry.h"
+#include "methods/awq_error.h"
 #include "methods/awq_search.h"
 #include "output_error.h"
 #include "quant_grid.h"
@@ -236,4 +237,26 @@ TEST(Awq, RejectsImpossibleSettings) {
     params = {};
     params.clip_max_shrink = 1.0;
     EXPECT_THROW(run("awq", c.layer, c.stats, params), ParameterError);
+}
+
+// Wide layers judge α through the triangular factor of C (half the work of Δ·C); on a singular C
+// (fewer tokens than channels) with a dead channel it must agree with the plain trace.
+TEST(Awq, FactoredCandidateErrorMatchesOutputErrorOnWideLayers) {
+    std::mt19937 rng(81);
+    const Eigen::Index d_in = CandidateError::kMinFactoredWidth;
+    const MatrixF W = random_matrix(12, d_in, rng);
+    MatrixF X = random_inputs(600, d_in, rng);
+    X.col(100).setZero();
+    X.col(7) *= 40.0f;
+    const CalibrationStats stats = stats_of(X);
+    const CandidateError judge(W, stats);
+    ASSERT_TRUE(judge.factored());
+    const OutputError plain(W, stats.C_float);
+    for (double alpha : {0.0, 0.3, 0.7}) {
+        for (int bits : {3, 4}) {
+            const MatrixF W_hat = awq_scaled_quantize(W, plain_scales(stats.mean_abs, alpha), bits, 128, nullptr);
+            const double expected = plain.relative(W_hat);
+            EXPECT_NEAR(judge.relative(W_hat), expected, 1e-4 * expected) << "alpha " << alpha << " bits " << bits;
+        }
+    }
 }
