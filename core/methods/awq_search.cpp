@@ -24,19 +24,30 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // llm-awq's loop `for i_s in range(int(max_shrink * n_grid))`: the C cast truncates as int() does.
 int shrink_steps(int n_grid, double max_shrink) { return static_cast<int>(max_shrink * n_grid); }
 
-// Clamps `count` contiguous values to [−max_value, max_value], fits the MinMax grid to the clamped
-// values and writes their quantised values: pseudo_quantize_tensor(clamp(w, −m, m)) for one group.
-void quantize_clipped_group(const float* in, float* out, Eigen::Index count, float max_value, int bits) {
-    for (Eigen::Index k = 0; k < count; ++k) out[k] = std::clamp(in[k], -max_value, max_value);
-    const GroupGrid grid = fit_group_grid(out, count, 1, bits, GridRange::MinMax);
-    for (Eigen::Index k = 0; k < count; ++k) out[k] = grid.quantize(out[k]);
+using ArrayF = Eigen::Array<float, Eigen::Dynamic, 1>;
+
+// pseudo_quantize_tensor(clamp(w, −m_i, m_i)) for every row i of one group block (d_out × group,
+// a column block of W·diag(s)), vectorised down the rows. Bit-identical to fit_group_grid
+// (MinMax) + GroupGrid::quantize on the clamped values: the min/max of clamped values are the
+// clamped min/max, and the same float operations follow (division, round half to even).
+// m_i = +∞ means no clipping.
+void quantize_group_block(const Eigen::Ref<const MatrixF>& block, const VectorF& max_values, int bits,
+                          Eigen::Ref<MatrixF> out) {
+    const float max_q = static_cast<float>((1 << bits) - 1);
+    const ArrayF m = max_values.array();
+    const ArrayF lo = block.rowwise().minCoeff().array().max(-m).min(m);
+    const ArrayF hi = block.rowwise().maxCoeff().array().max(-m).min(m);
+    const ArrayF scale = (hi - lo).max(1e-5f) / max_q;
+    const ArrayF zero = (-(lo / scale).rint()).max(0.0f).min(max_q);
+    for (Eigen::Index k = 0; k < block.cols(); ++k) {
+        const ArrayF x = block.col(k).array().max(-m).min(m);
+        const ArrayF q = ((x / scale).rint() + zero).max(0.0f).min(max_q);
+        out.col(k) = ((q - zero) * scale).matrix();
+    }
 }
 
-// Zero where the mask is 0, for the transposed block of group g (column i = row i's group).
-void mask_transposed_block(MatrixF& block_t, const MaskMatrix& mask, Eigen::Index first_col) {
-    for (Eigen::Index i = 0; i < block_t.cols(); ++i)
-        for (Eigen::Index k = 0; k < block_t.rows(); ++k)
-            if (mask(i, first_col + k) == 0) block_t(k, i) = 0.0f;
+void mask_block(Eigen::Ref<MatrixF> block, const MaskMatrix& mask, Eigen::Index first_col) {
+    block.array() *= mask.middleCols(first_col, block.cols()).cast<float>().array();
 }
 
 std::vector<int> top_channels(const VectorD& mean_abs, double fraction) {
@@ -91,43 +102,42 @@ MatrixF awq_scaled_quantize(const MatrixF& W, const VectorF& s, int bits, Eigen:
     return awq_quantize_clipped(W_s, no_clip, bits, group_size, mask) * s.cwiseInverse().asDiagonal();
 }
 
-// Per group, all output rows at once: the block is transposed so that each row's group is one
-// contiguous column, every shrink factor costs one (group × group) · (group × d_out) product
-// with the group's block of C', and the per-row errors are column sums. This is the reference's
-// per-token error mean_t (x_g·(w_g − q_g))² = Δ_g C'_gg Δ_gᵀ without touching the tokens.
+// Per group, all output rows at once: every shrink factor costs one (d_out × group)·(group ×
+// group) product with the group's block of C', and the per-row errors are row sums. This is the
+// reference's per-token error mean_t (x'_g·(w'_g − q_g))² = Δ_g C'_gg Δ_gᵀ without the tokens.
 MatrixF awq_clip_search(const MatrixF& W_s, const MatrixF& C, const VectorF& s, int bits, Eigen::Index group_size,
                         int n_grid, double max_shrink, const MaskMatrix* mask, Progress& progress) {
     const Eigen::Index d_out = W_s.rows();
     const Eigen::Index groups = W_s.cols() / group_size;
     const int steps = shrink_steps(n_grid, max_shrink);
     MatrixF best_max(d_out, groups);
-    MatrixF quantized(group_size, d_out), delta(group_size, d_out);
+    MatrixF quantized(d_out, group_size), delta(d_out, group_size), delta_C(d_out, group_size);
     for (Eigen::Index g = 0; g < groups; ++g) {
         progress.check();
         const Eigen::Index first = g * group_size;
-        const MatrixF block_t = W_s.middleCols(first, group_size).transpose();
+        const auto block = W_s.middleCols(first, group_size);
         const VectorF inverse = s.segment(first, group_size).cwiseInverse();
         const MatrixF C_g = inverse.asDiagonal() * C.block(first, first, group_size, group_size) * inverse.asDiagonal();
-        const VectorF original_max = block_t.cwiseAbs().colwise().maxCoeff().transpose();
+        const VectorF original_max = block.cwiseAbs().rowwise().maxCoeff();
         VectorF best_error = VectorF::Constant(d_out, std::numeric_limits<float>::infinity());
         best_max.col(g) = original_max;
         for (int step = 0; step < steps; ++step) {
             // float32 factor times the float32 max, as torch multiplies a float tensor by a scalar.
             const auto factor = static_cast<float>(1.0 - static_cast<double>(step) / n_grid);
-#pragma omp parallel for schedule(static) if (d_out * group_size >= kParallelElements)
-            for (Eigen::Index i = 0; i < d_out; ++i)
-                quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, original_max(i) * factor, bits);
-            if (mask) mask_transposed_block(quantized, *mask, first);
-            delta = block_t - quantized;
+            const VectorF max_values = original_max * factor;
+            quantize_group_block(block, max_values, bits, quantized);
+            if (mask) mask_block(quantized, *mask, first);
+            delta = block - quantized;
             // Small blocks skip the threaded GEMM: its start-up costs more than the product.
-            const MatrixF C_delta = group_size * group_size * d_out >= kParallelElements * 16
-                                        ? MatrixF(C_g * delta)
-                                        : MatrixF(C_g.lazyProduct(delta));
-            const VectorF error = C_delta.cwiseProduct(delta).colwise().sum().transpose();
+            if (group_size * group_size * d_out >= kParallelElements * 16)
+                delta_C.noalias() = delta * C_g;
+            else
+                delta_C.noalias() = delta.lazyProduct(C_g);
+            const VectorF error = delta_C.cwiseProduct(delta).rowwise().sum();
             for (Eigen::Index i = 0; i < d_out; ++i)
                 if (error(i) < best_error(i)) {   // strict: ties keep the larger range, as the reference
                     best_error(i) = error(i);
-                    best_max(i, g) = original_max(i) * factor;
+                    best_max(i, g) = max_values(i);
                 }
         }
         progress.report(static_cast<double>(g + 1) / static_cast<double>(groups), "AWQ clip search");
@@ -137,16 +147,14 @@ MatrixF awq_clip_search(const MatrixF& W_s, const MatrixF& C, const VectorF& s, 
 
 MatrixF awq_quantize_clipped(const MatrixF& W_s, const MatrixF& max_values, int bits, Eigen::Index group_size,
                              const MaskMatrix* mask) {
-    const Eigen::Index d_out = W_s.rows();
-    MatrixF W_hat(d_out, W_s.cols());
-    MatrixF quantized(group_size, d_out);
-    for (Eigen::Index g = 0; g < max_values.cols(); ++g) {
+    MatrixF W_hat(W_s.rows(), W_s.cols());
+    const Eigen::Index groups = max_values.cols();
+    // Groups are independent column blocks: one per thread when the layer is big enough.
+#pragma omp parallel for schedule(static) if (W_s.size() >= kParallelElements)
+    for (Eigen::Index g = 0; g < groups; ++g) {
         const Eigen::Index first = g * group_size;
-        const MatrixF block_t = W_s.middleCols(first, group_size).transpose();
-#pragma omp parallel for schedule(static) if (d_out * group_size >= kParallelElements)
-        for (Eigen::Index i = 0; i < d_out; ++i)
-            quantize_clipped_group(&block_t(0, i), &quantized(0, i), group_size, max_values(i, g), bits);
-        W_hat.middleCols(first, group_size) = quantized.transpose();
+        quantize_group_block(W_s.middleCols(first, group_size), max_values.col(g), bits,
+                             W_hat.middleCols(first, group_size));
     }
     return mask ? apply_mask(W_hat, *mask) : W_hat;
 }
