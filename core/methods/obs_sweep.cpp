@@ -42,6 +42,7 @@ SweepResult obs_sweep(MatrixF W, const MatrixF& U, ColumnRule& rule, Eigen::Inde
         // After the block: one GEMM carries its errors to every later column.
         const Eigen::Index rest = columns - end;
         if (rest > 0) W.rightCols(rest).noalias() -= errors * U.block(begin, end, count, rest);
+        begin = end;
     }
     result.obs_loss = loss;
     progress.report(1.0, stage);
