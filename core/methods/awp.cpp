@@ -1,0 +1,157 @@
+// AWP: activation-aware projected gradient descent for pruning and/or quantisation
+// (Liu et al., MERL; seed Algorithm 1). Minimises f(Θ) = tr((W−Θ) C (W−Θ)ᵀ) over a constraint set
+// by Z = Θ + η (W − Θ) C, Θ ← Proj(Z), with η = step_scale / λ_max(C) (awp_step.h shows why the
+// loss then never rises). Optional Nesterov momentum with adaptive restart.
+//
+// Cost per iteration: one float product (W−Θ)·C, d_out·d_in² multiply-adds; the loss of the new
+// iterate is Σ Δ∘(ΔC) from that same product, and the next step's gradient is it too.
+#include <cmath>
+#include <string>
+
+#include "../calibration_stats.h"
+#include "../errors.h"
+#include "../progress.h"
+#include "awp_start.h"
+#include "awp_step.h"
+#include "method_support.h"
+#include "methods.h"
+#include "symmetric_spectrum.h"
+
+namespace layerlens {
+
+namespace {
+
+void validate_awp(const Layer& layer, const CompressionParams& params) {
+    if (params.bits.has_value()) validate_quantization(layer, params);
+    if (awp_kind(params) != AwpSetKind::Quantize) validate_pruning(layer, params);
+    if (params.iters < 0) throw ParameterError("AWP iterations must be >= 0, got " + std::to_string(params.iters));
+    if (!(params.step_scale > 0.0) || !std::isfinite(params.step_scale))
+        throw ParameterError("AWP step scale must be positive, got " + std::to_string(params.step_scale));
+    if (!(params.tol >= 0.0)) throw ParameterError("AWP tolerance must be >= 0, got " + std::to_string(params.tol));
+    validate_awp_start(params);
+}
+
+// The loop's bookkeeping: E is the loss over tr(W C Wᵀ), as everywhere in the product.
+struct Trajectory {
+    double energy = 0.0;
+    std::vector<double> E;
+    double relative(double loss) const { return energy > 0 ? loss / energy : 0.0; }
+};
+
+// Relative improvement over the last 5 iterations below tol: PGD has stalled.
+bool stalled(const std::vector<double>& E, double tol) {
+    constexpr size_t window = 5;
+    if (E.size() <= window) return false;
+    const double before = E[E.size() - 1 - window], now = E.back();
+    return before - now <= tol * before;
+}
+
+MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                     Progress& progress) {
+    const MatrixF& W = layer.W;
+    const MatrixF& C = stats.C_float;
+    AwpStart start = awp_start(layer, stats, params, progress);
+    const AwpConstraint& set = start.set;
+
+    const PowerIteration power = largest_eigenvalue(C);
+    const ConditionEstimate condition = estimate_condition(stats.C);
+    const double eta = power.lambda_max > 0 ? params.step_scale / power.lambda_max : 0.0;
+
+    PgdIterate current{start.Theta, start.kept, {}, 0.0};
+    evaluate(W, C, current);
+    Trajectory trajectory;
+    trajectory.energy = W.cast<double>().cwiseProduct((W * C).cast<double>()).sum();
+    trajectory.E.push_back(trajectory.relative(current.loss));
+    progress.iteration(0, trajectory.E.back());
+
+    // Nesterov (FISTA) momentum: y = Θ_t + β (Θ_t − Θ_{t−1}); G at y is the same combination of
+    // G_t and G_{t−1} because G is affine in Θ, so the extrapolation costs no product.
+    PgdIterate previous;
+    double momentum_t = 1.0;
+    int restarts = 0;
+    std::string stopped_by = "iterations";
+    MethodResult result;
+    if (eta == 0.0) {
+        stopped_by = "zero C";
+        result.warnings.push_back("C is zero (every input channel is dead): AWP returns its start unchanged");
+    }
+
+    for (int t = 1; eta > 0.0 && t <= params.iters; ++t) {
+        progress.check();
+        PgdIterate next;
+        bool have_next = false;
+        if (params.accelerate && previous.Theta.size() != 0) {
+            const double momentum_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * momentum_t * momentum_t));
+            const float beta = static_cast<float>((momentum_t - 1.0) / momentum_next);
+            const MatrixF y = current.Theta + beta * (current.Theta - previous.Theta);
+            const MatrixF G_y = (1.0f + beta) * current.G - beta * previous.G;
+            next = pgd_step(W, C, y, G_y, static_cast<float>(eta), set);
+            momentum_t = momentum_next;
+            have_next = next.loss <= current.loss;
+            if (!have_next) {   // adaptive restart: forget the momentum, take the plain step
+                ++restarts;
+                momentum_t = 1.0;
+            }
+        }
+        if (!have_next) next = pgd_step(W, C, current.Theta, current.G, static_cast<float>(eta), set);
+        if (next.loss > current.loss) {
+            // With η ≤ 1/λ_max the plain step cannot raise the loss except by float round-off at a
+            // fixed point (or when step_scale > 1 breaks the bound): stop at the better iterate.
+            stopped_by = "loss would rise";
+            break;
+        }
+        previous = std::move(current);
+        current = std::move(next);
+        trajectory.E.push_back(trajectory.relative(current.loss));
+        progress.iteration(t, trajectory.E.back());
+        progress.report(static_cast<double>(t) / params.iters, "AWP iteration");
+        if (stalled(trajectory.E, params.tol)) {
+            stopped_by = "tolerance";
+            break;
+        }
+    }
+
+    const AwpSetKind kind = set.kind;
+    if (kind != AwpSetKind::Quantize) add_pruning_params(result.params, params);
+    if (kind != AwpSetKind::Prune) add_quantization_params(result.params, layer, params);
+    result.params.emplace_back("iters", static_cast<long long>(params.iters));
+    result.params.emplace_back("init", start.init);
+    if (!start.scope.empty()) result.params.emplace_back("mask_scope", start.scope);
+    result.params.emplace_back("step_scale", params.step_scale);
+    result.params.emplace_back("tol", params.tol);
+    result.params.emplace_back("accelerate", params.accelerate);
+
+    // What changed from the start: mask entries for pruning, grid levels for quantisation only.
+    double changed = 0.0;
+    if (kind == AwpSetKind::Quantize) changed = (current.Theta.array() != start.Theta.array()).cast<double>().mean();
+    else changed = (current.kept.array() != start.kept.array()).cast<double>().mean();
+
+    result.scalars = {{"cond_C", condition.cond},
+                      {"cond_C_exact", condition.exact},
+                      {"lambda_max", power.lambda_max},
+                      {"lambda_min", condition.lambda_min},
+                      {"eta", eta},
+                      {"start_error", trajectory.E.front()},
+                      {"iterations", static_cast<long long>(trajectory.E.size() - 1)},
+                      {"changed_from_start", changed},
+                      {"stopped_by", stopped_by}};
+    if (params.accelerate) result.scalars.emplace_back("restarts", static_cast<long long>(restarts));
+    if (!power.converged)
+        result.warnings.push_back("power iteration for lambda_max did not converge in " +
+                                  std::to_string(power.iterations) + " steps");
+    result.loss_history = std::move(trajectory.E);
+    result.W_hat = std::move(current.Theta);
+    result.kept_mask = std::move(current.kept);
+    result.bits_per_weight = kind == AwpSetKind::Prune ? 16.0 : set.grid.bits_per_weight();
+    return result;
+}
+
+}  // namespace
+
+MethodInfo awp_method() {
+    return {"awp", "AWP",
+            "Projected gradient descent on the output error onto a sparsity budget, a fixed quantisation grid, or both.",
+            MethodKind::Pruning, validate_awp, run_awp};
+}
+
+}  // namespace layerlens

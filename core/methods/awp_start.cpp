@@ -1,0 +1,107 @@
+#include "awp_start.h"
+
+#include "../calibration_stats.h"
+#include "../errors.h"
+#include "../method_registry.h"
+#include "../progress.h"
+#include "method_support.h"
+
+namespace layerlens {
+
+AwpSetKind awp_kind(const CompressionParams& params) {
+    const bool prunes = params.sparsity.has_value() || params.nm.active();
+    if (!params.bits.has_value()) return AwpSetKind::Prune;
+    return prunes ? AwpSetKind::Joint : AwpSetKind::Quantize;
+}
+
+namespace {
+std::string default_init(AwpSetKind kind) { return kind == AwpSetKind::Quantize ? "rtn" : "wanda"; }
+}  // namespace
+
+void validate_awp_start(const CompressionParams& params) {
+    const AwpSetKind kind = awp_kind(params);
+    const std::string init = params.init.empty() ? default_init(kind) : params.init;
+    if (kind == AwpSetKind::Quantize) {
+        if (init != "rtn")
+            throw ParameterError("AWP init '" + init + "' needs a sparsity budget; quantisation alone starts from rtn");
+    } else if (init != "wanda" && init != "magnitude" && init != "sparsegpt") {
+        throw ParameterError("AWP init '" + init + "' is unknown for pruning; use wanda, magnitude or sparsegpt");
+    }
+    if (params.mask_scope != "row" && params.mask_scope != "layer")
+        throw ParameterError("AWP mask scope '" + params.mask_scope + "' is unknown; use row or layer");
+}
+
+namespace {
+
+AwpConstraint make_set(const Layer& layer, const CompressionParams& params, AwpSetKind kind) {
+    AwpConstraint set;
+    set.kind = kind;
+    if (params.nm.active()) {
+        set.scope = MaskScope::NM;
+        set.nm = params.nm;
+        set.keep_per_row = layer.d_in() / params.nm.m * params.nm.n_keep;
+    } else {
+        set.scope = params.mask_scope == "layer" ? MaskScope::Layer : MaskScope::Row;
+        set.keep_per_row = keep_count(layer.d_in(), sparsity_or_default(params));
+    }
+    return set;
+}
+
+// SparseGPT's own result (pure pruning: bits are dropped so it does not quantise as well).
+MatrixF sparsegpt_weights(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                          Progress& progress) {
+    CompressionParams prune_only = params;
+    prune_only.bits.reset();
+    SubProgress sub(progress, 0.0, 0.3);
+    return run_method(find_method("sparsegpt"), layer, stats, prune_only, sub).W_hat;
+}
+
+}  // namespace
+
+AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                   Progress& progress) {
+    const AwpSetKind kind = awp_kind(params);
+    AwpStart start;
+    start.init = params.init.empty() ? default_init(kind) : params.init;
+    start.set = make_set(layer, params, kind);
+    const int bits = bits_or_default(params);
+    const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
+
+    if (kind == AwpSetKind::Quantize) {
+        // RTN: the grid is RTN's (min–max of each group of W) and Θ⁽⁰⁾ = RTN's result.
+        start.set.grid = fit_quant_grid(layer.W, bits, group, GridRange::MinMax);
+        start.Theta = start.set.grid.quantize(layer.W);
+        return start;
+    }
+    start.scope = start.set.scope == MaskScope::NM   ? std::to_string(params.nm.n_keep) + ":" + std::to_string(params.nm.m)
+                  : start.set.scope == MaskScope::Row ? "row"
+                                                      : "layer";
+
+    // The unquantised start: a mask chosen by the start's score within the set's structure
+    // (Wanda: |W_ij|·‖X_j‖, magnitude: |W_ij|), or SparseGPT's result projected onto the set.
+    MatrixF pruned;
+    if (start.init == "sparsegpt") {
+        const MatrixF W_sparsegpt = sparsegpt_weights(layer, stats, params, progress);
+        AwpConstraint prune_set = start.set;
+        prune_set.kind = AwpSetKind::Prune;
+        project(W_sparsegpt, prune_set, pruned, start.kept);
+    } else {
+        MatrixF score = layer.W.cwiseAbs();
+        if (start.init == "wanda") score = score * stats.norm.cast<float>().asDiagonal();
+        start.kept = select_top(score, start.set);
+        pruned = apply_mask(layer.W, start.kept);
+    }
+    if (kind == AwpSetKind::Prune) {
+        start.Theta = std::move(pruned);
+        return start;
+    }
+    // Joint: the grid is RTN's grid of W, fixed from here on, as in the independent reference
+    // (fitting it to the pruned start instead changes a group's range only where pruning removed
+    // all of its negative or positive weights; on layers.2.attention.wo that moved E by 0.2%).
+    // Θ⁽⁰⁾ rounds the survivors; 0 is on every grid, so pruned weights stay exactly zero.
+    start.set.grid = fit_quant_grid(layer.W, bits, group, GridRange::MinMax);
+    start.Theta = apply_mask(start.set.grid.quantize(pruned), start.kept);
+    return start;
+}
+
+}  // namespace layerlens

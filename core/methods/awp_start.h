@@ -1,0 +1,35 @@
+#pragma once
+// What AWP solves and where it starts: the constraint set decided from the parameters (which
+// of bits / sparsity / N:M are given), and the starting point Θ⁽⁰⁾ ∈ set (Wanda, magnitude or
+// SparseGPT's result for pruning; RTN for quantisation); a quantisation grid is RTN's grid of W,
+// fixed before the first step so the projection set never moves.
+#include <string>
+
+#include "../method.h"
+#include "awp_projection.h"
+
+namespace layerlens {
+
+struct CalibrationStats;
+class Progress;
+
+struct AwpStart {
+    AwpConstraint set;
+    MatrixF Theta;       // Θ⁽⁰⁾, feasible
+    MaskMatrix kept;     // its support (empty for quantisation only)
+    std::string init;    // the start actually used
+    std::string scope;   // "row", "layer" or "N:M" (empty for quantisation only)
+};
+
+// Pruning when sparsity or N:M is given (or nothing is), quantisation when only bits are given,
+// joint when bits and a sparsity budget are both given.
+AwpSetKind awp_kind(const CompressionParams& params);
+
+// Throws ParameterError for an unknown init or scope, or a start that does not fit the set.
+void validate_awp_start(const CompressionParams& params);
+
+// Builds the set and the start. The SparseGPT start runs the registered `sparsegpt` method.
+AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                   Progress& progress);
+
+}  // namespace layerlens
