@@ -86,7 +86,11 @@ TEST(ReferenceAwpSvd, AwpMatchesIndependentImplementation) {
         EXPECT_NEAR(r.loss_history.front(), expected_start, 1e-4 * expected_start);
         const double deviation = (r.relative_output_error - expected) / expected;
         worst[setting] = std::max(worst[setting], std::abs(deviation));
-        EXPECT_LT(std::abs(deviation), 0.03) << "E " << r.relative_output_error << " reference " << expected;
+        // Plain PGD follows the float64 reference's trajectory (measured: within 1e-6); a float32
+        // run could still take another mask at a near tie, hence 1%. Accelerated runs differ in
+        // where the momentum restarts (measured: 0.4%), hence the README's "few percent".
+        const double allowed = row.value("params").toObject().value("accelerate").toBool() ? 0.03 : 0.01;
+        EXPECT_LT(std::abs(deviation), allowed) << "E " << r.relative_output_error << " reference " << expected;
         EXPECT_NEAR(r.sparsity, row.value("sparsity").toDouble(), 0.002);
     }
     for (const auto& [setting, deviation] : worst) std::printf("awp %s: max |relative deviation| %.3g\n", setting.c_str(), deviation);
