@@ -199,7 +199,7 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
         const double alpha = static_cast<double>(k) / n;
         const VectorF s = awq_scales(stats.mean_abs, weight_mean, alpha);
         MatrixF candidate = awq_scaled_quantize(layer.W, s, bits, group, mask);
-        const double error = output_error.relative(candidate);
+        const double error = output_error.relative(candidate, &progress);
         alpha_errors.push_back(error);
         if (error < best_error || k == 0) {
             best_error = error;
