@@ -51,10 +51,11 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     const MatrixF& W = layer.W;
     const MatrixF& C = stats.C_float;
     AwpStart start = awp_start(layer, stats, params, progress);
+    const double first_fraction = start.init == "sparsegpt" ? 0.3 : 0.0;   // SparseGPT's share of the bar
     const AwpConstraint& set = start.set;
 
-    const PowerIteration power = largest_eigenvalue(C);
-    const ConditionEstimate condition = estimate_condition(stats.C);
+    const PowerIteration power = largest_eigenvalue(C, &progress);
+    const ConditionEstimate condition = estimate_condition(stats.C, &progress);
     const double eta = power.lambda_max > 0 ? params.step_scale / power.lambda_max : 0.0;
 
     PgdIterate current{start.Theta, start.kept, {}, 0.0};
@@ -104,7 +105,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
         current = std::move(next);
         trajectory.E.push_back(trajectory.relative(current.loss));
         progress.iteration(t, trajectory.E.back());
-        progress.report(static_cast<double>(t) / params.iters, "AWP iteration");
+        progress.report(first_fraction + (1.0 - first_fraction) * t / params.iters, "AWP iteration");
         if (stalled(trajectory.E, params.tol)) {
             stopped_by = "tolerance";
             break;

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../progress.h"
+
 namespace layerlens {
 
-PowerIteration largest_eigenvalue(const MatrixF& C, int max_iterations, double relative_tolerance) {
+PowerIteration largest_eigenvalue(const MatrixF& C, Progress* progress, int max_iterations, double relative_tolerance) {
     PowerIteration out;
     const Eigen::Index d = C.rows();
     if (d == 0) return out;
@@ -16,6 +18,7 @@ PowerIteration largest_eigenvalue(const MatrixF& C, int max_iterations, double r
     VectorF Cv(d);
     double previous = 0.0;
     for (int it = 1; it <= max_iterations; ++it) {
+        if (progress && it % 10 == 0) progress->check();
         Cv.noalias() = C * v_float;
         const VectorD Cv_double = Cv.cast<double>();
         const double rayleigh = v.dot(Cv_double);
@@ -53,7 +56,7 @@ ConditionEstimate from_extremes(double lambda_max, double lambda_min, bool exact
 
 // Lanczos with full reorthogonalisation: steps · d² flops for the products plus steps² · d for
 // the reorthogonalisation — negligible next to one AWP iteration (d_out · d_in² flops).
-ConditionEstimate lanczos_extremes(const MatrixD& C, int steps) {
+ConditionEstimate lanczos_extremes(const MatrixD& C, int steps, Progress* progress) {
     const Eigen::Index d = C.rows();
     steps = static_cast<int>(std::min<Eigen::Index>(steps, d));
     MatrixD V(d, steps);
@@ -62,6 +65,7 @@ ConditionEstimate lanczos_extremes(const MatrixD& C, int steps) {
     v.normalize();
     int m = 0;
     for (; m < steps; ++m) {
+        if (progress && m % 10 == 0) progress->check();
         V.col(m) = v;
         VectorD w = C * v;
         alpha(m) = v.dot(w);
@@ -81,13 +85,13 @@ ConditionEstimate lanczos_extremes(const MatrixD& C, int steps) {
 }
 }  // namespace
 
-ConditionEstimate estimate_condition(const MatrixD& C, Eigen::Index exact_limit) {
+ConditionEstimate estimate_condition(const MatrixD& C, Progress* progress, Eigen::Index exact_limit) {
     if (C.rows() == 0) return from_extremes(0.0, 0.0, true);
     if (C.rows() <= exact_limit) {
         Eigen::SelfAdjointEigenSolver<MatrixD> solver(C, Eigen::EigenvaluesOnly);
         return from_extremes(solver.eigenvalues().maxCoeff(), solver.eigenvalues().minCoeff(), true);
     }
-    return lanczos_extremes(C, 80);
+    return lanczos_extremes(C, 80, progress);
 }
 
 SymmetricEigen damped_eigen(const MatrixD& C, double relative_floor) {
