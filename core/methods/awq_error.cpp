@@ -12,7 +12,7 @@ namespace layerlens {
 namespace {
 // Columns of L per product: large enough for GEMM speed, small enough that the zeros above the
 // diagonal of each block (b/d of the work) stay cheap.
-constexpr Eigen::Index kBlock = 256;
+constexpr Eigen::Index kBlock = 128;
 }  // namespace
 
 // Factoring in float keeps the extra memory at one float copy of C (485 MB at d_in = 11008).
