@@ -152,7 +152,8 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
 MethodInfo awp_method() {
     return {"awp", "AWP",
             "Projected gradient descent on the output error onto a sparsity budget, a fixed quantisation grid, or both.",
-            MethodKind::Pruning, validate_awp, run_awp};
+            // Joint: AWP takes a sparsity budget, a bit width, or both (the GUI offers all three).
+            MethodKind::Joint, validate_awp, run_awp};
 }
 
 }  // namespace layerlens

@@ -293,6 +293,28 @@ TEST(Awp, SingularCAndDeadChannelsStayFinite) {
     }
 }
 
+// The GUI's cancel lands between iterations: a flag raised at iteration 3 stops the run there.
+TEST(Awp, CancelMidRunStopsAtTheNextIteration) {
+    class CancelAtThree : public RecordingProgress {
+    public:
+        void iteration(int t, double E) override {
+            RecordingProgress::iteration(t, E);
+            if (t == 3) flag = true;
+        }
+        bool cancelled() const override { return flag; }
+        bool flag = false;
+    };
+    const Problem p = random_problem(8, 32, 100, 4);
+    CompressionParams params;
+    params.tol = 0;
+    for (bool accelerate : {false, true}) {
+        params.accelerate = accelerate;
+        CancelAtThree progress;
+        EXPECT_THROW(run_method(find_method("awp"), p.layer, p.stats, params, progress), Cancelled);
+        EXPECT_EQ(progress.iterations.back(), 3);
+    }
+}
+
 TEST(Awp, CancelsAndRejectsImpossibleParameters) {
     const Problem p = random_problem(4, 16, 50, 2);
     CancelFlag cancelled;
