@@ -174,6 +174,8 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
     const int bits = bits_or_default(params);
     const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
     const int n = params.awq_grid;
+    progress.check();
+    progress.report(0.0, "AWQ: factoring C");
     const CandidateError output_error(layer.W, stats);
     const VectorD weight_mean = params.awq_duo_scaling ? awq_weight_mean(layer.W, group) : VectorD();
 
