@@ -52,13 +52,14 @@ private:
 };
 
 // Act-order: columns by descending H_jj, the loudest channels quantised first while the most
-// columns remain to absorb their error. The reference sorts after setting dead H_jj = 1 on its
-// H = 2XᵀX/n, so a dead channel sorts where 1 falls among the live 2·C_jj; we keep that. Ties
-// keep the lower channel first (torch.argsort does not promise an order among ties).
-std::vector<Eigen::Index> act_order_permutation(const MatrixD& H) {
-    std::vector<Eigen::Index> order(static_cast<size_t>(H.rows()));
+// columns remain to absorb their error. The reference sorts its H = 2XᵀX/n after setting a dead
+// channel's H_jj = 1, so a dead channel sorts where 1 falls among the live 2·C_jj; we keep that
+// (the only place where the scale of H matters). Ties keep the lower channel first
+// (torch.argsort does not promise an order among ties).
+std::vector<Eigen::Index> act_order_permutation(const MatrixD& C) {
+    std::vector<Eigen::Index> order(static_cast<size_t>(C.rows()));
     std::iota(order.begin(), order.end(), Eigen::Index{0});
-    auto key = [&](Eigen::Index j) { return H(j, j) == 0.0 ? 1.0 : H(j, j); };
+    auto key = [&](Eigen::Index j) { return C(j, j) == 0.0 ? 1.0 : 2.0 * C(j, j); };
     std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return key(a) > key(b); });
     return order;
 }
@@ -73,15 +74,19 @@ MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const C
 
     progress.check();
     auto start = Clock::now();
-    MatrixD H = 2.0 * stats.C;   // the reference's H; only act-order's dead-channel placement sees the 2
-    MatrixF W = layer.W;
+    // H = C: the factor's use is invariant to the scale of H (see hessian_inverse.h).
+    MatrixD H;
+    MatrixF W;
     std::vector<Eigen::Index> order;
     if (params.act_order) {
         // Without static groups, as the reference's default: groups are runs of group_size
         // columns in the permuted order, so a group's channels need not be neighbours in W.
-        order = act_order_permutation(H);
-        H = H(order, order).eval();
-        W = W(Eigen::all, order).eval();
+        order = act_order_permutation(stats.C);
+        H = stats.C(order, order);
+        W = layer.W(Eigen::all, order);
+    } else {
+        H = stats.C;
+        W = layer.W;
     }
     SubProgress factor_progress(progress, 0.0, 0.4);
     factor_progress.report(0.0, "GPTQ: factorising H");

@@ -11,6 +11,7 @@ namespace layerlens {
 namespace {
 MethodResult run_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
     progress.check();
+    progress.report(0.0, "Wanda: scoring");
     MethodResult result;
     add_pruning_params(result.params, params);
     // The reference scales ‖X_j‖ by 1/√n (its running mean); a per-column constant that changes
