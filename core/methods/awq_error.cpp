@@ -2,6 +2,7 @@
 
 #include <Eigen/Cholesky>
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "../calibration_stats.h"
@@ -10,48 +11,104 @@
 namespace layerlens {
 
 namespace {
-// Columns of L per product: large enough for GEMM speed, small enough that the zeros above the
-// diagonal of each block (b/d of the work) stay cheap.
+// Columns of the factor per product: measured fastest for the triangular blocks (the zeros
+// above the diagonal of each block cost b/d of the work) and a cancel point every ~0.1 s.
 constexpr Eigen::Index kBlock = 128;
+// Pivots per delayed update of the pivoted Cholesky's residual (one rank-b GEMM update).
+constexpr Eigen::Index kPivotBlock = 64;
 }  // namespace
 
-// Factoring in float keeps the extra memory at one float copy of C (485 MB at d_in = 11008).
-// Float Cholesky of a PSD, often singular C (n < d_in) needs a jitter ε on the diagonal to stay
-// positive; it adds ε‖Δ‖² to the numerator, ~ε / (mean eigenvalue) ≈ 1e-6 of E for rounding
-// noise spread over all directions. Dead channels (zero row and column of C) are factored with
-// the jitter and then zeroed, which is exact: their rows of L are zero but for the diagonal.
 CandidateError::CandidateError(const MatrixF& W, const CalibrationStats& stats) : W_(W) {
     const Eigen::Index d = W.cols();
-    const double mean_diagonal = d > 0 ? stats.C.diagonal().mean() : 0.0;
-    if (d >= kMinFactoredWidth && W.rows() > 0 && mean_diagonal > 0) {
-        for (double jitter = 1e-6; jitter <= 1e-3; jitter *= 10) {
-            MatrixF factor = stats.C_float;
-            factor.diagonal().array() += static_cast<float>(jitter * mean_diagonal);
-            Eigen::LLT<Eigen::Ref<MatrixF>> llt(factor);
-            if (llt.info() != Eigen::Success) continue;
-            factor.triangularView<Eigen::StrictlyUpper>().setZero();
-            for (Eigen::Index j = 0; j < d; ++j)
-                if (stats.C(j, j) == 0.0) factor(j, j) = 0.0f;
-            L_ = std::move(factor);
-            jitter_ = jitter;
-            // tr(W C Wᵀ) through the factor too: half the work of W·C.
-            energy_ = absolute(W, nullptr);
-            return;
-        }
+    const bool wide = d >= kMinFactoredWidth && W.rows() > 0 && stats.C.diagonal().mean() > 0;
+    if (wide && 2 * stats.n_tokens < d && factor_low_rank(stats))
+        route_ = Route::LowRank;
+    else if (wide && factor_triangular(stats))
+        route_ = Route::Triangular;
+    if (factored()) {
+        // tr(W C Wᵀ) through the factor too: cheaper than W·C and consistent with the candidates.
+        energy_ = absolute(W, nullptr);
+        return;
     }
     plain_.emplace(W, stats.C_float);
     energy_ = plain_->reference_energy();
 }
 
+// Float Cholesky of a PSD, often singular C needs a jitter ε on the diagonal to stay positive;
+// it adds ε‖Δ‖² to the numerator, ~ε / (mean eigenvalue) ≈ 1e-6 of E for rounding noise spread
+// over all directions. Dead channels (zero row and column of C) are factored with the jitter and
+// then zeroed, which is exact: their rows of L are zero but for the diagonal. Factoring in float
+// keeps the extra memory at one float copy of C (485 MB at d_in = 11008).
+bool CandidateError::factor_triangular(const CalibrationStats& stats) {
+    const Eigen::Index d = stats.C.rows();
+    const double mean_diagonal = stats.C.diagonal().mean();
+    for (double jitter = 1e-6; jitter <= 1e-3; jitter *= 10) {
+        MatrixF factor = stats.C_float;
+        factor.diagonal().array() += static_cast<float>(jitter * mean_diagonal);
+        Eigen::LLT<Eigen::Ref<MatrixF>> llt(factor);
+        if (llt.info() != Eigen::Success) continue;
+        factor.triangularView<Eigen::StrictlyUpper>().setZero();
+        for (Eigen::Index j = 0; j < d; ++j)
+            if (stats.C(j, j) == 0.0) factor(j, j) = 0.0f;
+        factor_ = std::move(factor);
+        return true;
+    }
+    return false;
+}
+
+// Pivoted Cholesky (largest remaining diagonal first) with delayed, blocked updates of the
+// residual, as LAPACK's xPSTRF: rank C ≤ n, so at most n pivots; it stops earlier when the
+// largest remaining diagonal falls to 1e-9 of the largest of C (dead or duplicate channels).
+// What is left is float rounding noise of C, ~1e-7 of its scale. The residual is kept in the
+// lower triangle only; column p is read as row p left of the diagonal and column p below it.
+bool CandidateError::factor_low_rank(const CalibrationStats& stats) {
+    const Eigen::Index d = stats.C.rows();
+    const Eigen::Index max_rank = std::min<Eigen::Index>(stats.n_tokens, d);
+    MatrixF residual = stats.C_float;
+    VectorD diagonal = stats.C.diagonal();
+    const double stop = 1e-9 * diagonal.maxCoeff();
+    MatrixF R(d, max_rank);
+    VectorF column(d);
+    Eigen::Index rank = 0;
+    bool exhausted = false;
+    while (rank < max_rank && !exhausted) {
+        const Eigen::Index block_first = rank;
+        Eigen::Index in_block = 0;
+        for (; in_block < kPivotBlock && rank < max_rank; ++in_block) {
+            Eigen::Index p = 0;
+            const double pivot = diagonal.maxCoeff(&p);
+            if (!(pivot > stop)) { exhausted = true; break; }
+            column.head(p) = residual.row(p).head(p).transpose();
+            column.tail(d - p) = residual.col(p).tail(d - p);
+            if (in_block > 0)
+                column.noalias() -= R.middleCols(block_first, in_block) * R.row(p).segment(block_first, in_block).transpose();
+            column /= static_cast<float>(std::sqrt(pivot));
+            R.col(rank) = column;
+            diagonal -= column.cast<double>().cwiseAbs2();
+            diagonal(p) = 0.0;   // exactly eliminated; rounding must not bring it back
+            ++rank;
+        }
+        if (in_block > 0)
+            residual.selfadjointView<Eigen::Lower>().rankUpdate(R.middleCols(block_first, in_block), -1.0f);
+    }
+    if (rank == 0) return false;
+    factor_ = R.leftCols(rank);
+    return true;
+}
+
 double CandidateError::absolute(const MatrixF& delta, const Progress* progress) const {
     if (!factored()) return plain_->absolute(delta);
-    const Eigen::Index d = L_.cols();
+    const Eigen::Index d = factor_.rows();
+    const Eigen::Index width = factor_.cols();
     double total = 0.0;
     MatrixF block;
-    for (Eigen::Index first = 0; first < d; first += kBlock) {
+    for (Eigen::Index first = 0; first < width; first += kBlock) {
         if (progress) progress->check();
-        const Eigen::Index width = std::min(kBlock, d - first);
-        block.noalias() = delta.rightCols(d - first) * L_.block(first, first, d - first, width);
+        const Eigen::Index columns = std::min(kBlock, width - first);
+        if (route_ == Route::Triangular)
+            block.noalias() = delta.rightCols(d - first) * factor_.block(first, first, d - first, columns);
+        else
+            block.noalias() = delta * factor_.middleCols(first, columns);
         total += block.cast<double>().squaredNorm();
     }
     return total;

@@ -1,8 +1,12 @@
 #pragma once
-// E for AWQ's α grid, which judges 20 candidates on the same layer: through a Cholesky factor
-// C = L Lᵀ, tr(Δ C Δᵀ) = ‖Δ L‖²_F, and because L is lower triangular the product costs half of
-// Δ·C (column block [c, c+b) of Δ L needs only Δ's columns from c on). The factorisation
-// (d_in³/3) is paid once. Narrow layers, where the saving is small, go through OutputError.
+// E for AWQ's α grid, which judges 20 candidates on the same layer through a factor of C paid
+// for once, so each candidate costs less than the d_out·d_in² of Δ·C:
+//   - triangular: C = L Lᵀ (Cholesky), tr(Δ C Δᵀ) = ‖Δ L‖²_F, and column block [c, c+b) of Δ L
+//     needs only Δ's columns from c on: half the work of Δ·C;
+//   - low rank: with fewer tokens than d_in/2, rank C ≤ n and a pivoted Cholesky stopped at the
+//     rank gives C = R Rᵀ with R d_in × r, r ≤ n: ‖Δ R‖²_F costs d_out·d_in·r, what the tokens
+//     themselves would cost (‖X Δᵀ‖²/n), without keeping X.
+// Narrow layers, where the saving is small, go through OutputError.
 #include <optional>
 
 #include "../layer.h"
@@ -15,25 +19,29 @@ class Progress;
 
 class CandidateError {
 public:
+    enum class Route { Plain, Triangular, LowRank };
+
     // W and stats must outlive this object.
     CandidateError(const MatrixF& W, const CalibrationStats& stats);
     // E(Ŵ) = tr((W−Ŵ) C (W−Ŵ)ᵀ) / tr(W C Wᵀ). With a progress, checks for cancellation between
     // column blocks (one candidate on 4096 × 4096 is ~1 s of products).
     double relative(const MatrixF& W_hat, const Progress* progress = nullptr) const;
-    // Whether the triangular factor is in use (false: plain OutputError).
-    bool factored() const { return L_.size() > 0; }
-    // The jitter added to diag C before factoring, as a fraction of mean diag C (0 if unfactored).
-    double jitter() const { return jitter_; }
+    Route route() const { return route_; }
+    bool factored() const { return route_ != Route::Plain; }
+    // Columns of the factor (d_in for the triangular one, the numerical rank for the low-rank one).
+    Eigen::Index factor_width() const { return factor_.cols(); }
 
-    // From this width on the factor pays for itself.
+    // From this width on a factor pays for itself.
     static constexpr Eigen::Index kMinFactoredWidth = 1024;
 
 private:
     double absolute(const MatrixF& delta, const Progress* progress) const;
+    bool factor_low_rank(const CalibrationStats& stats);
+    bool factor_triangular(const CalibrationStats& stats);
     const MatrixF& W_;
-    std::optional<OutputError> plain_;   // narrow layers, or when the factorisation failed
-    MatrixF L_;
-    double jitter_ = 0.0;
+    std::optional<OutputError> plain_;   // narrow layers, or when factoring failed
+    Route route_ = Route::Plain;
+    MatrixF factor_;                     // L (d_in × d_in, lower) or R (d_in × r)
     double energy_ = 0.0;
 };
 

@@ -239,24 +239,31 @@ TEST(Awq, RejectsImpossibleSettings) {
     EXPECT_THROW(run("awq", c.layer, c.stats, params), ParameterError);
 }
 
-// Wide layers judge α through the triangular factor of C (half the work of Δ·C); on a singular C
-// (fewer tokens than channels) with a dead channel it must agree with the plain trace.
+// Wide layers judge α through a factor of C: the triangular Cholesky factor (half the work of
+// Δ·C), or with fewer tokens than d_in/2 a pivoted Cholesky stopped at the rank (the tokens'
+// cost). On a singular C with a dead channel both must agree with the plain trace.
 TEST(Awq, FactoredCandidateErrorMatchesOutputErrorOnWideLayers) {
-    std::mt19937 rng(81);
     const Eigen::Index d_in = CandidateError::kMinFactoredWidth;
-    const MatrixF W = random_matrix(12, d_in, rng);
-    MatrixF X = random_inputs(600, d_in, rng);
-    X.col(100).setZero();
-    X.col(7) *= 40.0f;
-    const CalibrationStats stats = stats_of(X);
-    const CandidateError judge(W, stats);
-    ASSERT_TRUE(judge.factored());
-    const OutputError plain(W, stats.C_float);
-    for (double alpha : {0.0, 0.3, 0.7}) {
-        for (int bits : {3, 4}) {
-            const MatrixF W_hat = awq_scaled_quantize(W, plain_scales(stats.mean_abs, alpha), bits, 128, nullptr);
-            const double expected = plain.relative(W_hat);
-            EXPECT_NEAR(judge.relative(W_hat), expected, 1e-4 * expected) << "alpha " << alpha << " bits " << bits;
+    for (const auto& [tokens, route] : {std::pair{600, CandidateError::Route::Triangular},
+                                        std::pair{300, CandidateError::Route::LowRank}}) {
+        SCOPED_TRACE(std::to_string(tokens) + " tokens");
+        std::mt19937 rng(81);
+        const MatrixF W = random_matrix(12, d_in, rng);
+        MatrixF X = random_inputs(tokens, d_in, rng);
+        X.col(100).setZero();
+        X.col(7) *= 40.0f;
+        const CalibrationStats stats = stats_of(X);
+        const CandidateError judge(W, stats);
+        ASSERT_TRUE(judge.route() == route);
+        if (route == CandidateError::Route::LowRank) EXPECT_LE(judge.factor_width(), tokens);
+        const OutputError plain(W, stats.C_float);
+        for (double alpha : {0.0, 0.3, 0.7}) {
+            for (int bits : {3, 4}) {
+                const MatrixF W_hat = awq_scaled_quantize(W, plain_scales(stats.mean_abs, alpha), bits, 128, nullptr);
+                const double expected = plain.relative(W_hat);
+                EXPECT_NEAR(judge.relative(W_hat), expected, 1e-4 * expected) << "alpha " << alpha << " bits " << bits;
+                EXPECT_NEAR(judge.relative(W_hat), direct_error(X, W, W_hat), 1e-4 * expected);
+            }
         }
     }
 }
