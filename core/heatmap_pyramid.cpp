@@ -33,18 +33,17 @@ MaxPyramid::MaxPyramid(ScaledAbsDifference base, Progress& progress)
         levels_.push_back(std::move(next));
     }
     max_ = levels_.back()(0, 0);
-    // A log colour scale needs a floor: take the coarsest level with at least 64 cells and put
-    // the floor two decades under its median, so the bulk of the layer is visible, not black.
-    const MatrixF* probe = &levels_.front();
-    for (const MatrixF& level : levels_)
-        if (level.size() >= 64) probe = &level;
+    // A log colour scale needs a floor. Put it a factor 3 under the median of the 4x4 maxima
+    // (about what one screen pixel shows): the bulk of the layer then sits low on the scale
+    // and the busy channels stand out, instead of max-pooling painting everything bright.
+    const MatrixF& probe = levels_.front();
     std::vector<float> values;
-    values.reserve(static_cast<size_t>(probe->size()));
-    for (Eigen::Index k = 0; k < probe->size(); ++k)
-        if (probe->data()[k] > 0) values.push_back(probe->data()[k]);
+    values.reserve(static_cast<size_t>(probe.size()));
+    for (Eigen::Index k = 0; k < probe.size(); ++k)
+        if (probe.data()[k] > 0) values.push_back(probe.data()[k]);
     if (!values.empty()) {
         std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
-        floor_ = values[values.size() / 2] / 100.0f;
+        floor_ = values[values.size() / 2] / 3.0f;
     } else {
         floor_ = max_ > 0 ? max_ * 1e-4f : 1e-12f;
     }

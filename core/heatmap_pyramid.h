@@ -35,8 +35,7 @@ public:
     Eigen::Index cols() const { return cols_; }
     float value(Eigen::Index i, Eigen::Index j) const { return base_(i, j); }
     float maxValue() const { return max_; }
-    // The smallest nonzero value's order of magnitude (median of the coarsest stored level's
-    // nonzeros / 100): a floor for a log colour scale that ignores exact zeros.
+    // A floor for a log colour scale (a third of the median 4x4 maximum), ignoring exact zeros.
     float floorValue() const { return floor_; }
     // out[y * width + x] = max over the cells of pixel (x, y), where pixel x covers columns
     // [col0 + x·colsPerPixel, col0 + (x+1)·colsPerPixel) and likewise for rows; NaN outside.

@@ -1,5 +1,6 @@
 #include "comparison_grid.h"
 
+#include <QAbstractButton>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QHBoxLayout>
@@ -70,8 +71,10 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
     layout->addLayout(controls);
     layout->addWidget(scroll, 1);
 
-    connect(mapChoice_, &QButtonGroup::idClicked, this, [this](int id) {
-        state_->setMap(static_cast<HeatmapState::Map>(id));
+    connect(mapChoice_, &QButtonGroup::idClicked, this, [this](int id) { state_->setMap(static_cast<HeatmapState::Map>(id)); });
+    // However the map changes (button, menu, test), the buttons follow and the scale refits.
+    connect(state_, &HeatmapState::mapChanged, this, [this] {
+        if (QAbstractButton* b = mapChoice_->button(static_cast<int>(state_->map()))) b->setChecked(true);
         updateColourRange();
     });
     connect(logColour_, &QCheckBox::toggled, state_, &HeatmapState::setLogScale);

@@ -86,10 +86,15 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         painter.drawLine(QPointF(x, 0), QPointF(x, 8));
     }
     if (focus_->channel() >= 0) {
+        // Brackets above and below the hovered channel, leaving the channel itself visible.
         const double x0 = xOfChannel(focus_->channel()), x1 = xOfChannel(focus_->channel() + 1);
-        painter.setPen(QPen(QColor(0, 255, 120), 1));
-        painter.setBrush(Qt::NoBrush);
-        painter.drawRect(QRectF(x0 - 1, 0, std::max(1.0, x1 - x0) + 2, height() - 1));
+        const double w = std::max(1.0, x1 - x0);
+        const QColor green(0, 255, 120);
+        painter.fillRect(QRectF(x0 - 2, 0, w + 4, 5), green);
+        painter.fillRect(QRectF(x0 - 2, height() - 5, w + 4, 5), green);
+        painter.setPen(QPen(green, 1, Qt::DotLine));
+        painter.drawLine(QPointF(x0 - 2, 5), QPointF(x0 - 2, height() - 5));
+        painter.drawLine(QPointF(x0 + w + 1, 5), QPointF(x0 + w + 1, height() - 5));
     }
 }
 

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "progress.h"
+#include "worker_priority.h"
 
 namespace layerlens::ui {
 
@@ -20,6 +21,7 @@ private:
 };
 
 void loadLayer(QPromise<LayerViewPtr>& promise, const LayerSource& source) {
+    lowerWorkerPriority();
     LoadProgress progress(promise);
     try {
         auto loaded = std::make_shared<const LoadedLayer>(load_layer(source, progress));

@@ -24,12 +24,15 @@ QString labelOf(const std::string& name) {
 }
 // log axes cannot show 0: E is clamped to this floor.
 constexpr double kFloor = 1e-9;
+// Where along the x axis (fraction of its length) the k-th reference label sits: four columns,
+// so neighbours in E never share a spot.
+double labelPosition(int k) { return 0.08 + 0.24 * (k % 4); }
 }  // namespace
 
 LossCurveWidget::LossCurveWidget(QWidget* parent)
     : QWidget(parent), chart_(new QChart), view_(new QChartView(chart_, this)), logY_(new QCheckBox("log E", this)) {
     chart_->setTitle("PGD loss: relative output error E per iteration");
-    chart_->legend()->setAlignment(Qt::AlignRight);
+    chart_->legend()->setAlignment(Qt::AlignTop);
     chart_->setMargins(QMargins(4, 4, 4, 4));
     view_->setRenderHint(QPainter::Antialiasing);
     view_->setMinimumHeight(170);
@@ -141,7 +144,12 @@ void LossCurveWidget::rebuildReferences() {
     double xMax = 10;
     for (const auto& [m, s] : curves_)
         if (s->count() > 0) xMax = std::max(xMax, s->at(s->count() - 1).x());
-    for (const auto& [method, E] : finalE_) {
+    // Labels in order of E, staggered along x so methods with nearly equal E stay readable.
+    std::vector<std::pair<double, std::string>> byError;
+    for (const auto& [method, E] : finalE_) byError.emplace_back(E, method);
+    std::sort(byError.begin(), byError.end());
+    int slot = 0;
+    for (const auto& [E, method] : byError) {
         auto* line = new QLineSeries;
         line->setName(labelOf(method));
         QPen pen(QColor(120, 120, 120));
@@ -154,7 +162,9 @@ void LossCurveWidget::rebuildReferences() {
         label->setMarkerSize(1);
         label->setBorderColor(Qt::transparent);
         label->setColor(Qt::transparent);
-        label->append(xMax * 0.98, E);
+        const double position = labelPosition(slot++);
+        label->setProperty("slot", position);
+        label->append(xMax * position, E);
         label->setPointLabelsFormat(labelOf(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3));
         label->setPointLabelsVisible(true);
         label->setPointLabelsClipping(false);
@@ -183,7 +193,7 @@ void LossCurveWidget::rescale() {
     for (QLineSeries* line : referenceLines_)
         if (line->count() == 2) line->replace(1, QPointF(xMax, line->at(1).y()));
     for (QScatterSeries* label : referenceLabels_)
-        if (label->count() == 1) label->replace(0, QPointF(xMax * 0.98, label->at(0).y()));
+        if (label->count() == 1) label->replace(0, QPointF(xMax * label->property("slot").toDouble(), label->at(0).y()));
     if (xAxis_) xAxis_->setRange(0, xMax);
     if (!yAxis_) return;
     if (!(yMax > 0)) {

@@ -104,8 +104,11 @@ MainWindow::MainWindow(QWidget* parent)
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(lossCurve_);
     bottom->addWidget(metricsView_);
-    bottom->setStretchFactor(0, 1);
-    bottom->setStretchFactor(1, 1);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+    // Budgets are long ("bits 4, group 128, sparsity 0.5"): fit the columns to what they hold.
+    connect(metrics_, &QAbstractItemModel::dataChanged, metricsView_, [this] { metricsView_->resizeColumnsToContents(); });
+    connect(metrics_, &QAbstractItemModel::modelReset, metricsView_, [this] { metricsView_->resizeColumnsToContents(); });
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(grid_);
     split->addWidget(bottom);

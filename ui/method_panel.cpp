@@ -46,9 +46,11 @@ MethodPanel::MethodPanel(QWidget* parent) : QWidget(parent) {
     bits_ = tip(new QSpinBox, "Bits per quantised weight (2 to 8).");
     bits_->setRange(1, 16);
     bits_->setValue(4);
-    group_ = tip(new QSpinBox, "Input channels sharing one scale and zero point; 0 = one group per row.");
-    group_->setRange(0, 1 << 16);
-    group_->setValue(128);
+    group_ = tip(new QSpinBox, "Input channels sharing one scale and zero point; 0 = one group per row; "
+                               "auto = 128 where it divides d_in, else one group per row (as the references).");
+    group_->setRange(-1, 1 << 16);
+    group_->setSpecialValueText("auto");
+    group_->setValue(-1);
     sparsity_ = tip(new QDoubleSpinBox, "Fraction of weights pruned (unstructured).");
     sparsity_->setRange(0.0, 1.0);
     sparsity_->setSingleStep(0.05);

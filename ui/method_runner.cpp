@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "method_registry.h"
 #include "promise_progress.h"
+#include "worker_priority.h"
 
 namespace layerlens::ui {
 
@@ -13,6 +14,7 @@ namespace {
 // The worker: one method after another; a method's failure is its own column's message, a
 // cancel ends the run at the next check (every block, iteration or chunk of the core).
 void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
+    lowerWorkerPriority();
     const int count = static_cast<int>(request.jobs.size());
     promise.setProgressRange(0, count * PromiseProgress::kScale);
     const LoadedLayer& loaded = *request.loaded;

@@ -64,7 +64,7 @@ void ScatterWidget::updateRange() {
     }
 }
 
-QRectF ScatterWidget::plotRect() const { return QRectF(44, 6, width() - 52, height() - 30); }
+QRectF ScatterWidget::plotRect() const { return QRectF(44, 6, width() - 52, height() - 40); }
 
 QPointF ScatterWidget::toPixel(double x, double y) const {
     const QRectF p = plotRect();
@@ -92,7 +92,7 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     small.setPointSizeF(small.pointSizeF() * 0.8);
     painter.setFont(small);
     painter.setPen(text);
-    painter.drawText(QRectF(0, plot.bottom() + 2, width(), 20), Qt::AlignHCenter | Qt::AlignTop,
+    painter.drawText(QRectF(0, plot.bottom() + 16, width(), 18), Qt::AlignHCenter | Qt::AlignTop,
                      "weight  mean |W_ij|" + QString(logAxes_ ? " (log)" : ""));
     painter.drawText(QRectF(plot.left() - 44, plot.top(), 42, 14), Qt::AlignRight, tick(range_.bottom()));
     painter.drawText(QRectF(plot.left() - 44, plot.bottom() - 14, 42, 14), Qt::AlignRight, tick(range_.top()));
@@ -119,7 +119,8 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
             if (t < 0.05 && !p.marked[j]) continue;
             const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
             QColor c = p.higherIsProtected ? QColor(230, 90, 20) : QColor(150, 40, 200);
-            c.setAlphaF(0.25 + 0.75 * t);
+            // t² keeps middling values faint, so the extremes of the story carry the colour.
+            c.setAlphaF(0.15 + 0.85 * t * t);
             painter.setBrush(c);
             painter.setPen(p.marked[j] ? QPen(text, 1) : Qt::NoPen);
             const double r = p.marked[j] ? radius + 2.0 : radius;

@@ -79,7 +79,7 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
     const size_t n = static_cast<size_t>(dIn);
     if (result->channel_scales.size() == dIn) {
         ChannelProtection p;
-        p.label = "scale s_j (larger = more protected)";
+        p.label = "AWQ scale s_j";
         p.values.assign(result->channel_scales.data(), result->channel_scales.data() + n);
         setRange(p);
         markTop(p, std::max<size_t>(1, n / 100));
@@ -108,8 +108,9 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
             kept += k;
             p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>(k) / static_cast<double>(W.rows()) : 0.0;
         }
-        p.lo = 0.0;
-        p.hi = 1.0;
+        // Colour between the least and the most kept channel, so a pruner that strips the busy
+        // channels (magnitude) and one that spares them (Wanda) look different at a glance.
+        setRange(p);
         markTop(p, std::max<size_t>(1, n / 100));
         p.summary = "kept " + std::to_string(kept) + " of " + std::to_string(W.size()) + " weights (" +
                     percent(static_cast<double>(kept) / static_cast<double>(W.size())) + ")";
@@ -129,7 +130,7 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
     }
     {
         ChannelProtection p;
-        p.label = "error per channel  mean_i |W_ij - Ŵ_ij|·‖X_j‖";
+        p.label = "error per channel";
         p.values.resize(n);
         for (Eigen::Index j = 0; j < dIn; ++j)
             p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>((W.col(j) - W_hat.col(j)).cwiseAbs().sum()) *
@@ -139,7 +140,7 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
         p.lo = 0.0;
         markTop(p, std::max<size_t>(1, n / 100));
         p.higherIsProtected = false;
-        p.summary = "where the error sits, per channel";
+        p.summary = "mean_i |W_ij − Ŵ_ij|·‖X_j‖";
         data.protections.push_back(std::move(p));
     }
     return data;

@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QTabWidget>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "main_window.h"
@@ -42,7 +43,9 @@ int main(int argc, char** argv) {
     QCommandLineOption methodsOption("methods", "methods to compare, comma-separated (default: all)", "list");
     QCommandLineOption screenshotOption("screenshot", "run, save the window as PNG, then exit", "out.png");
     QCommandLineOption tabOption("tab", "tab to show: compare, sweep or teach", "tab", "compare");
-    parser.addOptions({layerOption, inputsOption, demoOption, demoShapeOption, methodsOption, screenshotOption, tabOption});
+    QCommandLineOption timeoutOption("timeout", "with --screenshot: give up after this many seconds (default 600)", "seconds", "600");
+    parser.addOptions({layerOption, inputsOption, demoOption, demoShapeOption, methodsOption, screenshotOption, tabOption,
+                       timeoutOption});
     parser.process(app);
 
     layerlens::LayerSource source;
@@ -115,6 +118,15 @@ int main(int argc, char** argv) {
             QApplication::exit(2);
         });
         QObject::connect(&window, &MainWindow::runCanceled, [] { QApplication::exit(1); });
+        // Never hang a script: past the timeout, save what is there and fail.
+        const int seconds = parser.value(timeoutOption).toInt();
+        QTimer::singleShot(std::max(1, seconds) * 1000, &window, [&window, out, seconds] {
+            window.cancelRun();
+            window.grab().save(out);
+            std::fprintf(stderr, "layerlens: the run did not finish in %d s; saved the unfinished window to %s\n", seconds,
+                         qPrintable(out));
+            QApplication::exit(1);
+        });
     }
     if (fromFile)
         window.openFile(QString::fromStdString(source.path), QString::fromStdString(source.layer),

@@ -1,0 +1,136 @@
+// Background runs: cancel lands fast and keeps earlier results, a new run replaces the old one
+// with nothing stale arriving, the event loop stays responsive, bad input is refused clearly.
+#include <QTimer>
+
+#include "comparison_grid.h"
+#include "gui_test_support.h"
+#include "method_column.h"
+#include "method_runner.h"
+#include "metrics_model.h"
+
+namespace layerlens::ui::test {
+namespace {
+
+TEST(GuiRun, CancelMidRunStopsQuicklyAndKeepsEarlierResults) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
+    window->methodPanel()->setSelectedMethods({"rtn", "awp"});
+    window->methodPanel()->itersBox()->setValue(100);
+    ASSERT_TRUE(runAndWait(*window));
+    const OutcomePtr before = window->grid()->column("awp")->outcome();
+    ASSERT_TRUE(before);
+
+    // Again with far more iterations; cancel while AWP runs.
+    window->methodPanel()->itersBox()->setValue(100000);
+    QSignalSpy canceled(window.get(), &MainWindow::runCanceled);
+    QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
+    ASSERT_TRUE(window->runComparison());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return started.count() >= 2; }, 20000));   // AWP started
+    QTest::qWait(300);
+    QElapsedTimer clock;
+    clock.start();
+    window->cancelRun();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return canceled.count() > 0; }, 5000));
+    EXPECT_LT(clock.elapsed(), 1000) << "cancel took " << clock.elapsed() << " ms";
+    EXPECT_FALSE(window->isRunning());
+    // RTN finished in this run; AWP keeps its previous result, marked.
+    MethodColumn* awp = window->grid()->column("awp");
+    EXPECT_EQ(awp->outcome(), before);
+    EXPECT_TRUE(awp->isStale());
+    EXPECT_TRUE(awp->statusText().contains("previous result")) << awp->statusText().toStdString();
+    EXPECT_FALSE(window->grid()->column("rtn")->isStale());
+}
+
+TEST(GuiRun, NewRunReplacesTheOldOneAndDropsItsResults) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
+    window->methodPanel()->setSelectedMethods({"awp", "magnitude"});
+    window->methodPanel()->itersBox()->setValue(100000);
+    QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
+    ASSERT_TRUE(window->runComparison());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return started.count() >= 2; }, 20000));   // AWP runs
+    QTest::qWait(200);
+    window->methodPanel()->setSelectedMethods({"rtn"});
+    QSignalSpy finishedOutcomes(window->runner(), &MethodRunner::methodFinished);
+    ASSERT_TRUE(runAndWait(*window));
+    QTest::qWait(1000);   // anything the first run still delivers would arrive now
+    ASSERT_EQ(window->grid()->columns().size(), 1u);
+    EXPECT_EQ(window->grid()->columns()[0]->method(), "rtn");
+    EXPECT_EQ(window->metrics()->rowCount(), 1);
+    for (const QList<QVariant>& args : finishedOutcomes)
+        EXPECT_EQ(args.front().value<OutcomePtr>()->request.method, "rtn");
+}
+
+TEST(GuiRun, EventLoopStaysResponsiveDuringALongRun) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(1024, 2048, 2048), 120000));
+    window->methodPanel()->setSelectedMethods({"rtn", "wanda", "awp"});
+    window->methodPanel()->itersBox()->setValue(100000);
+    // A 10 ms timer's worst lateness while results arrive and AWP iterates.
+    QElapsedTimer clock;
+    qint64 last = 0, worst = 0;
+    int ticks = 0;
+    QTimer timer;
+    timer.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&timer, &QTimer::timeout, [&] {
+        const qint64 now = clock.elapsed();
+        if (ticks++ > 0) worst = std::max(worst, now - last - 10);
+        last = now;
+    });
+    QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
+    QSignalSpy iterations(window->runner(), &MethodRunner::iterationsReported);
+    clock.start();
+    timer.start(10);
+    ASSERT_TRUE(window->runComparison());
+    EXPECT_TRUE(QTest::qWaitFor([&] { return iterations.count() >= 3; }, 60000));
+    QTest::qWait(1500);
+    timer.stop();
+    EXPECT_GE(started.count(), 3) << "AWP never started";
+    EXPECT_GT(iterations.count(), 0) << "no live PGD iterations arrived";
+    EXPECT_GT(ticks, 50);
+    EXPECT_LT(worst, 100) << "the event loop stalled for " << worst << " ms";
+    std::printf("[ latency ] worst 10 ms timer lateness during the run: %lld ms over %d ticks\n",
+                static_cast<long long>(worst), ticks);
+    QSignalSpy canceled(window.get(), &MainWindow::runCanceled);
+    window->cancelRun();
+    EXPECT_TRUE(QTest::qWaitFor([&] { return canceled.count() > 0; }, 5000));
+}
+
+TEST(GuiRun, InvalidParametersAreRefusedWithTheReasonBeforeRunning) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
+    window->methodPanel()->setSelectedMethods({"rtn", "magnitude"});
+    QSignalSpy refused(window.get(), &MainWindow::runRefused);
+    window->methodPanel()->bitsBox()->setValue(1);
+    EXPECT_FALSE(window->runComparison());
+    ASSERT_EQ(refused.count(), 1);
+    EXPECT_TRUE(refused.back().front().toString().contains("bits")) << refused.back().front().toString().toStdString();
+    window->methodPanel()->bitsBox()->setValue(4);
+    window->methodPanel()->sparsityBox()->setValue(1.0);
+    EXPECT_FALSE(window->runComparison());
+    ASSERT_EQ(refused.count(), 2);
+    EXPECT_TRUE(refused.back().front().toString().contains("sparsity")) << refused.back().front().toString().toStdString();
+    window->methodPanel()->sparsityBox()->setValue(0.5);
+    window->methodPanel()->groupBox()->setValue(100);   // does not divide 128
+    EXPECT_FALSE(window->runComparison());
+    EXPECT_TRUE(refused.back().front().toString().contains("100")) << refused.back().front().toString().toStdString();
+    EXPECT_FALSE(window->isRunning());
+}
+
+TEST(GuiRun, LoaderErrorsNameTheFileAndKeepTheWindowUsable) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
+    QSignalSpy failed(window.get(), &MainWindow::loadFailed);
+    const QString missing = tempDir() + "/no_such_file.h5";
+    window->openFile(missing, "layer");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 10000));
+    EXPECT_TRUE(failed.front().front().toString().contains("no_such_file.h5")) << failed.front().front().toString().toStdString();
+    // The earlier layer is still loaded and runs.
+    ASSERT_NE(window->loadedLayer(), nullptr);
+    EXPECT_EQ(window->loadedLayer()->layer.d_in(), 128);
+    window->methodPanel()->setSelectedMethods({"rtn"});
+    EXPECT_TRUE(runAndWait(*window));
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test

@@ -1,0 +1,79 @@
+// Saves the pictures a reviewer (and the README) looks at: the whole window after the default
+// comparison on the demo layer, each view of each column, the error map, the loss curve, the
+// metrics, the Teach and Sweep tabs. The test checks they were written; eyes judge them.
+#include <QTableView>
+
+#include "channel_focus.h"
+#include "comparison_grid.h"
+#include "gui_test_support.h"
+#include "heatmap_state.h"
+#include "heatmap_widget.h"
+#include "loss_curve_widget.h"
+#include "mask_strip_widget.h"
+#include "method_column.h"
+#include "scatter_widget.h"
+#include "sweep_tab.h"
+#include "teach_tab.h"
+
+namespace layerlens::ui::test {
+namespace {
+
+void save(QWidget* widget, const QString& name) {
+    const QString path = screenshotDir() + "/" + name + ".png";
+    EXPECT_TRUE(widget->grab().save(path)) << path.toStdString();
+}
+
+TEST(GuiScreenshots, WindowEachViewTeachAndSweep) {
+    auto window = makeWindow();
+    window->resize(1900, 1080);
+    ASSERT_TRUE(loadAndWait(*window, demoSource(512, 1024, 2048)));
+    window->methodPanel()->setSelectedMethods(allMethods());
+    const bool finished = runAndWait(*window, 150000);
+    EXPECT_TRUE(finished);
+    // Hover the busiest channel, as a user pointing at the AWQ story would.
+    const int hot = window->layerView()->busiestChannels.front();
+    window->focus()->setChannel(hot);
+    QTest::qWait(100);
+    save(window.get(), "window_compare");
+    for (MethodColumn* column : window->grid()->columns()) {
+        const QString m = QString::fromStdString(column->method());
+        save(column, "column_" + m);
+        save(column->heatmap(), "heatmap_" + m);
+        save(column->scatter(), "scatter_" + m);
+        save(column->strip(), "strip_" + m);
+    }
+    save(window->lossCurve(), "loss_curve");
+    save(window->metricsView(), "metrics");
+    window->grid()->state()->setMap(HeatmapState::Map::ErrorMap);
+    QTest::qWait(50);
+    save(window->grid(), "grid_error_map");
+    window->grid()->state()->setMap(HeatmapState::Map::Salience);
+
+    // The lesson carried to the layer: busiest channels ringed in every column.
+    emit window->teachTab()->carryToLayerRequested();
+    QTest::qWait(50);
+    save(window.get(), "window_lesson_on_layer");
+
+    window->tabs()->setCurrentWidget(window->teachTab());
+    window->teachTab()->chooseExerciseAnswer(0);
+    window->teachTab()->revealAnswer();
+    QTest::qWait(50);
+    save(window.get(), "window_teach");
+    window->teachTab()->setTextSize(18);
+    QTest::qWait(50);
+    save(window->teachTab(), "teach_large_text");
+    window->teachTab()->setTextSize(10);
+
+    window->tabs()->setCurrentWidget(window->sweepTab());
+    window->sweepTab()->setAxis("sparsity");
+    window->sweepTab()->setPoints("0.4,0.5,0.6,0.7,0.8");
+    window->methodPanel()->setSelectedMethods({"magnitude", "wanda", "sparsegpt"});
+    QSignalSpy swept(window->sweepTab(), &SweepTab::sweepFinished);
+    ASSERT_TRUE(window->sweepTab()->runSweep());
+    EXPECT_TRUE(QTest::qWaitFor([&] { return swept.count() > 0; }, 90000));
+    save(window.get(), "window_sweep");
+    window->sweepTab()->cancel();
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test
