@@ -101,7 +101,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
             stopped_by = "loss would rise";
             break;
         }
-        previous = std::move(current);
+        if (params.accelerate) previous = std::move(current);   // plain PGD keeps one iterate only
         current = std::move(next);
         trajectory.E.push_back(trajectory.relative(current.loss));
         progress.iteration(t, trajectory.E.back());

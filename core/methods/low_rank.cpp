@@ -1,10 +1,12 @@
 // Rank-r factorisations W ≈ B·A (the AWP seed's "related work", LatentLLM):
 //   svd:  truncated SVD of W, optimal for ‖W − BA‖_F (ignores the activations);
 //   asvd: SVD of W C^{1/2} = U S Vᵀ, B = U_r, A = S_r V_rᵀ C^{-1/2}, the global optimum of
-//         ‖X(W − BA)ᵀ‖²_F because ‖X Δᵀ‖²/n = ‖Δ C^{1/2}‖²_F and Eckart–Young applies to W C^{1/2}.
+//         ‖X(W − BA)ᵀ‖²_F because ‖X Δᵀ‖²/n = ‖Δ C^{1/2}‖²_F and Eckart–Young applies to W C^{1/2}
+//         (computed as A = U_rᵀ W, the same matrix without C^{-1/2}: see run_asvd).
 // The rank is given, or the largest with r·(d_out + d_in) ≤ P·d_out·d_in (parameters kept).
 // All factorisation work is in double (Eigen BDCSVD, SelfAdjointEigenSolver): the tail of the
 // spectrum is what E measures, and float would lose it on badly conditioned C.
+#include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
 #include <algorithm>
 #include <cmath>
@@ -14,7 +16,6 @@
 #include "../errors.h"
 #include "../progress.h"
 #include "methods.h"
-#include "symmetric_spectrum.h"
 
 namespace layerlens {
 
@@ -57,29 +58,38 @@ MethodResult run_svd(const Layer& layer, const CalibrationStats&, const Compress
     return factor_result(layer, params, r, B, svd.matrixV().leftCols(r).transpose());
 }
 
-// With C = Q Λ Qᵀ, W C^{1/2} = (W Q Λ^{1/2}) Qᵀ, so the SVD of M = W Q Λ^{1/2} = Ũ S Ṽᵀ gives
-// W C^{1/2} = Ũ S (Q Ṽ)ᵀ and A = S_r Ṽ_rᵀ Λ^{-1/2} Qᵀ: C^{±1/2} are never formed.
-// Singular C (dead channels, fewer tokens than channels): eigenvalues below 1e-10·λ_max are
-// raised to that floor (damped_eigen), so Λ^{-1/2} is finite; directions C cannot see then get
-// Ŵ ≈ W's own component (scaled back by the same floor), and E moves by ≤ 1e-10 relative.
+// A = S_r V_rᵀ C^{-1/2} = U_rᵀ (W C^{1/2}) C^{-1/2} = U_rᵀ W, so Ŵ = U_r U_rᵀ W: W's rows projected
+// onto the r output directions that carry the most output energy. Computing A as U_rᵀ W needs no
+// inverse at all, so a singular C (dead channels, fewer tokens than channels) needs no damping
+// and no floor: it is the limit of the damped formula (for C + δI the identity gives U_rᵀ W for
+// every δ > 0), it reaches the Eckart–Young optimum exactly, and nothing is amplified by 1/√λ.
+// Only U_r is needed, the top-r left singular vectors of W C^{1/2}, found the cheaper way:
+//   d_out ≤ d_in: eigenvectors of W C Wᵀ = (W C^{1/2})(W C^{1/2})ᵀ, a d_out × d_out problem;
+//   d_out > d_in: C = Q Λ Qᵀ (round-off negatives clamped to 0) and the SVD of W Q Λ^{1/2},
+//                 which has the same left singular vectors as W C^{1/2} = (W Q Λ^{1/2}) Qᵀ.
+MatrixD top_output_directions(const MatrixD& W, const MatrixD& C, Eigen::Index r, Progress& progress) {
+    if (W.rows() <= W.cols()) {
+        const MatrixD WC = W * C;
+        const MatrixD K = WC * W.transpose();
+        progress.check();
+        const Eigen::SelfAdjointEigenSolver<MatrixD> eigen(0.5 * (K + K.transpose()));
+        return eigen.eigenvectors().rightCols(r).rowwise().reverse();   // ascending → largest first
+    }
+    const Eigen::SelfAdjointEigenSolver<MatrixD> eigen(C);
+    progress.check();
+    const VectorD root = eigen.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+    const Eigen::BDCSVD<MatrixD> svd((W * eigen.eigenvectors()) * root.asDiagonal(), Eigen::ComputeThinU);
+    return svd.matrixU().leftCols(r);
+}
+
 MethodResult run_asvd(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                       Progress& progress) {
     const Eigen::Index r = resolve_rank(layer, params);
-    progress.report(0.0, "eigendecomposition of C");
-    const SymmetricEigen eigen = damped_eigen(stats.C);
+    progress.report(0.0, "aSVD: output directions of W C^1/2");
+    const MatrixD W = layer.W.cast<double>();
+    const MatrixD U_r = top_output_directions(W, stats.C, r, progress);
     progress.check();
-    const VectorD root = eigen.lambda.cwiseSqrt();
-    const MatrixD M = (layer.W.cast<double>() * eigen.Q) * root.asDiagonal();
-    progress.report(0.5, "SVD of W C^1/2");
-    const Eigen::BDCSVD<MatrixD> svd(M, Eigen::ComputeThinU | Eigen::ComputeThinV);
-    progress.check();
-    const MatrixD A = svd.singularValues().head(r).asDiagonal() * svd.matrixV().leftCols(r).transpose() *
-                      root.cwiseInverse().asDiagonal() * eigen.Q.transpose();
-    MethodResult result = factor_result(layer, params, r, svd.matrixU().leftCols(r), A);
-    result.scalars.emplace_back("damped_eigenvalues", static_cast<long long>(eigen.damped));
-    if (eigen.damped > 0)
-        result.warnings.push_back(std::to_string(eigen.damped) + " eigenvalue(s) of C below 1e-10 lambda_max raised to that floor");
-    return result;
+    return factor_result(layer, params, r, U_r, U_r.transpose() * W);
 }
 
 }  // namespace

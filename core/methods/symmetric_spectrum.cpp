@@ -94,20 +94,4 @@ ConditionEstimate estimate_condition(const MatrixD& C, Progress* progress, Eigen
     return lanczos_extremes(C, 80, progress);
 }
 
-SymmetricEigen damped_eigen(const MatrixD& C, double relative_floor) {
-    Eigen::SelfAdjointEigenSolver<MatrixD> solver(C);
-    SymmetricEigen out;
-    out.Q = solver.eigenvectors();
-    out.lambda = solver.eigenvalues();
-    const double lambda_max = out.lambda.size() ? std::max(out.lambda.maxCoeff(), 0.0) : 0.0;
-    // C = 0 (every channel dead): floor 1 makes C^{±1/2} = I, i.e. fall back to the plain problem.
-    out.floor = lambda_max > 0.0 ? relative_floor * lambda_max : 1.0;
-    for (Eigen::Index k = 0; k < out.lambda.size(); ++k)
-        if (out.lambda(k) < out.floor) {
-            out.lambda(k) = out.floor;
-            ++out.damped;
-        }
-    return out;
-}
-
 }  // namespace layerlens

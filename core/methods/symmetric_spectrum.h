@@ -1,7 +1,6 @@
 #pragma once
-// Spectral facts about the input auto-correlation C that AWP and activation-aware SVD need:
-// λ_max (PGD's step size η = 1/λ_max), the condition number (how slowly PGD will converge),
-// and the eigendecomposition with a floor for the near-zero eigenvalues of a singular C.
+// Spectral facts about the input auto-correlation C that AWP reports and needs: λ_max (PGD's
+// step size η = 1/λ_max) and the condition number (how slowly plain PGD will converge).
 #include "../layer.h"
 
 namespace layerlens {
@@ -34,17 +33,5 @@ struct ConditionEstimate {
 // extreme Ritz values bound the spectrum from inside (λ_min is then an over-estimate, so the
 // reported cond is a lower bound on the truth).
 ConditionEstimate estimate_condition(const MatrixD& C, Progress* progress = nullptr, Eigen::Index exact_limit = 1024);
-
-// C = Q Λ Qᵀ with Λ ascending and every eigenvalue below floor = relative_floor · λ_max raised
-// to the floor (round-off negatives included): a singular C (dead channels, n < d_in) then
-// has a finite C^{-1/2} that acts as the identity-scaled inverse on the null space instead of
-// dividing by zero. damped = how many eigenvalues were raised.
-struct SymmetricEigen {
-    MatrixD Q;
-    VectorD lambda;
-    Eigen::Index damped = 0;
-    double floor = 0.0;
-};
-SymmetricEigen damped_eigen(const MatrixD& C, double relative_floor = 1e-10);
 
 }  // namespace layerlens

@@ -2,6 +2,7 @@
 // here independently through a Cholesky factor L of C, since W L and W C^{1/2} share their
 // singular values: (WL)(WL)ᵀ = W C Wᵀ) and is never worse than plain SVD at any rank.
 #include <Eigen/Cholesky>
+#include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
 
 #include "method_registry.h"
@@ -50,6 +51,20 @@ TEST(LowRank, AsvdReachesEckartYoungAndBeatsSvdAtEveryRank) {
     }
 }
 
+// d_out > d_in takes the other route (eigen of C, SVD of W Q Λ^{1/2}); same optimum.
+TEST(LowRank, TallLayerReachesEckartYoungToo) {
+    std::mt19937 rng(9);
+    Layer layer{"tall", random_matrix(30, 12, rng), {}, {}};
+    const MatrixF X = random_inputs(100, 12, rng);
+    const CalibrationStats stats = stats_of(X);
+    const MatrixD L = stats.C.llt().matrixL();
+    const VectorD sigma = Eigen::JacobiSVD<MatrixD>(layer.W.cast<double>() * L).singularValues();
+    for (int r : {1, 4, 11, 12}) {
+        const double optimum = sigma.tail(12 - r).squaredNorm() / sigma.squaredNorm();
+        EXPECT_NEAR(direct_error(X, layer.W, run("asvd", layer, stats, r).W_hat), optimum, 1e-6 + 1e-4 * optimum) << "rank " << r;
+    }
+}
+
 TEST(LowRank, RankFromParameterRatio) {
     std::mt19937 rng(1);
     Layer layer{"wide", random_matrix(32, 64, rng), {}, {}};
@@ -64,8 +79,8 @@ TEST(LowRank, RankFromParameterRatio) {
     }
 }
 
-// Fewer tokens than channels and a dead channel: C is singular; the damped C^{-1/2} stays
-// finite and aSVD is still at least as good as plain SVD on the tokens it was given.
+// Fewer tokens than channels and a dead channel: C is singular; aSVD (A = U_rᵀ W, no inverse)
+// stays finite, reaches the optimum from the eigenvalues of W C Wᵀ, and is never worse than SVD.
 TEST(LowRank, SingularCIsDampedNotDividedByZero) {
     std::mt19937 rng(6);
     Layer layer{"singular", random_matrix(10, 24, rng), {}, {}};
@@ -76,7 +91,11 @@ TEST(LowRank, SingularCIsDampedNotDividedByZero) {
         const MethodResult asvd = run("asvd", layer, stats, r);
         const MethodResult svd = run("svd", layer, stats, r);
         EXPECT_TRUE(asvd.W_hat.allFinite());
-        EXPECT_GT(std::get<long long>(*asvd.scalar("damped_eigenvalues")), 0);
+        const VectorD energy = Eigen::SelfAdjointEigenSolver<MatrixD>(
+            (X.cast<double>() * layer.W.cast<double>().transpose()).transpose() *
+            (X.cast<double>() * layer.W.cast<double>().transpose()), Eigen::EigenvaluesOnly).eigenvalues();   // ascending
+        const double optimum = energy.head(10 - r).sum() / energy.sum();
+        EXPECT_NEAR(direct_error(X, layer.W, asvd.W_hat), optimum, 1e-6);
         EXPECT_LE(direct_error(X, layer.W, asvd.W_hat), direct_error(X, layer.W, svd.W_hat) + 1e-6);
     }
     // rank ≥ the rank of X W ᵀ's row space (8 tokens): aSVD reproduces every output exactly

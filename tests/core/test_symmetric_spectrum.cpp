@@ -1,5 +1,5 @@
-// λ_max by power iteration (AWP's step), cond(C) by the eigen-solver or Lanczos, and the damped
-// eigendecomposition aSVD uses, against a dense double eigen-solver.
+// λ_max by power iteration (AWP's step) and cond(C) by the eigen-solver or Lanczos, against a
+// dense double eigen-solver.
 #include <Eigen/Eigenvalues>
 
 #include "methods/symmetric_spectrum.h"
@@ -32,7 +32,7 @@ TEST(SymmetricSpectrum, PowerIterationAndLanczosAgreeWithTheEigenSolver) {
     EXPECT_GT(lanczos.cond, 1.0);
 }
 
-TEST(SymmetricSpectrum, SingularCIsCappedAndDamped) {
+TEST(SymmetricSpectrum, SingularCIsCappedNotInfinite) {
     std::mt19937 rng(3);
     MatrixF X = random_inputs(5, 12, rng);   // rank ≤ 5
     X.col(0).setZero();
@@ -40,16 +40,6 @@ TEST(SymmetricSpectrum, SingularCIsCappedAndDamped) {
     const ConditionEstimate condition = estimate_condition(stats.C);
     EXPECT_TRUE(std::isfinite(condition.cond));
     EXPECT_GE(condition.cond, 1e10);
-
-    // The dead channel's eigenvalue is exactly 0; the other null directions of this rank-5 C sit at
-    // float round-off (~1e-8 λ_max, above the 1e-10 floor), so at least that one is raised.
-    const SymmetricEigen eigen = damped_eigen(stats.C);
-    EXPECT_GE(eigen.damped, 1);
-    EXPECT_GT(eigen.lambda.minCoeff(), 0.0);
-    EXPECT_DOUBLE_EQ(eigen.lambda.minCoeff(), eigen.floor);
-    // Raising eigenvalues to 1e-10·λ_max moves C by at most that much.
-    const MatrixD rebuilt = eigen.Q * eigen.lambda.asDiagonal() * eigen.Q.transpose();
-    EXPECT_LT((rebuilt - stats.C).cwiseAbs().maxCoeff(), 1e-8 * eigen.lambda.maxCoeff());
 
     const CalibrationStats dead = stats_of(MatrixF::Zero(4, 3));
     EXPECT_EQ(largest_eigenvalue(dead.C_float).lambda_max, 0.0);
