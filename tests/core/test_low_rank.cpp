@@ -51,7 +51,7 @@ TEST(LowRank, AsvdReachesEckartYoungAndBeatsSvdAtEveryRank) {
     }
 }
 
-// d_out > d_in takes the other route (eigen of C, SVD of W Q Λ^{1/2}); same optimum.
+// d_out > d_in takes the other routes (aSVD: eigen of C, SVD of W Q Λ^{1/2}; SVD: WᵀW); same optima.
 TEST(LowRank, TallLayerReachesEckartYoungToo) {
     std::mt19937 rng(9);
     Layer layer{"tall", random_matrix(30, 12, rng), {}, {}};
@@ -59,9 +59,14 @@ TEST(LowRank, TallLayerReachesEckartYoungToo) {
     const CalibrationStats stats = stats_of(X);
     const MatrixD L = stats.C.llt().matrixL();
     const VectorD sigma = Eigen::JacobiSVD<MatrixD>(layer.W.cast<double>() * L).singularValues();
+    const VectorD sigma_W = Eigen::JacobiSVD<MatrixD>(layer.W.cast<double>()).singularValues();
     for (int r : {1, 4, 11, 12}) {
         const double optimum = sigma.tail(12 - r).squaredNorm() / sigma.squaredNorm();
         EXPECT_NEAR(direct_error(X, layer.W, run("asvd", layer, stats, r).W_hat), optimum, 1e-6 + 1e-4 * optimum) << "rank " << r;
+        const MethodResult svd = run("svd", layer, stats, r);
+        const double frobenius = (layer.W - svd.W_hat).cast<double>().squaredNorm();
+        EXPECT_NEAR(frobenius, sigma_W.tail(12 - r).squaredNorm(), 1e-5 * (1 + frobenius)) << "rank " << r;
+        EXPECT_TRUE((svd.B * svd.A).isApprox(svd.W_hat, 1e-5f));
     }
 }
 
