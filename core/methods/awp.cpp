@@ -56,6 +56,8 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
 
     const PowerIteration power = largest_eigenvalue(C, &progress);
     const ConditionEstimate condition = estimate_condition(stats.C, &progress);
+    // The Rayleigh quotient is a lower bound on λ_max (relative error ≤ 1e-7 when converged), so η
+    // may exceed 1/λ_max by that much; the guard in the loop stops rather than record a rise.
     const double eta = power.lambda_max > 0 ? params.step_scale / power.lambda_max : 0.0;
 
     PgdIterate current{start.Theta, start.kept, {}, 0.0};
