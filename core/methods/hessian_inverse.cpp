@@ -24,6 +24,8 @@ bool cholesky_lower_in_place(MatrixD& A, Progress& progress) {
     const Eigen::Index n = A.rows();
     for (Eigen::Index k = 0; k < n; k += kPanel) {
         progress.check();
+        // The trailing update shrinks as (n−k)², so the work done so far is 1 − ((n−k)/n)³.
+        progress.report(0.5 * (1.0 - std::pow(static_cast<double>(n - k) / n, 3)), "factorising H");
         const Eigen::Index b = std::min(kPanel, n - k);
         const MatrixD diagonal_block = A.block(k, k, b, b);
         const Eigen::LLT<MatrixD> llt(diagonal_block);
@@ -47,6 +49,7 @@ void invert_lower_in_place(MatrixD& L, Progress& progress) {
     MatrixD panel;
     for (Eigen::Index c = 0; c < n; c += kPanel) {
         progress.check();
+        progress.report(0.5 + 0.5 * (1.0 - std::pow(static_cast<double>(n - c) / n, 3)), "inverting the factor of H");
         const Eigen::Index p = std::min(kPanel, n - c);
         panel = MatrixD::Identity(n - c, p);
         L.bottomRightCorner(n - c, n - c).triangularView<Eigen::Lower>().solveInPlace(panel);
@@ -80,10 +83,11 @@ InverseHessianFactor inverse_hessian_factor(MatrixD H, double damp, Progress& pr
             H.diagonal() = diagonal;
             const double next = std::max(fraction * 10.0, 1e-4);
             std::ostringstream msg;
-            msg << "H + " << fraction << "·mean(diag H)·I is not positive definite; retried with damping " << next;
+            msg << "H + " << fraction << "·mean(diag H)·I is not positive definite; retried with " << next << "·mean(diag H)";
             out.warnings.push_back(msg.str());
             fraction = next;
         }
+        out.damp_used = fraction;
         out.lambda = fraction * mean_diagonal;
         H.diagonal().array() += out.lambda;
         if (!cholesky_lower_in_place(H, progress)) continue;
@@ -91,10 +95,10 @@ InverseHessianFactor inverse_hessian_factor(MatrixD H, double damp, Progress& pr
         out.U = H.reverse().cast<float>();
         out.U.triangularView<Eigen::StrictlyLower>().setZero();
         if (!out.U.allFinite()) continue;
-        out.damp_used = fraction;
         out.ok = true;
         return out;
     }
+    out.U.resize(0, 0);
     return out;
 }
 
