@@ -165,6 +165,20 @@ TEST(Gptq, ActOrderVisitsTheLoudestChannelsFirst) {
                   stats.C(static_cast<Eigen::Index>(order[k]), static_cast<Eigen::Index>(order[k])));
 }
 
+TEST(Gptq, ActOrderPlacesDeadChannelsWhereTheReferenceDoes) {
+    // The reference sorts its H = 2XᵀX/n after setting dead H_jj = 1: a dead channel lands
+    // between live channels with 2·C_jj above and below 1, not at the end.
+    MatrixF X(2, 3);
+    X << 2.0f, 0.0f, 0.3f, -2.0f, 0.0f, -0.3f;   // 2·C = 8, dead, 0.18
+    Layer layer;
+    layer.name = "test";
+    layer.W = MatrixF::Ones(2, 3);
+    const MethodResult r = run_gptq(layer, stats_of(X), 4, 0, true);
+    ASSERT_EQ(r.series.size(), 1u);
+    EXPECT_EQ(r.series[0].second, (std::vector<double>{0.0, 1.0, 2.0}));
+    EXPECT_TRUE(r.W_hat.col(1).isZero(0.0f));
+}
+
 TEST(Gptq, HandlesDeadChannelsAndFewerTokensThanChannels) {
     for (const bool act_order : {false, true}) {
         std::mt19937 rng(9);
