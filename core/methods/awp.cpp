@@ -142,6 +142,9 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     if (!power.converged)
         result.warnings.push_back("power iteration for lambda_max did not converge in " +
                                   std::to_string(power.iterations) + " steps");
+    // One (W−Θ)·C product per iteration is the whole dense cost.
+    result.flops = 2.0 * static_cast<double>(trajectory.E.size() - 1) * static_cast<double>(layer.d_out()) *
+                   static_cast<double>(layer.d_in()) * static_cast<double>(layer.d_in());
     result.loss_history = std::move(trajectory.E);
     result.W_hat = std::move(current.Theta);
     result.kept_mask = std::move(current.kept);

@@ -39,4 +39,11 @@ struct SweepResult {
 SweepResult obs_sweep(MatrixF W, const MatrixF& U, ColumnRule& rule, Eigen::Index block_size,
                       Progress& progress, const std::string& stage);
 
+// Dense work of a second-order method, for bench: the damped inverse factor (Cholesky and
+// triangular inverse, ~2/3·d_in³) plus the sweep's rank-1 and block updates (d_out·d_in²).
+inline double obs_method_flops(Eigen::Index d_out, Eigen::Index d_in) {
+    const double rows = static_cast<double>(d_out), cols = static_cast<double>(d_in);
+    return rows * cols * cols + 2.0 / 3.0 * cols * cols * cols;
+}
+
 }  // namespace layerlens

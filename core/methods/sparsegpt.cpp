@@ -86,6 +86,7 @@ MethodResult run_sparsegpt(const Layer& layer, const CalibrationStats& stats, co
     result.timings.emplace_back("sweep", seconds_since(start));
 
     result.W_hat = std::move(sweep.Q);
+    result.flops = obs_method_flops(layer.d_out(), layer.d_in());
     result.scalars.emplace_back("damp_used", factor.damp_used);
     result.scalars.emplace_back("dead_channels", static_cast<long long>(factor.dead.size()));
     result.scalars.emplace_back("obs_loss", sweep.obs_loss);
