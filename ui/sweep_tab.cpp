@@ -164,16 +164,40 @@ void SweepTab::onOutcome(const OutcomePtr& outcome) {
         line->setName(labelOf(outcome->request.method));
         line->setPointsVisible(true);
         chart_->addSeries(line);
-        for (QAbstractAxis* a : chart_->axes()) line->attachAxis(a);
+        for (QAbstractAxis* a : chart_->axes(Qt::Horizontal)) line->attachAxis(a);
     }
     line->append(outcome->request.sweepX, std::max(outcome->result->relative_output_error, 1e-9));
     rescale();
 }
 
 void SweepTab::rescale() {
-    // Recreate the y axis (log or linear) and fit both axes to the points.
+    // The y axis is swapped only when log/linear changes; otherwise just refitted.
+    QAbstractAxis* y = nullptr;
+    for (QAbstractAxis* a : chart_->axes(Qt::Vertical)) y = a;
+    const bool wantLog = logY_->isChecked();
+    if (y && (y->type() == QAbstractAxis::AxisTypeLogValue) != wantLog) {
+        chart_->removeAxis(y);
+        delete y;
+        y = nullptr;
+    }
+    if (!y) {
+        if (wantLog) {
+            auto* axis = new QLogValueAxis;
+            axis->setLabelFormat("%.2g");
+            axis->setBase(10);
+            axis->setMinorTickCount(-1);
+            y = axis;
+        } else {
+            auto* axis = new QValueAxis;
+            axis->setLabelFormat("%.3g");
+            y = axis;
+        }
+        y->setTitleText("E");
+        chart_->addAxis(y, Qt::AlignLeft);
+    }
+    for (const auto& [m, line] : lines_)
+        if (!line->attachedAxes().contains(y)) line->attachAxis(y);
     QAbstractAxis* x = nullptr;
-    for (QAbstractAxis* a : chart_->axes(Qt::Vertical)) chart_->removeAxis(a), delete a;
     for (QAbstractAxis* a : chart_->axes(Qt::Horizontal)) x = a;
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = 0;
     for (const auto& [m, line] : lines_)
@@ -181,21 +205,10 @@ void SweepTab::rescale() {
             x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
             y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
         }
-    QAbstractAxis* y;
-    if (logY_->isChecked()) {
-        auto* axis = new QLogValueAxis;
-        axis->setLabelFormat("%.2g");
-        axis->setMinorTickCount(-1);
-        if (y1 > 0) axis->setRange(y0 / 1.5, y1 * 1.5);
-        y = axis;
-    } else {
-        auto* axis = new QValueAxis;
-        if (y1 > 0) axis->setRange(0, y1 * 1.1);
-        y = axis;
+    if (y1 > 0) {
+        if (wantLog) y->setRange(y0 / 1.5, y1 * 1.5);
+        else y->setRange(0.0, y1 * 1.1);
     }
-    y->setTitleText("E");
-    chart_->addAxis(y, Qt::AlignLeft);
-    for (const auto& [m, line] : lines_) line->attachAxis(y);
     if (x && std::isfinite(x0)) x->setRange(x0 - 0.05 * std::max(1e-9, x1 - x0), x1 + 0.05 * std::max(1e-9, x1 - x0));
 }
 

@@ -27,7 +27,8 @@ void TeachBarsWidget::paintEvent(QPaintEvent*) {
     const int line = metrics.height();
     const int labelWidth = metrics.horizontalAdvance("channel A  ") + 8;
     const int rowHeight = (height() - line) / channels_.size();
-    const int barWidth = width() - labelWidth - metrics.horizontalAdvance(" damage 00.00 ") - 10;
+    // Room on the right for the longest label, so the longest bar never pushes its text out.
+    const int barWidth = std::max(40, width() - labelWidth - metrics.horizontalAdvance("00.00 × 00.0 = 00.00  after rounding") - 12);
     const QColor before(52, 101, 164), after(114, 159, 207), damage(204, 0, 0);
     for (int k = 0; k < channels_.size(); ++k) {
         const TeachChannel& c = channels_[k];
@@ -44,9 +45,10 @@ void TeachBarsWidget::paintEvent(QPaintEvent*) {
             painter.setPen(text);
             painter.drawText(QRect(r.right() + 6, r.top() - 2, width() - r.right() - 6, h + 4), Qt::AlignLeft | Qt::AlignVCenter, label);
         };
-        bar(0, contribution, before, QString("%1 × %2 = %3").arg(c.weight, 0, 'g', 3).arg(c.activation, 0, 'g', 3).arg(contribution, 0, 'g', 3));
-        bar(1, rounded, after, QString("%1 × %2 = %3").arg(c.rounded, 0, 'g', 3).arg(c.activation, 0, 'g', 3).arg(rounded, 0, 'g', 3));
-        bar(2, hurt, damage, QString("damage %1").arg(hurt, 0, 'g', 3));
+        // The seed's notation: 0.20 × 20 = 4.00.
+        bar(0, contribution, before, QString("%1 × %2 = %3").arg(c.weight, 0, 'f', 2).arg(c.activation, 0, 'g', 3).arg(contribution, 0, 'f', 2));
+        bar(1, rounded, after, QString("%1 × %2 = %3  after rounding").arg(c.rounded, 0, 'f', 2).arg(c.activation, 0, 'g', 3).arg(rounded, 0, 'f', 2));
+        bar(2, hurt, damage, QString("damage %1").arg(hurt, 0, 'f', 2));
     }
     painter.setPen(text);
     QFont small = font();

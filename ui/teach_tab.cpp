@@ -71,6 +71,8 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
         activation_[k]->setDecimals(2);
         activation_[k]->setValue(a0[k]);
         weight_[k]->setToolTip("Edit the weight.");
+        weight_[k]->setMaximumWidth(140);
+        activation_[k]->setMaximumWidth(140);
         activation_[k]->setToolTip("Edit how busy the channel is (its typical activation).");
         grid->addWidget(weight_[k], k + 1, 1);
         grid->addWidget(activation_[k], k + 1, 2);
@@ -81,14 +83,16 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
     slider_ = new QSlider(Qt::Horizontal);
     slider_->setToolTip("The rounding error, or the bit width of the grid.");
     sliderValue_ = new QLabel;
+    grid->setColumnStretch(3, 1);
     grid->addWidget(new QLabel("rounding"), 3, 0);
-    grid->addWidget(mode_, 3, 1, 1, 2);
-    grid->addWidget(slider_, 4, 1);
-    grid->addWidget(sliderValue_, 4, 2);
+    grid->addWidget(mode_, 3, 1, 1, 3, Qt::AlignLeft);
+    slider_->setMinimumWidth(260);
+    grid->addWidget(slider_, 4, 1, 1, 2);
+    grid->addWidget(sliderValue_, 4, 3);
     bars_ = new TeachBarsWidget;
-    grid->addWidget(bars_, 5, 0, 1, 3);
+    grid->addWidget(bars_, 5, 0, 1, 4);
     verdict_ = paragraph({});
-    grid->addWidget(verdict_, 6, 0, 1, 3);
+    grid->addWidget(verdict_, 6, 0, 1, 4);
     layout->addWidget(example);
 
     // 2. The exercise.
@@ -236,10 +240,12 @@ void TeachTab::describeLayer() {
     std::sort(sorted.begin(), sorted.end());
     QString rows;
     const size_t shown = std::min<size_t>(5, layer_->busiestChannels.size());
+    double meanLarger = 0.0;
     for (size_t k = 0; k < shown; ++k) {
         const int j = layer_->busiestChannels[k];
         const double w = weight[static_cast<size_t>(j)];
         const double larger = 1.0 - static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), w) - sorted.begin()) / sorted.size();
+        meanLarger += larger / static_cast<double>(shown);
         rows += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5%</td></tr>")
                     .arg(j)
                     .arg(a[j], 0, 'g', 3)
@@ -251,10 +257,14 @@ void TeachTab::describeLayer() {
         QString("On <b>%1</b> the busiest channels carry %2x the median traffic:<br>"
                 "<table cellspacing=6><tr><th>channel</th><th>activation a_j</th><th>mean |weight|</th>"
                 "<th>contribution</th><th>channels with larger weights</th></tr>%3</table>"
-                "Their weights are not large, yet their contributions are: this is what AWQ protects.")
+                "%4")
             .arg(QString::fromStdString(layer_->loaded->layer.name.empty() ? layer_->loaded->source : layer_->loaded->layer.name).toHtmlEscaped())
             .arg(layer_->loaded->stats.outlier_strength(), 0, 'f', 1)
-            .arg(rows));
+            .arg(rows)
+            .arg(meanLarger > 0.5 ? "Their weights are smaller than most, yet their contributions are the largest: "
+                                    "this is what AWQ protects."
+                                  : "Their weights are ordinary; their contributions are large because their traffic "
+                                    "is. AWQ protects them all the same."));
 }
 
 }  // namespace layerlens::ui

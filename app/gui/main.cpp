@@ -128,11 +128,14 @@ int main(int argc, char** argv) {
             QApplication::exit(1);
         });
     }
-    if (fromFile)
-        window.openFile(QString::fromStdString(source.path), QString::fromStdString(source.layer),
-                        QString::fromStdString(source.inputs_path));
-    else
-        window.openSource(source);
     window.show();
+    // Open once the event loop runs, so an immediate failure can end it with its exit code.
+    QTimer::singleShot(0, &window, [&window, fromFile, source] {
+        if (fromFile)
+            window.openFile(QString::fromStdString(source.path), QString::fromStdString(source.layer),
+                            QString::fromStdString(source.inputs_path));
+        else
+            window.openSource(source);
+    });
     return app.exec();
 }
