@@ -44,8 +44,11 @@ const MaxPyramid* HeatmapWidget::currentPyramid() const {
 void HeatmapWidget::rebuildImage() {
     dirty_ = false;
     const MaxPyramid* pyramid = currentPyramid();
-    const int w = std::max(1, width()), h = std::max(1, height());
+    // Device pixels, so a high-DPI screen shows the finer max-pool level, not a blurred one.
+    const qreal dpr = devicePixelRatioF();
+    const int w = std::max(1, static_cast<int>(width() * dpr)), h = std::max(1, static_cast<int>(height() * dpr));
     image_ = QImage(w, h, QImage::Format_RGB32);
+    image_.setDevicePixelRatio(dpr);
     if (!pyramid || pyramid->empty()) {
         image_.fill(palette().color(QPalette::Window));
         return;
@@ -71,7 +74,7 @@ double HeatmapWidget::xOfChannel(double channel) const {
 }
 
 void HeatmapWidget::paintEvent(QPaintEvent*) {
-    if (dirty_ || image_.size() != size()) rebuildImage();
+    if (dirty_ || image_.deviceIndependentSize().toSize() != size()) rebuildImage();
     QPainter painter(this);
     painter.drawImage(0, 0, image_);
     if (!data_) {

@@ -267,10 +267,16 @@ void MainWindow::openFile(const QString& path, const QString& layer, const QStri
         try {
             const std::vector<LayerInfo> layers = list_layers(source.path);
             int usable = 0;
-            for (const LayerInfo& info : layers) usable += info.problem.empty();
+            QStringList names;
+            for (const LayerInfo& info : layers)
+                if (info.problem.empty() && ++usable <= 6) names << QString::fromStdString(info.name);
             if (usable > 1) {
                 if (!interactive_) {
-                    onLoadFailed(path, QString("%1 holds %2 layers; choose one").arg(path).arg(usable));
+                    onLoadFailed(path, QString("%1 holds %2 layers; choose one with --layer (%3%4)")
+                                           .arg(path)
+                                           .arg(usable)
+                                           .arg(names.join(", "))
+                                           .arg(usable > 6 ? ", ..." : ""));
                     return;
                 }
                 LayerBrowserDialog browser(path, layers, this);

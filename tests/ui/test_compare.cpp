@@ -40,7 +40,7 @@ void expectViewsMatch(MainWindow& window) {
         EXPECT_EQ(pyramid->rows(), d_out);
         EXPECT_EQ(pyramid->cols(), d_in);
         column->heatmap()->grab();
-        EXPECT_EQ(column->heatmap()->image().size(), column->heatmap()->size());
+        EXPECT_EQ(column->heatmap()->image().deviceIndependentSize().toSize(), column->heatmap()->size());
         // scatter: one point per input channel
         EXPECT_EQ(column->scatter()->pointCount(), d_in);
         // mask strip: d_in values; marked channels = the method's protected channels if it has any
@@ -141,7 +141,17 @@ TEST(GuiCompare, HoverOnAChannelHighlightsItInEveryColumn) {
             stripGreen = QColor(strip.pixel(std::clamp(sx + dx, 0, strip.width() - 1), strip.height() - 2)).green() > 180;
         EXPECT_TRUE(stripGreen);
     }
-    // Hover in a scatter of another column moves the same focus.
+    // Zoom in one column zooms every column (one shared view of the matrix).
+    QWheelEvent wheel(QPointF(x, first->height() / 2.0), first->mapToGlobal(QPointF(x, first->height() / 2.0)), QPoint(),
+                      QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(first, &wheel);
+    const QRectF zoomed = window->grid()->state()->visible();
+    EXPECT_LT(zoomed.width(), 128.0);
+    EXPECT_LE(zoomed.left(), channel);
+    EXPECT_GE(zoomed.right(), channel);
+    // A double click shows the whole matrix again.
+    window->grid()->state()->resetZoom();
+    EXPECT_EQ(window->grid()->state()->visible().width(), 128.0);
     ScatterWidget* scatter = columns[2]->scatter();
     QMouseEvent leave(QEvent::Leave, QPointF(), QPointF(), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
     QApplication::sendEvent(first, &leave);
