@@ -113,6 +113,7 @@ void ComparisonGrid::beginRun(const std::vector<MethodJob>& jobs) {
             c->setLayer(layer_);
             c->scatter()->setLogAxes(logScatter_->isChecked());
             connect(c, &MethodColumn::hovered, this, &ComparisonGrid::hovered);
+            connect(c, &MethodColumn::exportViewRequested, this, &ComparisonGrid::exportViewRequested);
         }
         c->setQueued();
         next.push_back(c);

@@ -40,6 +40,7 @@ public:
 
 signals:
     void hovered(const QString& readout);
+    void exportViewRequested(QWidget* view, const QString& name);
 
 private:
     void updateColourRange();

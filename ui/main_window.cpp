@@ -2,6 +2,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCursor>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -171,6 +172,11 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(focus_, &ChannelFocus::channelChanged, this, &MainWindow::showHover);
     connect(grid_, &ComparisonGrid::hovered, hoverStatus_, &QLabel::setText);
+    connect(grid_, &ComparisonGrid::exportViewRequested, this, &MainWindow::exportView);
+    for (const auto& [view, name] : {std::pair<QWidget*, QString>{lossCurve_, "loss_curve"}, {metricsView_, "metrics"}}) {
+        view->setContextMenuPolicy(Qt::CustomContextMenu);
+        connect(view, &QWidget::customContextMenuRequested, this, [this, view = view, name = name] { exportView(view, name); });
+    }
     connect(teach_, &TeachTab::carryToLayerRequested, this, [this] {
         if (!layer_) return;
         QVector<int> busiest(layer_->busiestChannels.begin(), layer_->busiestChannels.end());
@@ -474,6 +480,23 @@ void MainWindow::chooseAndExport(int kind) {
         break;
     }
     }
+}
+
+void MainWindow::exportView(QWidget* view, const QString& name) {
+    QMenu menu(this);
+    QAction* png = menu.addAction("Export this view as PNG…");
+    QAction* svg = menu.addAction("Export this view as SVG…");
+    QAction* chosen = menu.exec(QCursor::pos());
+    if (!chosen) return;
+    const bool asSvg = chosen == svg;
+    const QString path = QFileDialog::getSaveFileName(this, chosen->text(), name + (asSvg ? ".svg" : ".png"),
+                                                      asSvg ? "SVG (*.svg)" : "PNG (*.png)");
+    if (path.isEmpty()) return;
+    if (asSvg)
+        exportSvg(view, path);
+    else
+        exportPng(view, path);
+    (void)png;
 }
 
 QString MainWindow::exportPng(QWidget* what, const QString& path) {

@@ -94,6 +94,8 @@ private:
     void chooseAndOpen();
     void chooseAndOpenWithInputs();
     void chooseAndExport(int kind);
+    // Asks for a .png or .svg path and writes that one view.
+    void exportView(QWidget* view, const QString& name);
 
     ChannelFocus* focus_;
     LayerLoader* loader_;

@@ -59,6 +59,15 @@ MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, Chann
     setMinimumWidth(250);
     connect(heatmap_, &HeatmapWidget::hovered, this, &MethodColumn::hovered);
     connect(protectionChoice_, &QComboBox::currentIndexChanged, this, &MethodColumn::showProtection);
+    const std::pair<QWidget*, const char*> views[] = {{heatmap_, "heatmap"}, {scatter_, "scatter"}, {strip_, "mask"}};
+    for (const auto& [view, kind] : views) {
+        view->setContextMenuPolicy(Qt::CustomContextMenu);
+        const QString name = QString::fromStdString(method_) + "_" + kind;
+        connect(view, &QWidget::customContextMenuRequested, this, [this, view = view, name] { emit exportViewRequested(view, name); });
+    }
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(this, &QWidget::customContextMenuRequested, this,
+            [this] { emit exportViewRequested(this, QString::fromStdString(method_) + "_column"); });
     setQueued();
 }
 

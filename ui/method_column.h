@@ -40,6 +40,8 @@ public:
 
 signals:
     void hovered(const QString& readout);
+    // Right click on a view: export that view (the window asks where).
+    void exportViewRequested(QWidget* view, const QString& name);
 
 private:
     void showProtection(int index);

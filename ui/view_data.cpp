@@ -95,7 +95,7 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
             if (j >= 0 && static_cast<size_t>(j) < n) p.values[static_cast<size_t>(j)] = 1.0, p.marked[static_cast<size_t>(j)] = 1;
         p.lo = 0.0;
         p.hi = 1.0;
-        p.summary = std::to_string(result->protected_channels.size()) + " of " + std::to_string(n) + " channels protected";
+        p.summary = std::to_string(result->protected_channels.size()) + " of " + std::to_string(n);
         data.protections.insert(data.protections.begin(), std::move(p));
     }
     if (result->kept_mask.size() == W.size()) {
@@ -112,8 +112,7 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
         // channels (magnitude) and one that spares them (Wanda) look different at a glance.
         setRange(p);
         markTop(p, std::max<size_t>(1, n / 100));
-        p.summary = "kept " + std::to_string(kept) + " of " + std::to_string(W.size()) + " weights (" +
-                    percent(static_cast<double>(kept) / static_cast<double>(W.size())) + ")";
+        p.summary = "kept " + percent(static_cast<double>(kept) / static_cast<double>(W.size())) + " of the weights";
         data.protections.push_back(std::move(p));
     }
     // Any per-channel series a method reports (e.g. what AWP changed from its start) is shown
