@@ -35,6 +35,11 @@ LossCurveWidget::LossCurveWidget(QWidget* parent)
     chart_->legend()->setAlignment(Qt::AlignTop);
     chart_->setMargins(QMargins(4, 4, 4, 4));
     view_->setRenderHint(QPainter::Antialiasing);
+    // Follow a dark desktop palette; Qt Charts' default theme is always light.
+    if (palette().color(QPalette::Window).lightness() < 128) {
+        chart_->setTheme(QChart::ChartThemeDark);
+        chart_->setBackgroundBrush(palette().color(QPalette::Base));
+    }
     view_->setMinimumHeight(170);
     setToolTip("AWP's output error E at every iteration; the dashed lines are the other methods' final E.");
     logY_->setChecked(true);
@@ -57,6 +62,7 @@ void LossCurveWidget::setLogScale(bool on) {
         axis->setLabelFormat("%.2g");
         axis->setBase(10);
         axis->setMinorTickCount(-1);
+        axis->setMinorGridLineVisible(false);   // minor lines would read as reference lines
         yAxis_ = axis;
     } else {
         auto* axis = new QValueAxis;
@@ -97,10 +103,11 @@ QLineSeries* LossCurveWidget::curveFor(const std::string& method) {
     if (auto it = curves_.find(method); it != curves_.end()) return it->second;
     auto* series = new QLineSeries;
     series->setName(labelOf(method));
+    chart_->addSeries(series);
+    // Widen the theme's own pen (its colour suits the light or dark theme).
     QPen pen = series->pen();
     pen.setWidthF(2.5);
     series->setPen(pen);
-    chart_->addSeries(series);
     series->attachAxis(xAxis_);
     series->attachAxis(yAxis_);
     curves_[method] = series;
@@ -152,7 +159,9 @@ void LossCurveWidget::rebuildReferences() {
     for (const auto& [E, method] : byError) {
         auto* line = new QLineSeries;
         line->setName(labelOf(method));
-        QPen pen(QColor(120, 120, 120));
+        QColor lineColour = palette().color(QPalette::WindowText);
+        lineColour.setAlphaF(0.45);
+        QPen pen(lineColour);
         pen.setStyle(Qt::DashLine);
         pen.setWidthF(1.2);
         line->setPen(pen);
@@ -168,7 +177,7 @@ void LossCurveWidget::rebuildReferences() {
         label->setPointLabelsFormat(labelOf(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3));
         label->setPointLabelsVisible(true);
         label->setPointLabelsClipping(false);
-        label->setPointLabelsColor(QColor(90, 90, 90));
+        label->setPointLabelsColor(palette().color(QPalette::WindowText));
         for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(line), static_cast<QAbstractSeries*>(label)}) {
             chart_->addSeries(s);
             s->attachAxis(xAxis_);

@@ -58,6 +58,11 @@ SweepTab::SweepTab(MethodPanel* panel, QWidget* parent)
     controls->addWidget(logY_);
     chart_->setTitle("Relative output error E against the budget, one line per method (the methods checked in the panel)");
     view_->setRenderHint(QPainter::Antialiasing);
+    // Follow a dark desktop palette; Qt Charts' default theme is always light.
+    if (palette().color(QPalette::Window).lightness() < 128) {
+        chart_->setTheme(QChart::ChartThemeDark);
+        chart_->setBackgroundBrush(palette().color(QPalette::Base));
+    }
     view_->setToolTip("Each line is one method run at every budget value; lower is better.");
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(controls);
@@ -186,6 +191,7 @@ void SweepTab::rescale() {
             axis->setLabelFormat("%.2g");
             axis->setBase(10);
             axis->setMinorTickCount(-1);
+        axis->setMinorGridLineVisible(false);   // minor lines would read as reference lines
             y = axis;
         } else {
             auto* axis = new QValueAxis;

@@ -1,6 +1,8 @@
 // Saves the pictures a reviewer (and the README) looks at: the whole window after the default
 // comparison on the demo layer, each view of each column, the error map, the loss curve, the
 // metrics, the Teach and Sweep tabs. The test checks they were written; eyes judge them.
+#include <QApplication>
+#include <QPalette>
 #include <QTableView>
 
 #include "channel_focus.h"
@@ -73,6 +75,39 @@ TEST(GuiScreenshots, WindowEachViewTeachAndSweep) {
     EXPECT_TRUE(QTest::qWaitFor([&] { return swept.count() > 0; }, 90000));
     save(window.get(), "window_sweep");
     window->sweepTab()->cancel();
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test
+
+namespace layerlens::ui::test {
+namespace {
+
+// The same window in a dark palette: every view must take its background and text from the
+// palette, so nothing turns into black on black.
+TEST(GuiScreenshots, DarkPalette) {
+    const QPalette original = QApplication::palette();
+    QPalette dark;
+    dark.setColor(QPalette::Window, QColor(45, 45, 48));
+    dark.setColor(QPalette::WindowText, QColor(230, 230, 230));
+    dark.setColor(QPalette::Base, QColor(30, 30, 32));
+    dark.setColor(QPalette::AlternateBase, QColor(45, 45, 48));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    dark.setColor(QPalette::Button, QColor(60, 60, 64));
+    dark.setColor(QPalette::ButtonText, QColor(230, 230, 230));
+    dark.setColor(QPalette::Mid, QColor(90, 90, 95));
+    QApplication::setPalette(dark);
+    {
+        auto window = makeWindow();
+        ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
+        window->methodPanel()->setSelectedMethods({"rtn", "awq", "wanda", "awp"});
+        window->methodPanel()->itersBox()->setValue(40);
+        EXPECT_TRUE(runAndWait(*window));
+        window->focus()->setChannel(window->layerView()->busiestChannels.front());
+        QTest::qWait(50);
+        save(window.get(), "window_dark_palette");
+    }
+    QApplication::setPalette(original);
 }
 
 }  // namespace
