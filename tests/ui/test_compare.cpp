@@ -176,3 +176,35 @@ TEST(GuiCompare, MetricsTableSortsByError) {
 
 }  // namespace
 }  // namespace layerlens::ui::test
+
+#include <QTableWidget>
+
+#include "io/hdf5_reader.h"
+#include "layer_browser_dialog.h"
+
+namespace layerlens::ui::test {
+namespace {
+
+TEST(GuiBrowser, ListsEveryLayerAndFillsInOutlierStrength) {
+    if (!QFile::exists(sharedLayers())) GTEST_SKIP();
+    const std::vector<LayerInfo> layers = list_layers(sharedLayers().toStdString());
+    LayerBrowserDialog browser(sharedLayers(), layers);
+    auto* table = browser.findChild<QTableWidget*>();
+    ASSERT_NE(table, nullptr);
+    ASSERT_EQ(table->rowCount(), static_cast<int>(layers.size()));
+    ASSERT_TRUE(QTest::qWaitFor(
+        [&] {
+            for (int r = 0; r < table->rowCount(); ++r)
+                if (!table->item(r, 4) || table->item(r, 4)->text() == "…") return false;
+            return true;
+        },
+        30000));
+    for (int r = 0; r < table->rowCount(); ++r) {
+        const double strength = table->item(r, 4)->text().chopped(1).toDouble();
+        EXPECT_GE(strength, 1.0) << table->item(r, 0)->text().toStdString();
+    }
+    EXPECT_EQ(browser.selectedLayer().toStdString(), layers.front().name);
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test
