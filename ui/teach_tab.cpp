@@ -43,7 +43,8 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
     auto* title = new QLabel("<h2>A small weight on a busy channel can matter more</h2>");
     textSize_ = new QSpinBox;
     textSize_->setRange(8, 40);
-    textSize_->setValue(font().pointSize() > 0 ? font().pointSize() : 10);
+    // A classroom default: a little larger than the desktop's text.
+    textSize_->setValue(std::max(12, font().pointSize()));
     textSize_->setSuffix(" pt");
     textSize_->setToolTip("Text size of this tab, so it reads from the back of a room.");
     header->addWidget(title, 1);
@@ -150,6 +151,7 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
     connect(reveal, &QPushButton::clicked, this, &TeachTab::revealAnswer);
     connect(carry, &QPushButton::clicked, this, &TeachTab::carryToLayerRequested);
     connect(textSize_, &QSpinBox::valueChanged, this, &TeachTab::setTextSize);
+    setTextSize(textSize_->value());
 }
 
 void TeachTab::setTextSize(int points) {
@@ -186,8 +188,8 @@ void TeachTab::recompute() {
     const QString names[2] = {"A", "B"};
     verdict_->setText(QString("Same rounding, different damage: channel A loses <b>%1</b>, channel B loses <b>%2</b>. "
                               "Protect channel <b>%3</b>%4.")
-                          .arg(dA, 0, 'g', 3)
-                          .arg(dB, 0, 'g', 3)
+                          .arg(dA, 0, 'f', 2)
+                          .arg(dB, 0, 'f', 2)
                           .arg(names[worse])
                           .arg(std::abs(channels[worse].weight) < std::abs(channels[1 - worse].weight)
                                    ? ", even though its weight is smaller: its channel is busier"

@@ -64,7 +64,7 @@ TEST(GuiScreenshots, WindowEachViewTeachAndSweep) {
     window->teachTab()->setTextSize(18);
     QTest::qWait(50);
     save(window->teachTab(), "teach_large_text");
-    window->teachTab()->setTextSize(10);
+    window->teachTab()->setTextSize(12);
 
     window->tabs()->setCurrentWidget(window->sweepTab());
     window->sweepTab()->setAxis("sparsity");
