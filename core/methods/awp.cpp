@@ -125,9 +125,15 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     result.params.emplace_back("accelerate", params.accelerate);
 
     // What changed from the start: mask entries for pruning, grid levels for quantisation only.
-    double changed = 0.0;
-    if (kind == AwpSetKind::Quantize) changed = (current.Theta.array() != start.Theta.array()).cast<double>().mean();
-    else changed = (current.kept.array() != start.kept.array()).cast<double>().mean();
+    // Per channel too: the GUI's protection strip shows where PGD moved away from its start.
+    Eigen::ArrayXXd changed_entries;
+    if (kind == AwpSetKind::Quantize) changed_entries = (current.Theta.array() != start.Theta.array()).cast<double>();
+    else changed_entries = (current.kept.array() != start.kept.array()).cast<double>();
+    const double changed = changed_entries.mean();
+    const Eigen::VectorXd changed_per_channel = changed_entries.colwise().mean().transpose();
+    result.series.emplace_back("changed_from_start_per_channel",
+                               std::vector<double>(changed_per_channel.data(),
+                                                   changed_per_channel.data() + changed_per_channel.size()));
 
     result.scalars = {{"cond_C", condition.cond},
                       {"cond_C_exact", condition.exact},

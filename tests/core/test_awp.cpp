@@ -1,6 +1,7 @@
 // AWP (projected gradient descent): the loss never rises, every result is feasible, it never
 // ends above its start, the joint projection is exact, and on tiny problems the result is
 // close to the brute-force optimum over all masks.
+#include <numeric>
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
 #include <cmath>
@@ -121,6 +122,12 @@ TEST(Awp, LossNeverRisesAndResultIsFeasibleForEveryStartScopeAndSet) {
                     const double changed = std::get<double>(*r.scalar("changed_from_start"));
                     EXPECT_GE(changed, 0.0);
                     EXPECT_LE(changed, 1.0);
+                    ASSERT_EQ(r.series.size(), 1u);
+                    const std::vector<double>& per_channel = r.series.front().second;
+                    ASSERT_EQ(static_cast<Eigen::Index>(per_channel.size()), p.layer.d_in());
+                    const double channel_mean =
+                        std::accumulate(per_channel.begin(), per_channel.end(), 0.0) / double(per_channel.size());
+                    EXPECT_NEAR(channel_mean, changed, 1e-12);   // every channel has d_out entries
                     EXPECT_GT(std::get<double>(*r.scalar("cond_C")), 1.0);
                     if (set != "quant") expect_feasible_support(r, params, p.layer.d_in());
                     if (set != "prune") expect_on_grid(r, p.layer, params);
