@@ -107,15 +107,9 @@ MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const C
         result.W_hat.resize(layer.d_out(), layer.d_in());
         for (size_t k = 0; k < order.size(); ++k) result.W_hat.col(order[k]) = sweep.Q.col(static_cast<Eigen::Index>(k));
         result.series.emplace_back("act_order_permutation", std::vector<double>(order.begin(), order.end()));
-    } else {
-        result.W_hat = std::move(sweep.Q);
     }
     result.bits_per_weight = bits + 32.0 / static_cast<double>(group_size);
-    result.flops = obs_method_flops(layer.d_out(), layer.d_in());
-    result.scalars.emplace_back("damp_used", factor.damp_used);
-    result.scalars.emplace_back("dead_channels", static_cast<long long>(factor.dead.size()));
-    result.scalars.emplace_back("obs_loss", sweep.obs_loss);
-    result.warnings = std::move(factor.warnings);
+    record_second_order_outcome(result, layer, factor, sweep);
     return result;
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 
 #include "../layer.h"
+#include "../method.h"
+#include "hessian_inverse.h"
 
 namespace layerlens {
 
@@ -45,5 +47,10 @@ inline double obs_method_flops(Eigen::Index d_out, Eigen::Index d_in) {
     const double rows = static_cast<double>(d_out), cols = static_cast<double>(d_in);
     return rows * cols * cols + 2.0 / 3.0 * cols * cols * cols;
 }
+
+// What GPTQ and SparseGPT report alike once the sweep is done: Ŵ, the dense work, the damping
+// actually used, the dead channels, the sweep's own OBS loss and the factor's warnings.
+void record_second_order_outcome(MethodResult& result, const Layer& layer, InverseHessianFactor& factor,
+                                 SweepResult& sweep);
 
 }  // namespace layerlens

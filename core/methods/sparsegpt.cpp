@@ -85,12 +85,7 @@ MethodResult run_sparsegpt(const Layer& layer, const CalibrationStats& stats, co
     SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, "SparseGPT: pruning columns");
     result.timings.emplace_back("sweep", seconds_since(start));
 
-    result.W_hat = std::move(sweep.Q);
-    result.flops = obs_method_flops(layer.d_out(), layer.d_in());
-    result.scalars.emplace_back("damp_used", factor.damp_used);
-    result.scalars.emplace_back("dead_channels", static_cast<long long>(factor.dead.size()));
-    result.scalars.emplace_back("obs_loss", sweep.obs_loss);
-    result.warnings = std::move(factor.warnings);
+    record_second_order_outcome(result, layer, factor, sweep);
     return result;
 }
 

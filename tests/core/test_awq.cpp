@@ -17,12 +17,6 @@ using namespace layerlens::test;
 
 namespace {
 
-MethodResult run(const std::string& name, const Layer& layer, const CalibrationStats& stats,
-                 const CompressionParams& params) {
-    Progress quiet;
-    return run_method(find_method(name), layer, stats, params, quiet);
-}
-
 double scalar(const MethodResult& r, const std::string& key) { return std::get<double>(*r.scalar(key)); }
 
 const std::vector<double>& series(const MethodResult& r, const std::string& key) {
@@ -78,8 +72,8 @@ TEST(Awq, AlphaZeroWithoutClippingIsRtnExactly) {
     params.group_size = 16;
     params.awq_grid = 1;   // α ∈ {0}
     params.awq_clip = false;
-    const MethodResult awq = run("awq", c.layer, c.stats, params);
-    const MethodResult rtn = run("rtn", c.layer, c.stats, params);
+    const MethodResult awq = run_named("awq", c.layer, c.stats, params);
+    const MethodResult rtn = run_named("rtn", c.layer, c.stats, params);
     EXPECT_EQ(scalar(awq, "alpha"), 0.0);
     EXPECT_TRUE(awq.W_hat == rtn.W_hat);
     EXPECT_EQ(awq.relative_output_error, rtn.relative_output_error);
@@ -93,7 +87,7 @@ TEST(Awq, ChosenAlphaIsTheMinimumOfTheIndependentlyRecomputedGrid) {
         CompressionParams params;
         params.group_size = 32;
         params.awq_clip = false;
-        const MethodResult r = run("awq", c.layer, c.stats, params);
+        const MethodResult r = run_named("awq", c.layer, c.stats, params);
         const std::vector<double>& errors = series(r, "alpha_errors");
         ASSERT_EQ(errors.size(), 20u);
         const OutputError E(c.layer.W, c.stats.C_float);
@@ -168,10 +162,10 @@ TEST(Awq, ClipSearchNeverIncreasesTheGroupErrors) {
 TEST(Awq, BeatsRtnOnTheDemoLayerAndClippingHelps) {
     const Case c = demo_case();
     CompressionParams params;
-    const MethodResult rtn = run("rtn", c.layer, c.stats, params);
-    const MethodResult awq = run("awq", c.layer, c.stats, params);
+    const MethodResult rtn = run_named("rtn", c.layer, c.stats, params);
+    const MethodResult awq = run_named("awq", c.layer, c.stats, params);
     params.awq_duo_scaling = true;
-    const MethodResult duo = run("awq", c.layer, c.stats, params);
+    const MethodResult duo = run_named("awq", c.layer, c.stats, params);
     std::cout << "demo 256x512, 1024 tokens, W4 g128: E(RTN) = " << rtn.relative_output_error
               << ", E(AWQ) = " << awq.relative_output_error << " (alpha " << scalar(awq, "alpha") << ", before clip "
               << scalar(awq, "error_before_clip") << "), E(AWQ duo) = " << duo.relative_output_error << " (alpha "
@@ -224,7 +218,7 @@ TEST(Awq, DeadChannelsAndSingularCStayFinite) {
     c.stats = stats_of(c.X);
     CompressionParams params;
     params.group_size = 16;
-    const MethodResult r = run("awq", c.layer, c.stats, params);
+    const MethodResult r = run_named("awq", c.layer, c.stats, params);
     EXPECT_TRUE(std::isfinite(r.relative_output_error));
     EXPECT_NEAR(r.relative_output_error, direct_error(c.X, c.layer.W, r.W_hat), 1e-3 * r.relative_output_error + 1e-9);
 }
@@ -233,10 +227,10 @@ TEST(Awq, RejectsImpossibleSettings) {
     const Case c = random_case(71, 4, 16, 20);
     CompressionParams params;
     params.awq_grid = 0;
-    EXPECT_THROW(run("awq", c.layer, c.stats, params), ParameterError);
+    EXPECT_THROW(run_named("awq", c.layer, c.stats, params), ParameterError);
     params = {};
     params.clip_max_shrink = 1.0;
-    EXPECT_THROW(run("awq", c.layer, c.stats, params), ParameterError);
+    EXPECT_THROW(run_named("awq", c.layer, c.stats, params), ParameterError);
 }
 
 // Wide layers judge α through a factor of C: the triangular Cholesky factor (half the work of

@@ -15,12 +15,6 @@ using namespace layerlens::test;
 
 namespace {
 
-MethodResult run(const std::string& name, const Layer& layer, const CalibrationStats& stats,
-                 const CompressionParams& params) {
-    Progress quiet;
-    return run_method(find_method(name), layer, stats, params, quiet);
-}
-
 struct Demo {
     Layer layer;
     CalibrationStats stats;
@@ -52,10 +46,10 @@ CompressionParams int3(const std::string& keep_by, double keep_scale = 0.0) {
 
 TEST(AwqKeep, ActivationBeatsWeightNormAndRandomOnTheDemoLayer) {
     const Demo& d = demo();
-    const double rtn = run("rtn", d.layer, d.stats, int3("activation")).relative_output_error;
-    const double by_activation = run("awq-keep", d.layer, d.stats, int3("activation")).relative_output_error;
-    const double by_weight = run("awq-keep", d.layer, d.stats, int3("weight")).relative_output_error;
-    const double at_random = run("awq-keep", d.layer, d.stats, int3("random")).relative_output_error;
+    const double rtn = run_named("rtn", d.layer, d.stats, int3("activation")).relative_output_error;
+    const double by_activation = run_named("awq-keep", d.layer, d.stats, int3("activation")).relative_output_error;
+    const double by_weight = run_named("awq-keep", d.layer, d.stats, int3("weight")).relative_output_error;
+    const double at_random = run_named("awq-keep", d.layer, d.stats, int3("random")).relative_output_error;
     std::cout << "demo 256x512, 1024 tokens, W3 g128, keep 1%: E(RTN) = " << rtn << ", by activation = " << by_activation
               << ", by weight = " << by_weight << ", random = " << at_random << "\n";
     EXPECT_LT(by_activation, by_weight);
@@ -66,12 +60,12 @@ TEST(AwqKeep, ActivationBeatsWeightNormAndRandomOnTheDemoLayer) {
 TEST(AwqKeep, ScalingSalientChannelsByTwoBeatsOne) {
     const Demo& d = demo();
     std::vector<double> E;
-    for (double s : {1.0, 1.25, 1.5, 2.0, 4.0}) E.push_back(run("awq-keep", d.layer, d.stats, int3("activation", s)).relative_output_error);
+    for (double s : {1.0, 1.25, 1.5, 2.0, 4.0}) E.push_back(run_named("awq-keep", d.layer, d.stats, int3("activation", s)).relative_output_error);
     std::cout << "demo s-sweep (W3 g128, salient 1% by activation): s=1 " << E[0] << ", 1.25 " << E[1] << ", 1.5 " << E[2]
               << ", 2 " << E[3] << ", 4 " << E[4] << "\n";
     EXPECT_LT(E[3], E[0]);
     // s = 1 changes nothing: it is RTN.
-    EXPECT_DOUBLE_EQ(E[0], run("rtn", d.layer, d.stats, int3("activation")).relative_output_error);
+    EXPECT_DOUBLE_EQ(E[0], run_named("rtn", d.layer, d.stats, int3("activation")).relative_output_error);
 }
 
 TEST(AwqKeep, KeepsExactlyTheChosenChannelsAndRoundsTheRest) {
@@ -89,7 +83,7 @@ TEST(AwqKeep, KeepsExactlyTheChosenChannelsAndRoundsTheRest) {
     for (const std::string by : {"activation", "weight", "random"}) {
         SCOPED_TRACE(by);
         p.keep_by = by;
-        const MethodResult r = run("awq-keep", layer, stats, p);
+        const MethodResult r = run_named("awq-keep", layer, stats, p);
         ASSERT_EQ(r.protected_channels.size(), 6u);
         const std::set<int> kept(r.protected_channels.begin(), r.protected_channels.end());
         ASSERT_EQ(kept.size(), 6u);
@@ -108,10 +102,10 @@ TEST(AwqKeep, KeepsExactlyTheChosenChannelsAndRoundsTheRest) {
     }
     // the random choice is repeatable and depends on the seed
     p.keep_by = "random";
-    EXPECT_EQ(run("awq-keep", layer, stats, p).protected_channels, run("awq-keep", layer, stats, p).protected_channels);
+    EXPECT_EQ(run_named("awq-keep", layer, stats, p).protected_channels, run_named("awq-keep", layer, stats, p).protected_channels);
     CompressionParams other = p;
     other.seed = 99;
-    EXPECT_NE(run("awq-keep", layer, stats, p).protected_channels, run("awq-keep", layer, stats, other).protected_channels);
+    EXPECT_NE(run_named("awq-keep", layer, stats, p).protected_channels, run_named("awq-keep", layer, stats, other).protected_channels);
 }
 
 TEST(AwqKeep, AtLeastOneChannelAndBadSettingsRejected) {
@@ -121,13 +115,13 @@ TEST(AwqKeep, AtLeastOneChannelAndBadSettingsRejected) {
     layer.W = random_matrix(3, 16, rng);
     const CalibrationStats stats = stats_of(random_inputs(40, 16, rng));
     CompressionParams p;
-    EXPECT_EQ(run("awq-keep", layer, stats, p).protected_channels.size(), 1u);   // 1% of 16 rounds to 1
+    EXPECT_EQ(run_named("awq-keep", layer, stats, p).protected_channels.size(), 1u);   // 1% of 16 rounds to 1
     p.keep_by = "largest";
-    EXPECT_THROW(run("awq-keep", layer, stats, p), ParameterError);
+    EXPECT_THROW(run_named("awq-keep", layer, stats, p), ParameterError);
     p = {};
     p.keep_fraction = 1.5;
-    EXPECT_THROW(run("awq-keep", layer, stats, p), ParameterError);
+    EXPECT_THROW(run_named("awq-keep", layer, stats, p), ParameterError);
     p = {};
     p.keep_scale = -2;
-    EXPECT_THROW(run("awq-keep", layer, stats, p), ParameterError);
+    EXPECT_THROW(run_named("awq-keep", layer, stats, p), ParameterError);
 }

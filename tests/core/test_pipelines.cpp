@@ -13,12 +13,6 @@ using namespace layerlens::test;
 
 namespace {
 
-MethodResult run(const std::string& name, const Layer& layer, const CalibrationStats& stats,
-                 const CompressionParams& params) {
-    Progress quiet;
-    return run_method(find_method(name), layer, stats, params, quiet);
-}
-
 struct Case {
     Layer layer;
     MatrixF X;
@@ -101,8 +95,8 @@ TEST(Pipelines, WandaThenAwqKeepsWandasZerosAndQuantisesTheSurvivors) {
     const Case c = random_case(1);
     for (const CompressionParams& p : budgets()) {
         SCOPED_TRACE("bits " + std::to_string(p.bits.value_or(4)) + (p.nm.active() ? " 2:4" : ""));
-        const MethodResult wanda = run("wanda", c.layer, c.stats, p);
-        const MethodResult r = run("wanda+awq", c.layer, c.stats, p);
+        const MethodResult wanda = run_named("wanda", c.layer, c.stats, p);
+        const MethodResult r = run_named("wanda+awq", c.layer, c.stats, p);
         ASSERT_TRUE(r.kept_mask == wanda.kept_mask);
         expect_exact_sparsity(r.kept_mask, p);
         for (Eigen::Index k = 0; k < r.W_hat.size(); ++k)
@@ -118,13 +112,13 @@ TEST(Pipelines, AwqThenWandaPrunesTheQuantisedWeightByItsOwnScore) {
     const Case c = random_case(2);
     for (const CompressionParams& p : budgets()) {
         SCOPED_TRACE("bits " + std::to_string(p.bits.value_or(4)) + (p.nm.active() ? " 2:4" : ""));
-        const MethodResult awq = run("awq", c.layer, c.stats, p);
-        const MethodResult r = run("awq+wanda", c.layer, c.stats, p);
+        const MethodResult awq = run_named("awq", c.layer, c.stats, p);
+        const MethodResult r = run_named("awq+wanda", c.layer, c.stats, p);
         expect_exact_sparsity(r.kept_mask, p);
         // Wanda's rule on |Ŵ_awq|·‖X_j‖, and the survivors are AWQ's values untouched.
         Layer quantized = c.layer;
         quantized.W = awq.W_hat;
-        const MethodResult direct = run("wanda", quantized, c.stats, p);
+        const MethodResult direct = run_named("wanda", quantized, c.stats, p);
         EXPECT_TRUE(r.kept_mask == direct.kept_mask);
         EXPECT_TRUE(r.W_hat == apply_mask(awq.W_hat, r.kept_mask));
         expect_on_grid(r.W_hat, r.channel_scales, 32, p.bits.value_or(4));
@@ -141,9 +135,9 @@ TEST(Pipelines, DemoLayerFigures) {
     const CalibrationStats stats = stats_of(demo.X);
     CompressionParams p;
     p.sparsity = 0.5;
-    const double wanda = run("wanda", demo.layer, stats, p).relative_output_error;
-    const double prune_first = run("wanda+awq", demo.layer, stats, p).relative_output_error;
-    const double quantize_first = run("awq+wanda", demo.layer, stats, p).relative_output_error;
+    const double wanda = run_named("wanda", demo.layer, stats, p).relative_output_error;
+    const double prune_first = run_named("wanda+awq", demo.layer, stats, p).relative_output_error;
+    const double quantize_first = run_named("awq+wanda", demo.layer, stats, p).relative_output_error;
     std::cout << "demo 256x512, 1024 tokens, 50% + W4 g128: E(Wanda) = " << wanda << ", E(Wanda+AWQ) = " << prune_first
               << ", E(AWQ+Wanda) = " << quantize_first << "\n";
     EXPECT_GT(prune_first, 0.0);

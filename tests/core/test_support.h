@@ -10,6 +10,7 @@
 #include "calibration_stats.h"
 #include "input_source.h"
 #include "layer.h"
+#include "method_registry.h"
 #include "progress.h"
 
 namespace layerlens::test {
@@ -42,6 +43,13 @@ inline double direct_error(const MatrixF& X, const MatrixF& W, const MatrixF& W_
     const double num = (Xd * (W - W_hat).cast<double>().transpose()).squaredNorm();
     const double den = (Xd * W.cast<double>().transpose()).squaredNorm();
     return num / den;
+}
+
+// Runs a registered method by name with a quiet progress.
+inline MethodResult run_named(const std::string& name, const Layer& layer, const CalibrationStats& stats,
+                              const CompressionParams& params) {
+    Progress quiet;
+    return run_method(find_method(name), layer, stats, params, quiet);
 }
 
 inline std::string shared_data(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/" + file; }
