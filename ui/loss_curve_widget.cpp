@@ -1,5 +1,7 @@
 #include "loss_curve_widget.h"
 
+#include "error_axis.h"
+
 #include <QCheckBox>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
@@ -57,19 +59,7 @@ void LossCurveWidget::setLogScale(bool on) {
         chart_->removeAxis(yAxis_);
         delete yAxis_;
     }
-    if (on) {
-        auto* axis = new QLogValueAxis;
-        axis->setLabelFormat("%.2g");
-        axis->setBase(10);
-        axis->setMinorTickCount(-1);
-        axis->setMinorGridLineVisible(false);   // minor lines would read as reference lines
-        yAxis_ = axis;
-    } else {
-        auto* axis = new QValueAxis;
-        axis->setLabelFormat("%.3g");
-        yAxis_ = axis;
-    }
-    yAxis_->setTitleText("E");
+    yAxis_ = makeErrorAxis(on);
     chart_->addAxis(yAxis_, Qt::AlignLeft);
     if (!xAxis_) {
         auto* x = new QValueAxis;

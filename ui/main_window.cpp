@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <functional>
+
 #include <QAction>
 #include <QApplication>
 #include <QCursor>
@@ -499,9 +501,9 @@ void MainWindow::exportView(QWidget* view, const QString& name) {
     (void)png;
 }
 
-QString MainWindow::exportPng(QWidget* what, const QString& path) {
+QString MainWindow::runExport(const QString& path, const std::function<void()>& write) {
     try {
-        saveWidgetPng(what, path);
+        write();
     } catch (const std::exception& e) {
         reportError("Export failed", e.what());
         emit exportFailed(e.what());
@@ -509,30 +511,21 @@ QString MainWindow::exportPng(QWidget* what, const QString& path) {
     }
     statusBar()->showMessage("wrote " + path, 8000);
     return {};
+}
+
+QString MainWindow::exportPng(QWidget* what, const QString& path) {
+    return runExport(path, [&] { saveWidgetPng(what, path); });
 }
 
 QString MainWindow::exportSvg(QWidget* what, const QString& path) {
-    try {
-        saveWidgetSvg(what, path, "LayerLens " + (layer_ ? QString::fromStdString(layer_->loaded->source) : QString()));
-    } catch (const std::exception& e) {
-        reportError("Export failed", e.what());
-        emit exportFailed(e.what());
-        return e.what();
-    }
-    statusBar()->showMessage("wrote " + path, 8000);
-    return {};
+    const QString title = "LayerLens " + (layer_ ? QString::fromStdString(layer_->loaded->source) : QString());
+    return runExport(path, [&] { saveWidgetSvg(what, path, title); });
 }
 
 QString MainWindow::exportMetrics(const QString& path) {
-    try {
+    return runExport(path, [&] {
         saveText(path.endsWith(".json", Qt::CaseInsensitive) ? metrics_->toJson() : metrics_->toCsv().toUtf8(), path);
-    } catch (const std::exception& e) {
-        reportError("Export failed", e.what());
-        emit exportFailed(e.what());
-        return e.what();
-    }
-    statusBar()->showMessage("wrote " + path, 8000);
-    return {};
+    });
 }
 
 QString MainWindow::exportMethodWeights(const std::string& method, const QString& path) {
@@ -543,16 +536,10 @@ QString MainWindow::exportMethodWeights(const std::string& method, const QString
         emit exportFailed(message);
         return message;
     }
-    try {
-        // core writes to a temporary name and renames: a failure leaves any earlier file.
+    // core writes to a temporary name and renames: a failure leaves any earlier file.
+    return runExport(path, [&] {
         export_result(path.toStdString(), layer_->loaded->layer, *metrics_->outcomeAt(row)->result, true);
-    } catch (const std::exception& e) {
-        reportError("Export failed", e.what());
-        emit exportFailed(e.what());
-        return e.what();
-    }
-    statusBar()->showMessage("wrote " + path, 8000);
-    return {};
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

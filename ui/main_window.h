@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // The main window of DESIGN.md: left dock (layer info, method panel), tabs Compare | Sweep |
 // Teach, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
 // mouse is over). It wires the loader and runner (both off the GUI thread) to the views.
@@ -81,6 +82,8 @@ protected:
     void dropEvent(QDropEvent*) override;
 
 private:
+    // Runs one export, reports a failure in a dialog and as exportFailed; returns the error or "".
+    QString runExport(const QString& path, const std::function<void()>& write);
     void buildActions();
     void onLayerLoaded(const LayerViewPtr& layer);
     void onLoadFailed(const QString& source, const QString& message);

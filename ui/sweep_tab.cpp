@@ -1,5 +1,7 @@
 #include "sweep_tab.h"
 
+#include "error_axis.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -186,19 +188,7 @@ void SweepTab::rescale() {
         y = nullptr;
     }
     if (!y) {
-        if (wantLog) {
-            auto* axis = new QLogValueAxis;
-            axis->setLabelFormat("%.2g");
-            axis->setBase(10);
-            axis->setMinorTickCount(-1);
-        axis->setMinorGridLineVisible(false);   // minor lines would read as reference lines
-            y = axis;
-        } else {
-            auto* axis = new QValueAxis;
-            axis->setLabelFormat("%.3g");
-            y = axis;
-        }
-        y->setTitleText("E");
+        y = makeErrorAxis(wantLog);
         chart_->addAxis(y, Qt::AlignLeft);
     }
     for (const auto& [m, line] : lines_)
