@@ -316,6 +316,10 @@ Layer read_layer(const std::string& path, const std::string& name, const ReadLim
         layer.bias.resize(d_out);
         if (H5Dread(bias.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, layer.bias.data()) < 0)
             throw InputError(path + ": cannot read " + bias_path);
+        for (Eigen::Index i = 0; i < d_out; ++i)
+            if (!std::isfinite(layer.bias(i)))
+                throw InputError(path + ": bias of " + layer.name + " has a non-finite value (NaN or Inf) at index " +
+                                 std::to_string(i));
     }
     Handle group_handle(H5Oopen(file.get(), group.empty() ? "/" : ("/" + group).c_str(), H5P_DEFAULT), H5Oclose);
     if (group_handle.valid()) layer.attributes = read_string_attributes(group_handle.get());

@@ -183,6 +183,9 @@ TEST(Hdf5Io, NonFiniteWeightIsNamedByPosition) {
     const std::string p = dir + "/nan.h5";
     write_raw_dataset(p, "/g/weight", {2, 3}, H5T_IEEE_F64LE, {1, 2, 3, 4, INFINITY, 6});
     expect_error<InputError>([&] { read_layer(p, "g"); }, {"row 1, column 1", "NaN or Inf"});
+    write_raw_dataset(p, "/g/weight", {2, 3}, H5T_IEEE_F32LE, {1, 2, 3, 4, 5, 6});
+    write_raw_dataset(p, "/g/bias", {2}, H5T_IEEE_F32LE, {0, NAN}, false);
+    expect_error<InputError>([&] { read_layer(p, "g"); }, {"bias of g", "index 1"});
 }
 
 TEST(Hdf5Io, HugeWeightIsRefusedBeforeAllocating) {
