@@ -28,10 +28,11 @@ struct CalibrationStats {
     double outlier_strength() const;
 };
 
-// Streams the source once. Rows are read in chunks of chunk_rows; throws InputError naming the
+// Streams the source once. Rows are read in chunks of chunk_rows (0: as many rows as fit in
+// 64 MiB of float32, between 256 and 4096, so a wide layer's chunk stays small); throws InputError naming the
 // first NaN/Inf (token, channel) and when there are no tokens; warns on dead channels and on
 // fewer tokens than channels (C is then singular and methods dampen it).
 CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress,
-                                       Eigen::Index chunk_rows = 1024);
+                                       Eigen::Index chunk_rows = 0);
 
 }  // namespace layerlens
