@@ -1,5 +1,7 @@
 #include "loss_curve_widget.h"
 
+#include "method_label.h"
+
 #include "error_axis.h"
 
 #include <QCheckBox>
@@ -19,11 +21,6 @@
 namespace layerlens::ui {
 
 namespace {
-QString labelOf(const std::string& name) {
-    for (const MethodInfo& info : all_methods())
-        if (info.name == name) return QString::fromStdString(info.label);
-    return QString::fromStdString(name);
-}
 // log axes cannot show 0: E is clamped to this floor.
 constexpr double kFloor = 1e-9;
 // Where along the x axis (fraction of its length) the k-th reference label sits: four columns,
@@ -92,7 +89,7 @@ void LossCurveWidget::beginRun(const std::vector<MethodJob>& jobs) {
 QLineSeries* LossCurveWidget::curveFor(const std::string& method) {
     if (auto it = curves_.find(method); it != curves_.end()) return it->second;
     auto* series = new QLineSeries;
-    series->setName(labelOf(method));
+    series->setName(methodLabel(method));
     chart_->addSeries(series);
     // Widen the theme's own pen (its colour suits the light or dark theme).
     QPen pen = series->pen();
@@ -148,7 +145,7 @@ void LossCurveWidget::rebuildReferences() {
     int slot = 0;
     for (const auto& [E, method] : byError) {
         auto* line = new QLineSeries;
-        line->setName(labelOf(method));
+        line->setName(methodLabel(method));
         QColor lineColour = palette().color(QPalette::WindowText);
         lineColour.setAlphaF(0.45);
         QPen pen(lineColour);
@@ -164,7 +161,7 @@ void LossCurveWidget::rebuildReferences() {
         const double position = labelPosition(slot++);
         label->setProperty("slot", position);
         label->append(xMax * position, E);
-        label->setPointLabelsFormat(labelOf(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3));
+        label->setPointLabelsFormat(methodLabel(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3));
         label->setPointLabelsVisible(true);
         label->setPointLabelsClipping(false);
         label->setPointLabelsColor(palette().color(QPalette::WindowText));

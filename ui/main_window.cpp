@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "method_label.h"
+
 #include <functional>
 
 #include <QAction>
@@ -43,13 +45,6 @@
 
 namespace layerlens::ui {
 
-namespace {
-QString labelOf(const std::string& name) {
-    for (const MethodInfo& info : all_methods())
-        if (info.name == name) return QString::fromStdString(info.label);
-    return QString::fromStdString(name);
-}
-}  // namespace
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent),
@@ -145,13 +140,13 @@ MainWindow::MainWindow(QWidget* parent)
         grid_->onMethodStarted(job);
         metrics_->setStatus(job, "running");
         if (job >= 0 && job < static_cast<int>(runJobs_.size()))
-            runStatus_->setText("running " + labelOf(runJobs_[static_cast<size_t>(job)].method));
+            runStatus_->setText("running " + methodLabel(runJobs_[static_cast<size_t>(job)].method));
     });
     connect(runner_, &MethodRunner::methodProgressed, this, [this](int job, double fraction, const QString& stage) {
         grid_->onMethodProgressed(job, fraction, stage);
         metrics_->setStatus(job, QString("running %1%").arg(static_cast<int>(fraction * 100)));
         if (job >= 0 && job < static_cast<int>(runJobs_.size()))
-            runStatus_->setText("running " + labelOf(runJobs_[static_cast<size_t>(job)].method) +
+            runStatus_->setText("running " + methodLabel(runJobs_[static_cast<size_t>(job)].method) +
                                 (stage.isEmpty() ? QString() : " (" + stage + ")"));
         runProgress_->setValue(static_cast<int>((job + fraction) * 1000));
     });

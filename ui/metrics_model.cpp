@@ -1,5 +1,7 @@
 #include "metrics_model.h"
 
+#include "method_label.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,11 +11,6 @@
 namespace layerlens::ui {
 
 namespace {
-QString labelOf(const std::string& name) {
-    for (const MethodInfo& info : all_methods())
-        if (info.name == name) return QString::fromStdString(info.label);
-    return QString::fromStdString(name);
-}
 QString valueText(const ParamValue& v) {
     return std::visit(
         [](const auto& x) -> QString {
@@ -85,7 +82,7 @@ QVariant MetricsModel::data(const QModelIndex& index, int role) const {
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
-    case Method: return labelOf(row.method);
+    case Method: return methodLabel(row.method);
     case Budget: return r ? budgetText(*r) : QString();
     case Error: return r ? QString("%1%").arg(100.0 * r->relative_output_error, 0, 'g', 4) : QString();
     case Sparsity: return r ? QString("%1%").arg(100.0 * r->sparsity, 0, 'f', 1) : QString();

@@ -1,5 +1,7 @@
 #include "sweep_tab.h"
 
+#include "method_label.h"
+
 #include "error_axis.h"
 
 #include <QCheckBox>
@@ -25,13 +27,6 @@
 
 namespace layerlens::ui {
 
-namespace {
-QString labelOf(const std::string& name) {
-    for (const MethodInfo& info : all_methods())
-        if (info.name == name) return QString::fromStdString(info.label);
-    return QString::fromStdString(name);
-}
-}  // namespace
 
 SweepTab::SweepTab(MethodPanel* panel, QWidget* parent)
     : QWidget(parent),
@@ -140,7 +135,7 @@ bool SweepTab::runSweep() {
             try {
                 find_method(job.method).validate(layer_->loaded->layer, job.params);
             } catch (const std::exception& e) {
-                return refuse(labelOf(job.method) + ": " + e.what());
+                return refuse(methodLabel(job.method) + ": " + e.what());
             }
             jobs.push_back(job);
         }
@@ -161,14 +156,14 @@ bool SweepTab::runSweep() {
 
 void SweepTab::onOutcome(const OutcomePtr& outcome) {
     if (!outcome->result) {
-        status_->setText(labelOf(outcome->request.method) + " failed: " + QString::fromStdString(outcome->error));
+        status_->setText(methodLabel(outcome->request.method) + " failed: " + QString::fromStdString(outcome->error));
         return;
     }
     outcomes_.push_back(outcome);
     QLineSeries*& line = lines_[outcome->request.method];
     if (!line) {
         line = new QLineSeries;
-        line->setName(labelOf(outcome->request.method));
+        line->setName(methodLabel(outcome->request.method));
         line->setPointsVisible(true);
         chart_->addSeries(line);
         for (QAbstractAxis* a : chart_->axes(Qt::Horizontal)) line->attachAxis(a);
