@@ -86,8 +86,7 @@ AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const Comp
         prune_set.kind = AwpSetKind::Prune;
         project(W_sparsegpt, prune_set, pruned, start.kept);
     } else {
-        MatrixF score = layer.W.cwiseAbs();
-        if (start.init == "wanda") score = score * stats.norm.cast<float>().asDiagonal();
+        const MatrixF score = start.init == "wanda" ? wanda_score(layer.W, stats) : MatrixF(layer.W.cwiseAbs());
         start.kept = select_top(score, start.set);
         pruned = apply_mask(layer.W, start.kept);
     }

@@ -10,12 +10,8 @@ namespace layerlens {
 
 namespace {
 MethodResult run_magnitude(const Layer& layer, const CalibrationStats&, const CompressionParams& params, Progress& progress) {
-    MethodResult result;
-    add_pruning_params(result.params, params);
     progress.check();
-    result.kept_mask = select_kept(layer.W.cwiseAbs(), params, UnstructuredScope::LayerThreshold);
-    result.W_hat = apply_mask(layer.W, result.kept_mask);
-    return result;
+    return prune_by_score(layer, layer.W.cwiseAbs(), params, UnstructuredScope::LayerThreshold);
 }
 }  // namespace
 

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "../calibration_stats.h"
+
 namespace layerlens {
 
 void validate_quantization(const Layer& layer, const CompressionParams& params) {
@@ -37,6 +39,19 @@ MaskMatrix select_kept(const MatrixF& score, const CompressionParams& params, Un
     if (params.nm.active()) return keep_n_of_m(score, params.nm);
     const double sparsity = sparsity_or_default(params);
     return scope == UnstructuredScope::PerRow ? keep_per_row(score, sparsity) : keep_above_threshold_rank(score, sparsity);
+}
+
+MatrixF wanda_score(const MatrixF& W, const CalibrationStats& stats) {
+    return W.cwiseAbs() * stats.norm.cast<float>().asDiagonal();
+}
+
+MethodResult prune_by_score(const Layer& layer, const MatrixF& score, const CompressionParams& params,
+                            UnstructuredScope scope) {
+    MethodResult result;
+    add_pruning_params(result.params, params);
+    result.kept_mask = select_kept(score, params, scope);
+    result.W_hat = apply_mask(layer.W, result.kept_mask);
+    return result;
 }
 
 }  // namespace layerlens

@@ -27,4 +27,12 @@ enum class UnstructuredScope { PerRow, LayerThreshold };
 // N:M when params.nm is active, else the unstructured rule of `scope`.
 MaskMatrix select_kept(const MatrixF& score, const CompressionParams& params, UnstructuredScope scope);
 
+// Wanda's score |W_ij|·‖X_j‖₂ (the reference's extra 1/√n is a per-column constant that changes
+// no order). Shared by the wanda method and AWP's Wanda start.
+MatrixF wanda_score(const MatrixF& W, const CalibrationStats& stats);
+
+// A one-shot pruner's whole result: the kept mask from `score`, Ŵ = W on it, the parameters.
+MethodResult prune_by_score(const Layer& layer, const MatrixF& score, const CompressionParams& params,
+                            UnstructuredScope scope);
+
 }  // namespace layerlens

@@ -12,14 +12,7 @@ namespace {
 MethodResult run_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
     progress.check();
     progress.report(0.0, "Wanda: scoring");
-    MethodResult result;
-    add_pruning_params(result.params, params);
-    // The reference scales ‖X_j‖ by 1/√n (its running mean); a per-column constant that changes
-    // no row's order.
-    const MatrixF score = layer.W.cwiseAbs() * stats.norm.cast<float>().asDiagonal();
-    result.kept_mask = select_kept(score, params, UnstructuredScope::PerRow);
-    result.W_hat = apply_mask(layer.W, result.kept_mask);
-    return result;
+    return prune_by_score(layer, wanda_score(layer.W, stats), params, UnstructuredScope::PerRow);
 }
 }  // namespace
 
