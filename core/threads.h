@@ -1,5 +1,6 @@
 #pragma once
-// One knob for the worker threads Eigen's products use (OpenMP underneath).
+// One knob for the worker threads: Eigen's products (OpenMP underneath) and LAPACK's
+// (OpenBLAS keeps a pool of its own).
 namespace layerlens {
 // threads <= 0 keeps the default (all cores).
 void set_thread_count(int threads);

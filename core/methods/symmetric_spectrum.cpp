@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "../progress.h"
+#include "../symmetric_eigen.h"
 
 namespace layerlens {
 
@@ -88,8 +89,8 @@ ConditionEstimate lanczos_extremes(const MatrixD& C, int steps, Progress* progre
 ConditionEstimate estimate_condition(const MatrixD& C, Progress* progress, Eigen::Index exact_limit) {
     if (C.rows() == 0) return from_extremes(0.0, 0.0, true);
     if (C.rows() <= exact_limit) {
-        Eigen::SelfAdjointEigenSolver<MatrixD> solver(C, Eigen::EigenvaluesOnly);
-        return from_extremes(solver.eigenvalues().maxCoeff(), solver.eigenvalues().minCoeff(), true);
+        const VectorD eigenvalues = symmetric_eigenvalues(C);
+        return from_extremes(eigenvalues.maxCoeff(), eigenvalues.minCoeff(), true);
     }
     return lanczos_extremes(C, 80, progress);
 }

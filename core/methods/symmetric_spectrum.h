@@ -28,7 +28,7 @@ struct ConditionEstimate {
     bool exact = false;        // all eigenvalues computed (small d_in) rather than a Lanczos estimate
 };
 
-// cond(C) for reporting: the symmetric eigen-solver (eigenvalues only, double) up to
+// cond(C) for reporting: LAPACK's symmetric eigen-solver (eigenvalues only, double) up to
 // d_in = exact_limit, above that 80 steps of Lanczos with full reorthogonalisation, whose
 // extreme Ritz values bound the spectrum from inside (λ_min is then an over-estimate, so the
 // reported cond is a lower bound on the truth).
