@@ -59,8 +59,11 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     Eigen::Index seen = 0;
     inputs.for_each_chunk(chunk_rows, [&](const MatrixF& chunk, Eigen::Index first_row) {
         throw_on_non_finite(chunk, first_row, inputs);
-        chunk_gram.noalias() = chunk.transpose() * chunk;
-        stats.C += chunk_gram.cast<double>();
+        // XᵀX is symmetric: a rank-k update of the lower triangle (BLAS syrk) does half a GEMM's
+        // work, and only that triangle is summed in double. The upper one is mirrored at the end.
+        chunk_gram.triangularView<Eigen::Lower>().setZero();
+        chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
+        stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
         abs_sum += chunk.cwiseAbs().colwise().sum().transpose().cast<double>();
         sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
         stats.max_abs = stats.max_abs.cwiseMax(chunk.cwiseAbs().colwise().maxCoeff().transpose().cast<double>());
@@ -69,8 +72,9 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     }, progress);
 
     stats.n_tokens = seen;
-    stats.C /= static_cast<double>(seen);
-    stats.C = 0.5 * (stats.C + stats.C.transpose()).eval();
+    stats.C.triangularView<Eigen::Lower>() /= static_cast<double>(seen);
+    // Mirror the lower triangle into the upper: column j above the diagonal is row j left of it.
+    for (Eigen::Index j = 1; j < d; ++j) stats.C.col(j).head(j) = stats.C.row(j).head(j).transpose();
     stats.C_float = stats.C.cast<float>();
     stats.mean_abs = abs_sum / static_cast<double>(seen);
     stats.norm = sq_sum.cwiseSqrt();

@@ -60,8 +60,9 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     // may exceed 1/λ_max by that much; the guard in the loop stops rather than record a rise.
     const double eta = power.lambda_max > 0 ? params.step_scale / power.lambda_max : 0.0;
 
+    PgdWorkspace work;
     PgdIterate current{start.Theta, start.kept, {}, 0.0};
-    evaluate(W, C, current);
+    evaluate(W, C, current, work.delta);
     Trajectory trajectory;
     trajectory.energy = W.cast<double>().cwiseProduct((W * C).cast<double>()).sum();
     trajectory.E.push_back(trajectory.relative(current.loss));
@@ -69,7 +70,10 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
 
     // Nesterov (FISTA) momentum: y = Θ_t + β (Θ_t − Θ_{t−1}); G at y is the same combination of
     // G_t and G_{t−1} because G is affine in Θ, so the extrapolation costs no product.
-    PgdIterate previous;
+    // Three iterates are swapped rather than reallocated (see PgdWorkspace).
+    PgdIterate previous, next;
+    bool have_previous = false;
+    MatrixF y, G_y;
     double momentum_t = 1.0;
     int restarts = 0;
     std::string stopped_by = "iterations";
@@ -81,14 +85,13 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
 
     for (int t = 1; eta > 0.0 && t <= params.iters; ++t) {
         progress.check();
-        PgdIterate next;
         bool have_next = false;
-        if (params.accelerate && previous.Theta.size() != 0) {
+        if (params.accelerate && have_previous) {
             const double momentum_next = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * momentum_t * momentum_t));
             const float beta = static_cast<float>((momentum_t - 1.0) / momentum_next);
-            const MatrixF y = current.Theta + beta * (current.Theta - previous.Theta);
-            const MatrixF G_y = (1.0f + beta) * current.G - beta * previous.G;
-            next = pgd_step(W, C, y, G_y, static_cast<float>(eta), set);
+            y.noalias() = current.Theta + beta * (current.Theta - previous.Theta);
+            G_y.noalias() = (1.0f + beta) * current.G - beta * previous.G;
+            pgd_step(W, C, y, G_y, static_cast<float>(eta), set, work, next);
             momentum_t = momentum_next;
             have_next = next.loss <= current.loss;
             if (!have_next) {   // adaptive restart: forget the momentum, take the plain step
@@ -96,15 +99,18 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
                 momentum_t = 1.0;
             }
         }
-        if (!have_next) next = pgd_step(W, C, current.Theta, current.G, static_cast<float>(eta), set);
+        if (!have_next) pgd_step(W, C, current.Theta, current.G, static_cast<float>(eta), set, work, next);
         if (next.loss > current.loss) {
             // With η ≤ 1/λ_max the plain step cannot raise the loss except by float round-off at a
             // fixed point (or when step_scale > 1 breaks the bound): stop at the better iterate.
             stopped_by = "loss would rise";
             break;
         }
-        if (params.accelerate) previous = std::move(current);   // plain PGD keeps one iterate only
-        current = std::move(next);
+        if (params.accelerate) {   // plain PGD keeps one iterate only
+            std::swap(previous, current);
+            have_previous = true;
+        }
+        std::swap(current, next);
         trajectory.E.push_back(trajectory.relative(current.loss));
         progress.iteration(t, trajectory.E.back());
         progress.report(first_fraction + (1.0 - first_fraction) * t / params.iters, "AWP iteration");

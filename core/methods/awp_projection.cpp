@@ -47,9 +47,13 @@ void keep_largest(const std::uint32_t* u, Eigen::Index n, Eigen::Index k, std::u
         }
 }
 
+// How values are ranked: by themselves (non-negative scores) or by magnitude. |z| orders like z²
+// and needs no squared copy of Z: the sign bit cleared is the bit pattern of |z|.
+enum class Rank { Score, Magnitude };
+
 // Top-k of every row. Rows are gathered in panels of 16: a column-major row is strided by d_out
 // floats, and reading rows one at a time with a power-of-two d_out thrashes the cache.
-MaskMatrix top_k_per_row(const MatrixF& score, Eigen::Index k) {
+MaskMatrix top_k_per_row(const MatrixF& score, Eigen::Index k, Rank rank) {
     constexpr Eigen::Index panel = 16;
     const Eigen::Index rows = score.rows(), cols = score.cols();
     k = std::clamp<Eigen::Index>(k, 0, cols);
@@ -69,7 +73,11 @@ MaskMatrix top_k_per_row(const MatrixF& score, Eigen::Index k) {
             block.leftCols(height) = score.middleRows(i0, height).transpose();
             for (Eigen::Index r = 0; r < height; ++r) {
                 const float* row = block.col(r).data();
-                for (Eigen::Index j = 0; j < cols; ++j) bits[static_cast<size_t>(j)] = order_bits(row[j]);
+                if (rank == Rank::Magnitude)
+                    for (Eigen::Index j = 0; j < cols; ++j)
+                        bits[static_cast<size_t>(j)] = std::bit_cast<std::uint32_t>(row[j]) & 0x7fffffffu;
+                else
+                    for (Eigen::Index j = 0; j < cols; ++j) bits[static_cast<size_t>(j)] = order_bits(row[j]);
                 keep_largest(bits.data(), cols, k, kept.col(r).data());
             }
             mask.middleRows(i0, height) = kept.leftCols(height).transpose();
@@ -81,7 +89,7 @@ MaskMatrix top_k_per_row(const MatrixF& score, Eigen::Index k) {
 
 MaskMatrix select_top(const MatrixF& score, const AwpConstraint& set) {
     switch (set.scope) {
-        case MaskScope::Row: return top_k_per_row(score, set.keep_per_row);
+        case MaskScope::Row: return top_k_per_row(score, set.keep_per_row, Rank::Score);
         case MaskScope::Layer: return keep_top_k_layer(score, set.keep_per_row * score.rows());
         case MaskScope::NM: return keep_n_of_m(score, set.nm);
     }
@@ -95,8 +103,11 @@ MatrixF joint_score(const MatrixF& Z, const MatrixF& Z_quantized) {
 void project(const MatrixF& Z, const AwpConstraint& set, MatrixF& Theta, MaskMatrix& kept) {
     switch (set.kind) {
         case AwpSetKind::Prune:
-            kept = select_top(Z.array().square().matrix(), set);
-            Theta = apply_mask(Z, kept);
+            kept = set.scope == MaskScope::Row ? top_k_per_row(Z, set.keep_per_row, Rank::Magnitude)
+                                               : select_top(Z.array().square().matrix(), set);
+            // In place: Theta keeps its storage from one iteration to the next.
+            Theta.resize(Z.rows(), Z.cols());
+            Theta.array() = Z.array() * kept.cast<float>().array();
             return;
         case AwpSetKind::Quantize:
             Theta = set.grid.quantize(Z);

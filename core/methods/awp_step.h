@@ -28,13 +28,31 @@ struct PgdIterate {
     double loss = 0.0;
 };
 
-// Fills G and loss for iterate.Theta: one float GEMM (d_out · d_in² multiply-adds).
-void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate);
+// Scratch matrices a step reuses. On a 4096 x 4096 layer each is 64 MiB: allocating them afresh
+// every iteration costs page faults that add up to a third of a product.
+struct PgdWorkspace {
+    MatrixF Z;       // the gradient step before projection
+    MatrixF delta;   // W − Θ
+};
 
-// Θ_next = Proj(point + η · G_point), evaluated. `G_point` is (W − point) C: for the plain step
-// the current iterate's G, for the accelerated one the same linear combination of G's as the
-// extrapolated point, so a step costs exactly one product.
-PgdIterate pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point, float eta,
-                    const AwpConstraint& set);
+// Fills G and loss for iterate.Theta: one float GEMM (d_out · d_in² multiply-adds).
+void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate, MatrixF& delta);
+inline void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate) {
+    MatrixF delta;
+    evaluate(W, C, iterate, delta);
+}
+
+// next = Proj(point + η · G_point), evaluated; next's matrices are overwritten in place.
+// `G_point` is (W − point) C: for the plain step the current iterate's G, for the accelerated one
+// the same linear combination of G's as the extrapolated point, so a step costs exactly one product.
+void pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point, float eta,
+              const AwpConstraint& set, PgdWorkspace& work, PgdIterate& next);
+inline PgdIterate pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point,
+                           float eta, const AwpConstraint& set) {
+    PgdWorkspace work;
+    PgdIterate next;
+    pgd_step(W, C, point, G_point, eta, set, work, next);
+    return next;
+}
 
 }  // namespace layerlens
