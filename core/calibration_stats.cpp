@@ -55,6 +55,8 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
     MatrixF chunk_gram(d, d);
+    const bool keep_tokens = token_factor_pays(n, d);
+    if (keep_tokens) stats.token_factor.resize(n, d);
 
     Eigen::Index seen = 0;
     inputs.for_each_chunk(chunk_rows, [&](const MatrixF& chunk, Eigen::Index first_row) {
@@ -67,6 +69,7 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         abs_sum += chunk.cwiseAbs().colwise().sum().transpose().cast<double>();
         sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
         stats.max_abs = stats.max_abs.cwiseMax(chunk.cwiseAbs().colwise().maxCoeff().transpose().cast<double>());
+        if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();
         progress.report(static_cast<double>(seen) / static_cast<double>(n), "calibration statistics");
     }, progress);
@@ -76,6 +79,10 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     // Mirror the lower triangle into the upper: column j above the diagonal is row j left of it.
     for (Eigen::Index j = 1; j < d; ++j) stats.C.col(j).head(j) = stats.C.row(j).head(j).transpose();
     stats.C_float = stats.C.cast<float>();
+    if (keep_tokens) {
+        stats.token_factor.conservativeResize(seen, d);
+        stats.token_factor /= static_cast<float>(std::sqrt(static_cast<double>(seen)));
+    }
     stats.mean_abs = abs_sum / static_cast<double>(seen);
     stats.norm = sq_sum.cwiseSqrt();
 

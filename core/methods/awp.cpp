@@ -3,8 +3,9 @@
 // by Z = Θ + η (W − Θ) C, Θ ← Proj(Z), with η = step_scale / λ_max(C) (awp_step.h shows why the
 // loss then never rises). Optional Nesterov momentum with adaptive restart.
 //
-// Cost per iteration: one float product (W−Θ)·C, d_out·d_in² multiply-adds; the loss of the new
-// iterate is Σ Δ∘(ΔC) from that same product, and the next step's gradient is it too.
+// Cost per iteration: one gradient product (W−Θ)·C, d_out·d_in² multiply-adds, or through the
+// token factor when there are fewer than d_in/2 tokens (GradientProduct); the loss of the new
+// iterate comes from that same product, and the next step's gradient is it too.
 #include <cmath>
 #include <string>
 
@@ -60,11 +61,12 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     // may exceed 1/λ_max by that much; the guard in the loop stops rather than record a rise.
     const double eta = power.lambda_max > 0 ? params.step_scale / power.lambda_max : 0.0;
 
+    const GradientProduct product = GradientProduct::of(stats);
     PgdWorkspace work;
     PgdIterate current{start.Theta, start.kept, {}, 0.0};
-    evaluate(W, C, current, work.delta);
+    evaluate(W, product, current, work.delta);
     Trajectory trajectory;
-    trajectory.energy = W.cast<double>().cwiseProduct((W * C).cast<double>()).sum();
+    trajectory.energy = product.apply(W, work.Z);   // tr(W C Wᵀ); Z is free until the first step
     trajectory.E.push_back(trajectory.relative(current.loss));
     progress.iteration(0, trajectory.E.back());
 
@@ -91,7 +93,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
             const float beta = static_cast<float>((momentum_t - 1.0) / momentum_next);
             y.noalias() = current.Theta + beta * (current.Theta - previous.Theta);
             G_y.noalias() = (1.0f + beta) * current.G - beta * previous.G;
-            pgd_step(W, C, y, G_y, static_cast<float>(eta), set, work, next);
+            pgd_step(W, product, y, G_y, static_cast<float>(eta), set, work, next);
             momentum_t = momentum_next;
             have_next = next.loss <= current.loss;
             if (!have_next) {   // adaptive restart: forget the momentum, take the plain step
@@ -99,7 +101,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
                 momentum_t = 1.0;
             }
         }
-        if (!have_next) pgd_step(W, C, current.Theta, current.G, static_cast<float>(eta), set, work, next);
+        if (!have_next) pgd_step(W, product, current.Theta, current.G, static_cast<float>(eta), set, work, next);
         if (next.loss > current.loss) {
             // With η ≤ 1/λ_max the plain step cannot raise the loss except by float round-off at a
             // fixed point (or when step_scale > 1 breaks the bound): stop at the better iterate.
@@ -146,6 +148,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
                       {"lambda_max", power.lambda_max},
                       {"lambda_min", condition.lambda_min},
                       {"eta", eta},
+                      {"gradient_route", std::string(product.through_tokens() ? "tokens" : "C")},
                       {"start_error", trajectory.E.front()},
                       {"iterations", static_cast<long long>(trajectory.E.size() - 1)},
                       {"changed_from_start", changed},
@@ -154,9 +157,8 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     if (!power.converged)
         result.warnings.push_back("power iteration for lambda_max did not converge in " +
                                   std::to_string(power.iterations) + " steps");
-    // One (W−Θ)·C product per iteration is the whole dense cost.
-    result.flops = 2.0 * static_cast<double>(trajectory.E.size() - 1) * static_cast<double>(layer.d_out()) *
-                   static_cast<double>(layer.d_in()) * static_cast<double>(layer.d_in());
+    // One gradient product per iteration is the whole dense cost.
+    result.flops = static_cast<double>(trajectory.E.size() - 1) * product.flops(layer.d_out());
     result.loss_history = std::move(trajectory.E);
     result.W_hat = std::move(current.Theta);
     result.kept_mask = std::move(current.kept);

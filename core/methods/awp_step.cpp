@@ -1,19 +1,47 @@
 #include "awp_step.h"
 
+#include "../calibration_stats.h"
+
 namespace layerlens {
 
-void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate, MatrixF& delta) {
-    delta.noalias() = W - iterate.Theta;
-    iterate.G.resize(W.rows(), C.cols());
-    iterate.G.noalias() = delta * C;
-    iterate.loss = delta.cast<double>().cwiseProduct(iterate.G.cast<double>()).sum();
+GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor) : C_(C), tokens_(token_factor) {
+    if (tokens_ && tokens_->size() == 0) tokens_ = nullptr;
 }
 
-void pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point, float eta,
-              const AwpConstraint& set, PgdWorkspace& work, PgdIterate& next) {
+GradientProduct GradientProduct::of(const CalibrationStats& stats) {
+    return GradientProduct(stats.C_float, token_factor_pays(stats.token_factor.rows(), stats.token_factor.cols())
+                                              ? &stats.token_factor
+                                              : nullptr);
+}
+
+double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {
+    G.resize(delta.rows(), C_.cols());
+    if (!tokens_) {
+        G.noalias() = delta * C_;
+        return delta.cast<double>().cwiseProduct(G.cast<double>()).sum();
+    }
+    projected_.resize(delta.rows(), tokens_->rows());
+    projected_.noalias() = delta * tokens_->transpose();
+    G.noalias() = projected_ * *tokens_;
+    return projected_.cast<double>().squaredNorm();
+}
+
+double GradientProduct::flops(Eigen::Index rows) const {
+    const double d = static_cast<double>(C_.cols()), m = static_cast<double>(rows);
+    if (!tokens_) return 2.0 * m * d * d;
+    return 4.0 * m * static_cast<double>(tokens_->rows()) * d;
+}
+
+void evaluate(const MatrixF& W, const GradientProduct& product, PgdIterate& iterate, MatrixF& delta) {
+    delta.noalias() = W - iterate.Theta;
+    iterate.loss = product.apply(delta, iterate.G);
+}
+
+void pgd_step(const MatrixF& W, const GradientProduct& product, const MatrixF& point, const MatrixF& G_point,
+              float eta, const AwpConstraint& set, PgdWorkspace& work, PgdIterate& next) {
     work.Z.noalias() = point + eta * G_point;
     project(work.Z, set, next.Theta, next.kept);
-    evaluate(W, C, next, work.delta);
+    evaluate(W, product, next, work.delta);
 }
 
 }  // namespace layerlens

@@ -19,6 +19,29 @@
 
 namespace layerlens {
 
+struct CalibrationStats;
+
+// The one product PGD needs per iterate, G = Δ C with Δ = W − Θ, and the loss tr(Δ C Δᵀ),
+// taken the cheaper way for the layer's shape: through C (d_out·d_in² multiply-adds), or, when
+// the statistics kept the token factor X/√n (fewer than d_in/2 tokens), as (Δ Xᵀ) X / n
+// (2·d_out·n·d_in), whose loss is ‖Δ Xᵀ‖²/n from the first of its two products.
+class GradientProduct {
+public:
+    explicit GradientProduct(const MatrixF& C, const MatrixF* token_factor = nullptr);
+    static GradientProduct of(const CalibrationStats& stats);
+
+    // G = Δ C; returns tr(Δ C Δᵀ), accumulated in double.
+    double apply(const MatrixF& delta, MatrixF& G) const;
+    bool through_tokens() const { return tokens_ != nullptr; }
+    // Multiply-adds times two per apply, for a Δ with `rows` rows.
+    double flops(Eigen::Index rows) const;
+
+private:
+    const MatrixF& C_;
+    const MatrixF* tokens_;
+    mutable MatrixF projected_;   // Δ Xᵀ/√n, reused between iterations
+};
+
 // An iterate with the product it costs: G = (W − Θ) C and loss = tr((W−Θ) C (W−Θ)ᵀ) = Σ Δ∘G
 // (unnormalised, accumulated in double), so the loss needs no product beyond the gradient's.
 struct PgdIterate {
@@ -35,23 +58,23 @@ struct PgdWorkspace {
     MatrixF delta;   // W − Θ
 };
 
-// Fills G and loss for iterate.Theta: one float GEMM (d_out · d_in² multiply-adds).
-void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate, MatrixF& delta);
+// Fills G and loss for iterate.Theta: one GradientProduct.
+void evaluate(const MatrixF& W, const GradientProduct& product, PgdIterate& iterate, MatrixF& delta);
 inline void evaluate(const MatrixF& W, const MatrixF& C, PgdIterate& iterate) {
     MatrixF delta;
-    evaluate(W, C, iterate, delta);
+    evaluate(W, GradientProduct(C), iterate, delta);
 }
 
 // next = Proj(point + η · G_point), evaluated; next's matrices are overwritten in place.
 // `G_point` is (W − point) C: for the plain step the current iterate's G, for the accelerated one
 // the same linear combination of G's as the extrapolated point, so a step costs exactly one product.
-void pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point, float eta,
-              const AwpConstraint& set, PgdWorkspace& work, PgdIterate& next);
+void pgd_step(const MatrixF& W, const GradientProduct& product, const MatrixF& point, const MatrixF& G_point,
+              float eta, const AwpConstraint& set, PgdWorkspace& work, PgdIterate& next);
 inline PgdIterate pgd_step(const MatrixF& W, const MatrixF& C, const MatrixF& point, const MatrixF& G_point,
                            float eta, const AwpConstraint& set) {
     PgdWorkspace work;
     PgdIterate next;
-    pgd_step(W, C, point, G_point, eta, set, work, next);
+    pgd_step(W, GradientProduct(C), point, G_point, eta, set, work, next);
     return next;
 }
 

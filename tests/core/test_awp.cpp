@@ -345,3 +345,39 @@ TEST(Awp, CancelsAndRejectsImpossibleParameters) {
     bad.step_scale = 0;
     EXPECT_THROW(run_method(find_method("awp"), p.layer, p.stats, bad, quiet), ParameterError);
 }
+
+// Fewer tokens than d_in/2: AWP takes its products through the token factor. The iterates must
+// be those of the route through C (same losses to float round-off, same final mask on nearly
+// every entry), for pruning, quantisation and both, with and without momentum.
+TEST(Awp, TokenFactorRouteFollowsTheRouteThroughC) {
+    const Problem p = random_problem(12, 40, 15, 8);
+    ASSERT_GT(p.stats.token_factor.size(), 0);
+    CalibrationStats through_C = p.stats;
+    through_C.token_factor.resize(0, 0);
+    for (bool accelerate : {false, true})
+        for (int mode = 0; mode < 3; ++mode) {
+            SCOPED_TRACE("mode " + std::to_string(mode) + (accelerate ? " accelerated" : ""));
+            CompressionParams params;
+            if (mode != 1) params.sparsity = 0.5;
+            if (mode != 0) params.bits = 4;
+            params.group_size = 0;
+            params.iters = 30;
+            params.tol = 0;
+            params.accelerate = accelerate;
+            const MethodResult tokens = run_named("awp", p.layer, p.stats, params);
+            const MethodResult dense = run_named("awp", p.layer, through_C, params);
+            EXPECT_EQ(std::get<std::string>(*tokens.scalar("gradient_route")), "tokens");
+            EXPECT_EQ(std::get<std::string>(*dense.scalar("gradient_route")), "C");
+            expect_monotone(tokens.loss_history);
+            ASSERT_EQ(tokens.loss_history.size(), dense.loss_history.size());
+            for (size_t t = 0; t < tokens.loss_history.size(); ++t)
+                EXPECT_NEAR(tokens.loss_history[t], dense.loss_history[t], 1e-4 * dense.loss_history[t] + 1e-9)
+                    << "iteration " << t;
+            EXPECT_NEAR(tokens.relative_output_error, direct_error(p.X, p.layer.W, tokens.W_hat),
+                        1e-4 * tokens.relative_output_error + 1e-9);
+            if (mode != 1) {
+                const double differing = (tokens.kept_mask.array() != dense.kept_mask.array()).cast<double>().mean();
+                EXPECT_LE(differing, 0.02);
+            }
+        }
+}

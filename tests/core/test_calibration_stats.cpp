@@ -71,3 +71,21 @@ TEST(CalibrationStats, OutlierStrengthIsMaxOverMedian) {
     X.col(1) *= 30.0f;
     EXPECT_NEAR(stats_of(X).outlier_strength(), 30.0, 1e-9);
 }
+
+// With fewer than d_in/2 tokens the statistics keep X/√n, whose Gram matrix is C; with more they
+// do not (C is then the smaller of the two), whatever the chunking.
+TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
+    std::mt19937 rng(5);
+    for (Eigen::Index chunk : {3, 1000}) {
+        SCOPED_TRACE("chunk " + std::to_string(chunk));
+        Progress quiet;
+        const MatrixF few = random_inputs(9, 20, rng);
+        const CalibrationStats s = accumulate_statistics(MatrixInputSource(few), quiet, chunk);
+        ASSERT_EQ(s.token_factor.rows(), 9);
+        ASSERT_EQ(s.token_factor.cols(), 20);
+        const MatrixD gram = s.token_factor.cast<double>().transpose() * s.token_factor.cast<double>();
+        EXPECT_LT((gram - s.C).cwiseAbs().maxCoeff(), 1e-5 * s.C.cwiseAbs().maxCoeff());
+        const CalibrationStats enough = accumulate_statistics(MatrixInputSource(random_inputs(10, 20, rng)), quiet, chunk);
+        EXPECT_EQ(enough.token_factor.size(), 0);
+    }
+}
