@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
-  libeigen3-dev libopenblas-dev libhdf5-dev libgtest-dev libbenchmark-dev
+  libeigen3-dev libopenblas-openmp-dev libhdf5-dev libgtest-dev libbenchmark-dev
   fonts-dejavu-core xvfb xauth
 )
 

@@ -7,7 +7,9 @@
 #include <QJsonObject>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <string>
 
 #include "commands.h"
 #include "errors.h"
@@ -43,6 +45,21 @@ double peak_rss_mib() {
     return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
+// Linux lets a process reset its resident-set high-water mark (writing 5 to clear_refs), so each
+// stage's own peak can be read from VmHWM afterwards. Returns false where that is not possible.
+bool reset_stage_peak() {
+    std::ofstream clear("/proc/self/clear_refs");
+    return clear && (clear << "5").flush();
+}
+
+double stage_peak_mib() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;   // kB
+    return 0.0;
+}
+
 }  // namespace
 
 int run_bench(const Options& options) {
@@ -52,8 +69,8 @@ int run_bench(const Options& options) {
     if (methods.empty()) methods = method_names();
     QJsonArray rows;
     if (!options.json)
-        std::printf("threads %d\n%-12s %-12s %9s %10s %8s\n", thread_count(), "shape", "stage", "seconds", "GFLOP/s",
-                    "of GEMM");
+        std::printf("threads %d\n%-12s %-12s %9s %10s %8s %9s\n", thread_count(), "shape", "stage", "seconds", "GFLOP/s",
+                    "of GEMM", "peak MiB");
     for (const auto& shape : shapes) {
         DemoSpec spec;
         parse_shape(shape, spec.d_out, spec.d_in);
@@ -61,11 +78,13 @@ int run_bench(const Options& options) {
         DemoLayer demo = make_demo_layer(spec);
         const double gemm = gemm_rate(spec.d_out, spec.d_in);
         Progress quiet;
+        bool stage_peaks = reset_stage_peak();
         auto start = Clock::now();
         const CalibrationStats stats = accumulate_statistics(MatrixInputSource(std::move(demo.X)), quiet);
         const double stats_seconds = since(start);
         const double stats_flops = 2.0 * double(spec.n_tokens) * double(spec.d_in) * double(spec.d_in);
-        auto print_row = [&](const std::string& stage, double seconds, double flops) {
+        // peak < 0: not measured for this row.
+        auto print_row = [&](const std::string& stage, double seconds, double flops, double peak) {
             const double rate = flops > 0 ? flops / seconds : 0.0;
             if (options.json) {
                 QJsonObject o;
@@ -77,25 +96,31 @@ int run_bench(const Options& options) {
                 o.insert("gflops_per_second", rate / 1e9);
                 o.insert("gemm_gflops_per_second", gemm / 1e9);
                 o.insert("fraction_of_gemm", flops > 0 ? rate / gemm : 0.0);
+                if (peak >= 0) o.insert("peak_rss_mib", peak);
                 rows.append(o);
-            } else if (flops > 0) {
-                std::printf("%-12s %-12s %9.3f %10.1f %7.0f%%\n", shape.c_str(), stage.c_str(), seconds, rate / 1e9,
-                            100.0 * rate / gemm);
-            } else {
-                std::printf("%-12s %-12s %9.3f %10s %8s\n", shape.c_str(), stage.c_str(), seconds, "-", "-");
+                return;
             }
+            char peak_text[32] = "-";
+            if (peak >= 0) std::snprintf(peak_text, sizeof peak_text, "%.0f", peak);
+            if (flops > 0)
+                std::printf("%-12s %-12s %9.3f %10.1f %7.0f%% %9s\n", shape.c_str(), stage.c_str(), seconds, rate / 1e9,
+                            100.0 * rate / gemm, peak_text);
+            else
+                std::printf("%-12s %-12s %9.3f %10s %8s %9s\n", shape.c_str(), stage.c_str(), seconds, "-", "-", peak_text);
         };
         print_row("gemm", 2.0 * double(spec.d_out) * double(spec.d_in) * double(spec.d_in) / gemm,
-             2.0 * double(spec.d_out) * double(spec.d_in) * double(spec.d_in));
-        print_row("statistics", stats_seconds, stats_flops);
+             2.0 * double(spec.d_out) * double(spec.d_in) * double(spec.d_in), -1.0);
+        // The statistics' peak includes the demo inputs and the GEMM check above.
+        print_row("statistics", stats_seconds, stats_flops, stage_peaks ? stage_peak_mib() : -1.0);
         double total = stats_seconds;
         for (const auto& name : methods) {
             CompressionParams params = options.params;
+            stage_peaks = reset_stage_peak();
             const MethodResult r = run_method(find_method(name), demo.layer, stats, params, quiet);
-            print_row(name, r.seconds, r.flops);
+            print_row(name, r.seconds, r.flops, stage_peaks ? stage_peak_mib() : -1.0);
             total += r.seconds;
         }
-        print_row("all", total, 0.0);
+        print_row("all", total, 0.0, -1.0);
         if (!options.json) std::printf("%-12s peak RSS %.0f MiB\n", shape.c_str(), peak_rss_mib());
     }
     if (options.json) std::cout << to_json_text(rows);

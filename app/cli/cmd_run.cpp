@@ -58,6 +58,8 @@ int run_run(const Options& options) {
     for (const auto& name : options.methods) {
         results.push_back(run_method(find_method(name), loaded.layer, loaded.stats, options.params, quiet));
         for (const auto& w : results.back().warnings) std::cerr << "warning: " << name << ": " << w << "\n";
+        // Only an export needs Ŵ; the table does not, and holding every method's would add up.
+        if (options.export_path.empty()) results.back().release_matrices();
     }
     print_results(options, loaded, results, options.command == "run");
     if (!options.export_path.empty()) {
@@ -80,7 +82,10 @@ int run_sweep(const Options& options) {
     std::vector<MethodResult> results;
     Progress quiet;
     for (const auto& name : options.methods)
-        for (const auto& p : points) results.push_back(run_method(find_method(name), loaded.layer, loaded.stats, p, quiet));
+        for (const auto& p : points) {
+            results.push_back(run_method(find_method(name), loaded.layer, loaded.stats, p, quiet));
+            results.back().release_matrices();
+        }
     print_results(options, loaded, results, false);
     return 0;
 }

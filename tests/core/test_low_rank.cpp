@@ -106,3 +106,23 @@ TEST(LowRank, SingularCIsDampedNotDividedByZero) {
     // rank ≥ the rank of X W ᵀ's row space (8 tokens): aSVD reproduces every output exactly
     EXPECT_LT(direct_error(X, layer.W, run("asvd", layer, stats, 8).W_hat), 1e-6);
 }
+
+// A tall layer (d_out > d_in, the route through MᵀM) with fewer tokens than channels: at ranks
+// beyond rank(X Wᵀ) the extra output directions carry no energy, and must not be divided by σ = 0.
+TEST(LowRank, TallLayerWithSingularCStaysFiniteAndOptimal) {
+    std::mt19937 rng(12);
+    Layer layer{"tall-singular", random_matrix(30, 12, rng), {}, {}};
+    const MatrixF X = random_inputs(5, 12, rng);
+    const CalibrationStats stats = stats_of(X);
+    const MatrixD outputs = X.cast<double>() * layer.W.cast<double>().transpose();   // 5 x 30
+    const VectorD energy =
+        Eigen::SelfAdjointEigenSolver<MatrixD>(outputs.transpose() * outputs, Eigen::EigenvaluesOnly).eigenvalues();
+    for (int r : {2, 5, 9}) {
+        const MethodResult asvd = run("asvd", layer, stats, r);
+        ASSERT_TRUE(asvd.W_hat.allFinite()) << "rank " << r;
+        const MatrixF BtB = asvd.B.transpose() * asvd.B;   // B has orthonormal columns
+        EXPECT_TRUE(BtB.isApprox(MatrixF::Identity(r, r), 1e-4f)) << "rank " << r;
+        const double optimum = energy.head(30 - r).sum() / energy.sum();
+        EXPECT_NEAR(direct_error(X, layer.W, asvd.W_hat), optimum, 1e-6) << "rank " << r;
+    }
+}
