@@ -89,3 +89,14 @@ TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
         EXPECT_EQ(enough.token_factor.size(), 0);
     }
 }
+
+// C is summed in one triangle and mirrored band by band: on a width spanning several bands (and a
+// partial last one) it must be exactly symmetric and equal to the direct product everywhere.
+TEST(CalibrationStats, WideLayersAreMirroredExactly) {
+    std::mt19937 rng(21);
+    const MatrixF X = random_inputs(300, 150, rng);
+    const CalibrationStats s = stats_of(X);
+    const MatrixD direct = X.cast<double>().transpose() * X.cast<double>() / 300.0;
+    EXPECT_TRUE(s.C.isApprox(s.C.transpose(), 0.0));
+    EXPECT_LT((s.C - direct).cwiseAbs().maxCoeff(), 1e-5 * direct.cwiseAbs().maxCoeff());
+}
