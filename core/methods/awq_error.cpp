@@ -17,17 +17,17 @@ constexpr Eigen::Index kRowBlock = 512;
 // The low-rank factor has no zeros to skip: wider blocks mean fewer threaded products to
 // synchronise, still a cancel point every ~0.1 s on 4096-wide layers.
 constexpr Eigen::Index kLowRankBlock = 512;
-// Pivots per delayed update of the pivoted Cholesky's residual (one rank-b GEMM update).
-constexpr Eigen::Index kPivotBlock = 64;
 }  // namespace
 
 CandidateError::CandidateError(const MatrixF& W, const CalibrationStats& stats) : W_(W) {
     const Eigen::Index d = W.cols();
     const bool wide = d >= kMinFactoredWidth && W.rows() > 0 && stats.C.diagonal().mean() > 0;
-    if (wide && 2 * stats.n_tokens < d && factor_low_rank(stats))
+    if (wide && token_factor_pays(stats.token_factor.rows(), d)) {
+        factor_ = stats.token_factor.transpose();   // C = (X/√n)ᵀ(X/√n): exact, nothing to factor
         route_ = Route::LowRank;
-    else if (wide && factor_triangular(stats))
+    } else if (wide && factor_triangular(stats)) {
         route_ = Route::Triangular;
+    }
     if (factored()) {
         // tr(W C Wᵀ) through the factor too: cheaper than W·C and consistent with the candidates.
         energy_ = absolute(W, nullptr);
@@ -57,46 +57,6 @@ bool CandidateError::factor_triangular(const CalibrationStats& stats) {
         return true;
     }
     return false;
-}
-
-// Pivoted Cholesky (largest remaining diagonal first) with delayed, blocked updates of the
-// residual, as LAPACK's xPSTRF: rank C ≤ n, so at most n pivots; it stops earlier when the
-// largest remaining diagonal falls to 1e-9 of the largest of C (dead or duplicate channels).
-// What is left is float rounding noise of C, ~1e-7 of its scale. The residual is kept in the
-// lower triangle only; column p is read as row p left of the diagonal and column p below it.
-bool CandidateError::factor_low_rank(const CalibrationStats& stats) {
-    const Eigen::Index d = stats.C.rows();
-    const Eigen::Index max_rank = std::min<Eigen::Index>(stats.n_tokens, d);
-    MatrixF residual = stats.C_float;
-    VectorD diagonal = stats.C.diagonal();
-    const double stop = 1e-9 * diagonal.maxCoeff();
-    MatrixF R(d, max_rank);
-    VectorF column(d);
-    Eigen::Index rank = 0;
-    bool exhausted = false;
-    while (rank < max_rank && !exhausted) {
-        const Eigen::Index block_first = rank;
-        Eigen::Index in_block = 0;
-        for (; in_block < kPivotBlock && rank < max_rank; ++in_block) {
-            Eigen::Index p = 0;
-            const double pivot = diagonal.maxCoeff(&p);
-            if (!(pivot > stop)) { exhausted = true; break; }
-            column.head(p) = residual.row(p).head(p).transpose();
-            column.tail(d - p) = residual.col(p).tail(d - p);
-            if (in_block > 0)
-                column.noalias() -= R.middleCols(block_first, in_block) * R.row(p).segment(block_first, in_block).transpose();
-            column /= static_cast<float>(std::sqrt(pivot));
-            R.col(rank) = column;
-            diagonal -= column.cast<double>().cwiseAbs2();
-            diagonal(p) = 0.0;   // exactly eliminated; rounding must not bring it back
-            ++rank;
-        }
-        if (in_block > 0)
-            residual.selfadjointView<Eigen::Lower>().rankUpdate(R.middleCols(block_first, in_block), -1.0f);
-    }
-    if (rank == 0) return false;
-    factor_ = R.leftCols(rank);
-    return true;
 }
 
 double CandidateError::absolute(const MatrixF& delta, const Progress* progress) const {

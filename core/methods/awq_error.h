@@ -3,9 +3,8 @@
 // for once, so each candidate costs less than the d_out·d_in² of Δ·C:
 //   - triangular: C = L Lᵀ (Cholesky), tr(Δ C Δᵀ) = ‖Δ L‖²_F, and column block [c, c+b) of Δ L
 //     needs only Δ's columns from c on: half the work of Δ·C;
-//   - low rank: with fewer tokens than d_in/2, rank C ≤ n and a pivoted Cholesky stopped at the
-//     rank gives C = R Rᵀ with R d_in × r, r ≤ n: ‖Δ R‖²_F costs d_out·d_in·r, what the tokens
-//     themselves would cost (‖X Δᵀ‖²/n), without keeping X.
+//   - low rank: with fewer tokens than d_in/2 the statistics keep R = (X/√n)ᵀ, C = R Rᵀ, and
+//     ‖Δ R‖²_F = ‖X Δᵀ‖²/n costs d_out·d_in·n.
 // Narrow layers, where the saving is small, go through OutputError.
 #include <optional>
 
@@ -28,7 +27,7 @@ public:
     double relative(const MatrixF& W_hat, const Progress* progress = nullptr) const;
     Route route() const { return route_; }
     bool factored() const { return route_ != Route::Plain; }
-    // Columns of the factor (d_in for the triangular one, the numerical rank for the low-rank one).
+    // Columns of the factor (d_in for the triangular one, the token count for the low-rank one).
     Eigen::Index factor_width() const { return factor_.cols(); }
 
     // From this width on a factor pays for itself.
@@ -36,12 +35,11 @@ public:
 
 private:
     double absolute(const MatrixF& delta, const Progress* progress) const;
-    bool factor_low_rank(const CalibrationStats& stats);
     bool factor_triangular(const CalibrationStats& stats);
     const MatrixF& W_;
     std::optional<OutputError> plain_;   // narrow layers, or when factoring failed
     Route route_ = Route::Plain;
-    MatrixF factor_;                     // L (d_in × d_in, lower) or R (d_in × r)
+    MatrixF factor_;                     // L (d_in × d_in, lower) or R (d_in × n)
     double energy_ = 0.0;
 };
 

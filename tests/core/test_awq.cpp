@@ -208,8 +208,9 @@ TEST(Awq, MaskedSearchKeepsPrunedWeightsZero) {
     params.group_size = 16;
     Progress quiet;
     const MethodResult r = awq_quantize(c.layer, c.stats, params, &mask, quiet);
-    for (Eigen::Index k = 0; k < mask.size(); ++k)
-        if (mask.data()[k] == 0) ASSERT_EQ(r.W_hat.data()[k], 0.0f);
+    for (Eigen::Index k = 0; k < mask.size(); ++k) {
+        if (mask.data()[k] == 0) { ASSERT_EQ(r.W_hat.data()[k], 0.0f); }
+    }
 }
 
 TEST(Awq, DeadChannelsAndSingularCStayFinite) {
@@ -234,7 +235,7 @@ TEST(Awq, RejectsImpossibleSettings) {
 }
 
 // Wide layers judge α through a factor of C: the triangular Cholesky factor (half the work of
-// Δ·C), or with fewer tokens than d_in/2 a pivoted Cholesky stopped at the rank (the tokens'
+// Δ·C), or with fewer tokens than d_in/2 the token factor X/√n the statistics kept (the tokens'
 // cost). On a singular C with a dead channel both must agree with the plain trace.
 TEST(Awq, FactoredCandidateErrorMatchesOutputErrorOnWideLayers) {
     const Eigen::Index d_in = CandidateError::kMinFactoredWidth;
@@ -249,7 +250,9 @@ TEST(Awq, FactoredCandidateErrorMatchesOutputErrorOnWideLayers) {
         const CalibrationStats stats = stats_of(X);
         const CandidateError judge(W, stats);
         ASSERT_TRUE(judge.route() == route);
-        if (route == CandidateError::Route::LowRank) EXPECT_LE(judge.factor_width(), tokens);
+        if (route == CandidateError::Route::LowRank) {
+            EXPECT_EQ(judge.factor_width(), tokens);
+        }
         const OutputError plain(W, stats.C_float);
         for (double alpha : {0.0, 0.3, 0.7}) {
             for (int bits : {3, 4}) {
