@@ -1,7 +1,9 @@
 #include "sparsity_mask.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -24,6 +26,15 @@ void validate_nm(const NMPattern& nm, Eigen::Index d_in) {
 }
 
 namespace {
+// A float's bit pattern mapped to an unsigned integer that orders like the float itself, for
+// either sign (negatives: all bits flipped; others: the sign bit set). By magnitude, the sign bit
+// is dropped: |x| and x² order alike, and no squared copy of the matrix is needed.
+inline std::uint32_t order_key(float x) {
+    const auto bits = std::bit_cast<std::uint32_t>(x == 0.0f ? 0.0f : x);   // −0 ties with +0
+    return (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+}
+inline std::uint32_t magnitude_key(float x) { return std::bit_cast<std::uint32_t>(x) & 0x7fffffffu; }
+
 // Indices of `count` scores starting at `first` (stride apart), ordered ascending with ties by index.
 void ascending_order(const float* first, Eigen::Index count, Eigen::Index stride, std::vector<Eigen::Index>& order) {
     order.resize(static_cast<size_t>(count));
@@ -31,18 +42,76 @@ void ascending_order(const float* first, Eigen::Index count, Eigen::Index stride
     std::stable_sort(order.begin(), order.end(),
                      [&](Eigen::Index a, Eigen::Index b) { return first[a * stride] < first[b * stride]; });
 }
+
+// How many of u are >= t: a branch-free pass the compiler vectorises.
+inline std::uint32_t count_at_least(const std::uint32_t* u, Eigen::Index n, std::uint32_t t) {
+    std::uint32_t count = 0;
+    for (Eigen::Index j = 0; j < n; ++j) count += u[j] >= t ? 1u : 0u;
+    return count;
+}
+
+// Keeps the k largest of u (1 ≤ k < n): the k-th largest value T by bisection over the keys
+// (≤ 32 counting passes, no data-dependent branches: on random scores a comparison sort or
+// nth_element mispredicts half its branches), then every value above T and, among values equal
+// to T, the highest indices (the lower ones are pruned first, as a stable ascending sort does).
+void keep_largest(const std::uint32_t* u, Eigen::Index n, Eigen::Index k, std::uint8_t* kept) {
+    std::uint32_t lo = *std::min_element(u, u + n), hi = *std::max_element(u, u + n);   // count(u >= lo) >= k
+    while (lo < hi) {
+        const std::uint32_t mid = lo + (hi - lo + 1) / 2;   // hi − lo < 2³², so no overflow
+        if (count_at_least(u, n, mid) >= static_cast<std::uint32_t>(k)) lo = mid;
+        else hi = mid - 1;
+    }
+    Eigen::Index ties = k;
+    for (Eigen::Index j = 0; j < n; ++j) {
+        kept[j] = u[j] > lo ? 1 : 0;
+        ties -= kept[j];
+    }
+    for (Eigen::Index j = n - 1; j >= 0 && ties > 0; --j)
+        if (u[j] == lo) {
+            kept[j] = 1;
+            --ties;
+        }
+}
 }  // namespace
+
+// Rows are gathered in panels of 16: a column-major row is strided by d_out floats, and reading
+// rows one at a time with a power-of-two d_out thrashes the cache.
+MaskMatrix keep_top_k_per_row(const MatrixF& score, Eigen::Index keep, RankBy rank) {
+    constexpr Eigen::Index panel = 16;
+    const Eigen::Index rows = score.rows(), cols = score.cols();
+    keep = std::clamp<Eigen::Index>(keep, 0, cols);
+    if (keep == 0) return MaskMatrix::Zero(rows, cols);
+    if (keep == cols) return MaskMatrix::Ones(rows, cols);
+    MaskMatrix mask(rows, cols);
+    const Eigen::Index panels = (rows + panel - 1) / panel;
+    // Threads only pay off on real layers; on a busy machine an OpenMP region costs a time slice.
+#pragma omp parallel if (rows * cols >= (1 << 16))
+    {
+        MatrixF block(cols, panel);   // block.col(r) = row i0 + r, contiguous
+        MaskMatrix kept(cols, panel);
+        std::vector<std::uint32_t> keys(static_cast<size_t>(cols));
+#pragma omp for schedule(static)
+        for (Eigen::Index p = 0; p < panels; ++p) {
+            const Eigen::Index i0 = p * panel, height = std::min(panel, rows - i0);
+            block.leftCols(height) = score.middleRows(i0, height).transpose();
+            for (Eigen::Index r = 0; r < height; ++r) {
+                const float* row = block.col(r).data();
+                if (rank == RankBy::Magnitude)
+                    for (Eigen::Index j = 0; j < cols; ++j) keys[static_cast<size_t>(j)] = magnitude_key(row[j]);
+                else
+                    for (Eigen::Index j = 0; j < cols; ++j) keys[static_cast<size_t>(j)] = order_key(row[j]);
+                keep_largest(keys.data(), cols, keep, kept.col(r).data());
+            }
+            mask.middleRows(i0, height) = kept.leftCols(height).transpose();
+        }
+    }
+    return mask;
+}
 
 MaskMatrix keep_per_row(const MatrixF& score, double sparsity) {
     validate_sparsity(sparsity);
-    MaskMatrix mask = MaskMatrix::Ones(score.rows(), score.cols());
     const auto prune = static_cast<Eigen::Index>(std::floor(static_cast<double>(score.cols()) * sparsity));
-    std::vector<Eigen::Index> order;
-    for (Eigen::Index i = 0; i < score.rows(); ++i) {
-        ascending_order(&score(i, 0), score.cols(), score.rows(), order);
-        for (Eigen::Index k = 0; k < prune; ++k) mask(i, order[static_cast<size_t>(k)]) = 0;
-    }
-    return mask;
+    return keep_top_k_per_row(score, score.cols() - prune);
 }
 
 MaskMatrix keep_top_k_layer(const MatrixF& score, Eigen::Index keep) {

@@ -22,6 +22,10 @@ void validate_nm(const NMPattern& nm, Eigen::Index d_in);
 
 // Prunes floor(d_in · sparsity) lowest-scoring weights in every row (Wanda's comparison group).
 MaskMatrix keep_per_row(const MatrixF& score, double sparsity);
+// Keeps the `keep` highest-scoring weights of every row (clamped to [0, d_in]), ranked by the
+// score itself or by its magnitude (|z|, which orders like z²). Ties as above.
+enum class RankBy { Value, Magnitude };
+MaskMatrix keep_top_k_per_row(const MatrixF& score, Eigen::Index keep, RankBy rank = RankBy::Value);
 // Keeps exactly `keep` highest-scoring weights over the whole matrix.
 MaskMatrix keep_top_k_layer(const MatrixF& score, Eigen::Index keep);
 // Keeps the n_keep highest-scoring weights of every group of m input channels in every row.

@@ -2,8 +2,10 @@
 // channel is pruned first, as the reference's stable sort), exact counts, exact N:M.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "method_registry.h"
+#include "sparsity_mask.h"
 #include "test_support.h"
 
 using namespace layerlens;
@@ -117,4 +119,30 @@ TEST(Wanda, DeadChannelsArePrunedFirst) {
     const MethodResult r = run_wanda(layer, stats_of(X), p);
     EXPECT_TRUE(r.kept_mask.col(4).isZero());
     EXPECT_EQ(r.kept_mask.cast<Eigen::Index>().sum(), 6 * 9);
+}
+
+// The per-row selection itself, on scores of either sign with many ties and -0.0 next to 0.0
+// (equal scores): the first floor(d·s) of a stable ascending sort are pruned, nothing else.
+TEST(Wanda, PerRowSelectionMatchesAStableSortForAnySign) {
+    std::mt19937 rng(33);
+    std::uniform_int_distribution<int> value(-3, 3);
+    for (int trial = 0; trial < 30; ++trial) {
+        const Eigen::Index rows = 1 + trial % 7, cols = 1 + (trial * 5) % 37;
+        MatrixF score(rows, cols);
+        for (Eigen::Index k = 0; k < score.size(); ++k) score.data()[k] = 0.5f * static_cast<float>(value(rng));
+        score(0, cols - 1) = -0.0f;
+        if (cols > 1) score(0, 0) = 0.0f;
+        for (const double sparsity : {0.0, 0.3, 0.5, 0.8}) {
+            const MaskMatrix mask = keep_per_row(score, sparsity);
+            const auto prune = static_cast<Eigen::Index>(std::floor(static_cast<double>(cols) * sparsity));
+            for (Eigen::Index i = 0; i < rows; ++i) {
+                std::vector<Eigen::Index> order(static_cast<size_t>(cols));
+                std::iota(order.begin(), order.end(), Eigen::Index{0});
+                std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return score(i, a) < score(i, b); });
+                for (Eigen::Index k = 0; k < cols; ++k)
+                    EXPECT_EQ(mask(i, order[static_cast<size_t>(k)]), k < prune ? 0 : 1)
+                        << "trial " << trial << " row " << i << " rank " << k << " sparsity " << sparsity;
+            }
+        }
+    }
 }
