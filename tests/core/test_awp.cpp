@@ -60,7 +60,7 @@ void expect_feasible_support(const MethodResult& r, const CompressionParams& par
     ASSERT_EQ(r.kept_mask.rows(), d_out);
     ASSERT_EQ(r.kept_mask.cols(), d_in);
     for (Eigen::Index k = 0; k < r.W_hat.size(); ++k)
-        if (!r.kept_mask.data()[k]) ASSERT_EQ(r.W_hat.data()[k], 0.0f);
+        if (!r.kept_mask.data()[k]) { ASSERT_EQ(r.W_hat.data()[k], 0.0f); }
     if (params.nm.active()) {
         for (Eigen::Index i = 0; i < d_out; ++i)
             for (Eigen::Index g = 0; g < d_in; g += params.nm.m)

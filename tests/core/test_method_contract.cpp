@@ -62,7 +62,7 @@ TEST(MethodContract, EveryMethodReturnsAWeightJudgedByTheDirectError) {
         if (r.kept_mask.size() > 0) {
             ASSERT_EQ(r.kept_mask.rows(), 12);
             for (Eigen::Index k = 0; k < r.W_hat.size(); ++k) {
-                if (!r.kept_mask.data()[k]) EXPECT_EQ(r.W_hat.data()[k], 0.0f);
+                if (!r.kept_mask.data()[k]) { EXPECT_EQ(r.W_hat.data()[k], 0.0f); }
             }
         }
         const MethodResult again = run_method(method, f.layer, f.stats, f.params, quiet);

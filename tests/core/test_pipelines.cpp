@@ -100,7 +100,7 @@ TEST(Pipelines, WandaThenAwqKeepsWandasZerosAndQuantisesTheSurvivors) {
         ASSERT_TRUE(r.kept_mask == wanda.kept_mask);
         expect_exact_sparsity(r.kept_mask, p);
         for (Eigen::Index k = 0; k < r.W_hat.size(); ++k)
-            if (r.kept_mask.data()[k] == 0) ASSERT_EQ(r.W_hat.data()[k], 0.0f);
+            if (r.kept_mask.data()[k] == 0) { ASSERT_EQ(r.W_hat.data()[k], 0.0f); }
         EXPECT_GE(r.sparsity, wanda.sparsity);
         expect_on_grid(r.W_hat, r.channel_scales, 32, p.bits.value_or(4));
         EXPECT_NE(r.scalar("alpha"), nullptr);

@@ -61,8 +61,9 @@ void expectViewsMatch(MainWindow& window) {
             EXPECT_NEAR(sum, static_cast<double>(r.kept_mask.cast<long long>().sum()), 1e-6 * sum + 1e-6);
         }
         // loss curve: the whole PGD history, first entry = the start
-        if (!r.loss_history.empty())
+        if (!r.loss_history.empty()) {
             EXPECT_EQ(window.lossCurve()->curvePointCount(r.method), static_cast<int>(r.loss_history.size()));
+        }
     }
 }
 

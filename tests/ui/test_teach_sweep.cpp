@@ -39,7 +39,7 @@ TEST(GuiTeach, TheLessonCarriesToTheLoadedLayer) {
     double lowestHighlighted = INFINITY;
     for (int j : highlighted) lowestHighlighted = std::min(lowestHighlighted, a[j]);
     for (int j = 0; j < a.size(); ++j)
-        if (!highlighted.contains(j)) EXPECT_LE(a[j], lowestHighlighted);
+        if (!highlighted.contains(j)) { EXPECT_LE(a[j], lowestHighlighted); }
     EXPECT_EQ(window->tabs()->currentWidget(), window->compareTab());
 }
 
