@@ -50,7 +50,7 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     if (chunk_rows <= 0)
         chunk_rows = std::clamp<Eigen::Index>((Eigen::Index{64} << 20) / (static_cast<Eigen::Index>(sizeof(float)) * d), 256, 4096);
     CalibrationStats stats;
-    stats.C = MatrixD::Zero(d, d);
+    stats.C.resize(d, d);   // the first chunk assigns its triangle, later ones add to it
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
@@ -65,7 +65,8 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         // work, and only that triangle is summed in double. The upper one is mirrored at the end.
         chunk_gram.triangularView<Eigen::Lower>().setZero();
         chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
-        stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
+        if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>();
+        else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
         abs_sum += chunk.cwiseAbs().colwise().sum().transpose().cast<double>();
         sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
         stats.max_abs = stats.max_abs.cwiseMax(chunk.cwiseAbs().colwise().maxCoeff().transpose().cast<double>());
@@ -75,18 +76,21 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     }, progress);
 
     stats.n_tokens = seen;
-    stats.C.triangularView<Eigen::Lower>() /= static_cast<double>(seen);
-    // Mirror the lower triangle into the upper in bands of 64 columns: each band's source is a
-    // band of 64 rows, whose columns are short contiguous runs that stay in cache (a plain
-    // row-by-row copy reads one double per cache line and took a second at d_in = 11008).
+    // One pass in bands of 64 columns: scale the band's lower part by 1/n, mirror it into the
+    // upper triangle, write the band of the float copy. A band's mirror source is a band of 64
+    // rows left of the diagonal, already scaled (those columns came first), whose columns are
+    // short contiguous runs that stay in cache; a row-by-row mirror took a second at d_in = 11008.
     constexpr Eigen::Index band = 64;
+    const double inverse_n = 1.0 / static_cast<double>(seen);
+    stats.C_float.resize(d, d);
     for (Eigen::Index j0 = 0; j0 < d; j0 += band) {
         const Eigen::Index width = std::min(band, d - j0);
+        for (Eigen::Index k = 0; k < width; ++k) stats.C.col(j0 + k).tail(d - j0 - k) *= inverse_n;
         if (j0 > 0) stats.C.block(0, j0, j0, width) = stats.C.block(j0, 0, width, j0).transpose();
         for (Eigen::Index k = 1; k < width; ++k)
             stats.C.col(j0 + k).segment(j0, k) = stats.C.row(j0 + k).segment(j0, k).transpose();
+        stats.C_float.middleCols(j0, width) = stats.C.middleCols(j0, width).cast<float>();
     }
-    stats.C_float = stats.C.cast<float>();
     if (keep_tokens) {
         stats.token_factor.conservativeResize(seen, d);
         stats.token_factor /= static_cast<float>(std::sqrt(static_cast<double>(seen)));
