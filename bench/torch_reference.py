@@ -17,7 +17,13 @@ def timed(fn):
 
 
 def statistics(X):
-    return X.T @ X / X.shape[0]
+    """The same outputs as LayerLens's statistics pass: a check for NaN/Inf, C = XᵀX/n in float64
+    and float32, and per channel mean |X_j|, max |X_j| and ‖X_j‖."""
+    if not bool(torch.isfinite(X).all()):
+        raise ValueError("inputs are not finite")
+    C = (X.T @ X).double() / X.shape[0]
+    magnitude = X.abs()
+    return C, C.float(), magnitude.mean(dim=0), magnitude.amax(dim=0), X.norm(dim=0)
 
 
 def rtn(W, bits=4, group=128):
@@ -128,9 +134,8 @@ def main():
     W = torch.randn(d_out, d_in, generator=gen) / d_in ** 0.5
     X = torch.randn(args.tokens, d_in, generator=gen) * torch.exp(0.6 * torch.randn(d_in, generator=gen))
     rows = []
-    C, t = timed(lambda: statistics(X))
+    (_, C, _, _, norms), t = timed(lambda: statistics(X))
     rows.append(("statistics", t))
-    norms = X.norm(dim=0)
     rows.append(("rtn", timed(lambda: rtn(W))[1]))
     start, t = timed(lambda: wanda(W, norms))
     rows.append(("wanda", t))
