@@ -55,7 +55,7 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
     MatrixF chunk_gram(d, d);
-    const bool keep_tokens = token_factor_pays(n, d);
+    const bool keep_tokens = 2 * n < d;   // see CalibrationStats::token_factor
     if (keep_tokens) stats.token_factor.resize(n, d);
 
     Eigen::Index seen = 0;

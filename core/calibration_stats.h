@@ -22,7 +22,7 @@ struct CalibrationStats {
     // X/√n (n × d_in), kept only when there are fewer than d_in/2 tokens: then products through
     // it ((ΔXᵀ)X/n, 2·n·d_in work per output row) cost less than through C (d_in²), and it takes
     // less memory than C itself.
-    MatrixF token_factor;
+    MatrixF token_factor;       // empty when not kept
     Eigen::Index n_tokens = 0;
     std::vector<int> dead_channels;   // channels with all-zero activations
     std::vector<std::string> warnings;
@@ -31,9 +31,6 @@ struct CalibrationStats {
     // max/median of a_j: how strongly a few channels dominate (1 = flat, 20+ = LLM outliers).
     double outlier_strength() const;
 };
-
-// True when a token factor with n tokens of width d is worth keeping (see token_factor).
-inline bool token_factor_pays(Eigen::Index n, Eigen::Index d) { return n > 0 && 2 * n < d; }
 
 // Streams the source once. Rows are read in chunks of chunk_rows (0: as many rows as fit in
 // 64 MiB of float32, between 256 and 4096, so a wide layer's chunk stays small); throws InputError naming the

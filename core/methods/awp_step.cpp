@@ -9,9 +9,7 @@ GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor) 
 }
 
 GradientProduct GradientProduct::of(const CalibrationStats& stats) {
-    return GradientProduct(stats.C_float, token_factor_pays(stats.token_factor.rows(), stats.token_factor.cols())
-                                              ? &stats.token_factor
-                                              : nullptr);
+    return GradientProduct(stats.C_float, &stats.token_factor);   // an empty factor means "through C"
 }
 
 double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {

@@ -14,16 +14,16 @@ namespace {
 // Rows of Δ per triangular product Δ_rows·L (one BLAS trmm, exactly half a GEMM's work, no
 // zeros multiplied): a cancel point every ~0.1 s on 4096-wide layers.
 constexpr Eigen::Index kRowBlock = 512;
-// The low-rank factor has no zeros to skip: wider blocks mean fewer threaded products to
-// synchronise, still a cancel point every ~0.1 s on 4096-wide layers.
+// Tokens per product on the low-rank route: no zeros to skip, so wide blocks (fewer threaded
+// products to synchronise), still a cancel point every ~0.1 s on 4096-wide layers.
 constexpr Eigen::Index kLowRankBlock = 512;
 }  // namespace
 
 CandidateError::CandidateError(const MatrixF& W, const CalibrationStats& stats) : W_(W) {
     const Eigen::Index d = W.cols();
     const bool wide = d >= kMinFactoredWidth && W.rows() > 0 && stats.C.diagonal().mean() > 0;
-    if (wide && token_factor_pays(stats.token_factor.rows(), d)) {
-        factor_ = stats.token_factor.transpose();   // C = (X/√n)ᵀ(X/√n): exact, nothing to factor
+    if (wide && stats.token_factor.size() > 0) {
+        tokens_ = &stats.token_factor;   // C = (X/√n)ᵀ(X/√n): exact, nothing to factor or copy
         route_ = Route::LowRank;
     } else if (wide && factor_triangular(stats)) {
         route_ = Route::Triangular;
@@ -72,11 +72,11 @@ double CandidateError::absolute(const MatrixF& delta, const Progress* progress) 
         }
         return total;
     }
-    const Eigen::Index width = factor_.cols();
-    for (Eigen::Index first = 0; first < width; first += kLowRankBlock) {
+    const Eigen::Index tokens = tokens_->rows();
+    for (Eigen::Index first = 0; first < tokens; first += kLowRankBlock) {
         if (progress) progress->check();
-        const Eigen::Index columns = std::min(kLowRankBlock, width - first);
-        block.noalias() = delta * factor_.middleCols(first, columns);
+        const Eigen::Index rows = std::min(kLowRankBlock, tokens - first);
+        block.noalias() = delta * tokens_->middleRows(first, rows).transpose();
         total += block.cast<double>().squaredNorm();
     }
     return total;

@@ -3,8 +3,8 @@
 // for once, so each candidate costs less than the d_out·d_in² of Δ·C:
 //   - triangular: C = L Lᵀ (Cholesky), tr(Δ C Δᵀ) = ‖Δ L‖²_F, and column block [c, c+b) of Δ L
 //     needs only Δ's columns from c on: half the work of Δ·C;
-//   - low rank: with fewer tokens than d_in/2 the statistics keep R = (X/√n)ᵀ, C = R Rᵀ, and
-//     ‖Δ R‖²_F = ‖X Δᵀ‖²/n costs d_out·d_in·n.
+//   - low rank: with fewer tokens than d_in/2 the statistics keep X/√n, C = (X/√n)ᵀ(X/√n), and
+//     ‖Δ (X/√n)ᵀ‖²_F = ‖X Δᵀ‖²/n costs d_out·d_in·n.
 // Narrow layers, where the saving is small, go through OutputError.
 #include <optional>
 
@@ -28,7 +28,7 @@ public:
     Route route() const { return route_; }
     bool factored() const { return route_ != Route::Plain; }
     // Columns of the factor (d_in for the triangular one, the token count for the low-rank one).
-    Eigen::Index factor_width() const { return factor_.cols(); }
+    Eigen::Index factor_width() const { return tokens_ ? tokens_->rows() : factor_.cols(); }
 
     // From this width on a factor pays for itself.
     static constexpr Eigen::Index kMinFactoredWidth = 1024;
@@ -39,7 +39,8 @@ private:
     const MatrixF& W_;
     std::optional<OutputError> plain_;   // narrow layers, or when factoring failed
     Route route_ = Route::Plain;
-    MatrixF factor_;                     // L (d_in × d_in, lower) or R (d_in × n)
+    MatrixF factor_;                     // L (d_in × d_in, lower) for the triangular route
+    const MatrixF* tokens_ = nullptr;    // stats' X/√n (n × d_in) for the low-rank route
     double energy_ = 0.0;
 };
 
