@@ -1,30 +1,31 @@
 #pragma once
-#include <functional>
 // The main window of DESIGN.md: left dock (layer info, method panel), tabs Compare | Sweep |
 // Teach, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
-// mouse is over). It wires the loader and runner (both off the GUI thread) to the views.
+// mouse is over). It owns the loader and the runner (both off the GUI thread); the Compare tab
+// shows what the runner delivers, the window says in its status bar how far the run is.
 #include <QMainWindow>
-#include <memory>
+#include <functional>
+#include <string>
+#include <vector>
 
+#include "export_actions.h"
 #include "layer_loader.h"
 #include "layer_source.h"
 #include "run_types.h"
 
+class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
-class QSortFilterProxyModel;
 class QTabWidget;
-class QTableView;
 
 namespace layerlens::ui {
 
 class ChannelFocus;
-class ComparisonGrid;
-class LossCurveWidget;
+class CompareTab;
 class MethodPanel;
 class MethodRunner;
-class MetricsModel;
 class SweepTab;
 class TeachTab;
 
@@ -44,28 +45,25 @@ public:
     bool isRunning() const;
     // After a load, run the comparison at once (the first-start experience).
     void setRunOnLoad(bool on) { runOnLoad_ = on; }
+    // Dialogs are skipped (messages go to the status bar and signals) in tests and screenshots.
+    void setInteractive(bool on) { interactive_ = on; }
 
     const LoadedLayer* loadedLayer() const { return layer_ ? layer_->loaded.get() : nullptr; }
     LayerViewPtr layerView() const { return layer_; }
-    ComparisonGrid* grid() const { return grid_; }
-    LossCurveWidget* lossCurve() const { return lossCurve_; }
-    MetricsModel* metrics() const { return metrics_; }
-    QTableView* metricsView() const { return metricsView_; }
     MethodPanel* methodPanel() const { return panel_; }
     ChannelFocus* focus() const { return focus_; }
     MethodRunner* runner() const { return runner_; }
     QTabWidget* tabs() const { return tabs_; }
+    CompareTab* compareTab() const { return compare_; }
     SweepTab* sweepTab() const { return sweep_; }
     TeachTab* teachTab() const { return teach_; }
-    QWidget* compareTab() const { return compare_; }
 
     // Exports; each returns an empty string on success or the message it also shows.
-    QString exportPng(QWidget* what, const QString& path);
-    QString exportSvg(QWidget* what, const QString& path);
-    QString exportMetrics(const QString& path);   // .csv or .json by suffix
-    QString exportMethodWeights(const std::string& method, const QString& path);
-    // Dialogs are skipped (messages go to the status bar and signals) in tests and screenshots.
-    void setInteractive(bool on) { interactive_ = on; }
+    // One entry of File › Export to `path`; `method` names the result for MethodWeights.
+    QString exportAs(ExportKind kind, const QString& path, const std::string& method = {});
+    // Any one view, as the right-click menu of every view offers.
+    QString exportPng(QWidget* view, const QString& path);
+    QString exportSvg(QWidget* view, const QString& path);
 
 signals:
     void layerLoaded();
@@ -82,23 +80,36 @@ protected:
     void dropEvent(QDropEvent*) override;
 
 private:
-    // Runs one export, reports a failure in a dialog and as exportFailed; returns the error or "".
-    QString runExport(const QString& path, const std::function<void()>& write);
-    void buildActions();
+    // Building the window, in the order the constructor calls them.
+    QDockWidget* buildDock();
+    QTabWidget* buildTabs();
+    void buildStatusBar();
+    void createActions();
+    void buildMenus();
+    QMenu* buildExportMenu();
+    void buildToolBar();
+    void connectLoader();
+    void connectRunner();
+
     void onLayerLoaded(const LayerViewPtr& layer);
     void onLoadFailed(const QString& source, const QString& message);
-    void onMethodFinished(const OutcomePtr& outcome);
+    void showRunning(int job, double fraction, const QString& stage);
     void onRunEnded(const QString& why);
     void showLayerInfo();
     void showHover(int channel);
+    void showLessonOnLayer();
     void reportError(const QString& title, const QString& message);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void chooseAndOpen();
     void chooseAndOpenWithInputs();
-    void chooseAndExport(int kind);
+    // Asks where (and for MethodWeights, which method), then runs that export.
+    void chooseAndExport(const ExportAction& action);
     // Asks for a .png or .svg path and writes that one view.
-    void exportView(QWidget* view, const QString& name);
+    void chooseAndExportView(QWidget* view, const QString& name);
+    // Runs one export, reports a failure in a dialog and as exportFailed; returns the error or "".
+    QString runExport(const QString& path, const std::function<void()>& write);
+    QString svgTitle() const;
 
     ChannelFocus* focus_;
     LayerLoader* loader_;
@@ -106,18 +117,17 @@ private:
     MethodPanel* panel_;
     QLabel* layerInfo_;
     QTabWidget* tabs_;
-    QWidget* compare_;
-    ComparisonGrid* grid_;
-    LossCurveWidget* lossCurve_;
-    MetricsModel* metrics_;
-    QSortFilterProxyModel* sortedMetrics_;
-    QTableView* metricsView_;
+    CompareTab* compare_;
     SweepTab* sweep_;
     TeachTab* teach_;
     QLabel* loadedStatus_;
     QLabel* runStatus_;
     QLabel* hoverStatus_;
     QProgressBar* runProgress_;
+    QAction* openAction_ = nullptr;
+    QAction* runAction_ = nullptr;
+    QAction* cancelAction_ = nullptr;
+    QMenu* exportMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     LayerViewPtr layer_;
     std::vector<MethodJob> runJobs_;

@@ -17,7 +17,6 @@
 #include <cmath>
 #include <numeric>
 
-#include "channel_focus.h"
 #include "teach_bars_widget.h"
 
 namespace layerlens::ui {
@@ -35,10 +34,37 @@ QLabel* paragraph(const QString& text) {
 }
 }  // namespace
 
-TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
+TeachTab::TeachTab(QWidget* parent) : QWidget(parent) {
     auto* body = new QWidget;
     auto* layout = new QVBoxLayout(body);
+    layout->addLayout(buildHeader());
+    layout->addWidget(paragraph("A weight matters only when it meets an activation. What reaches the output is "
+                                "<b>weight × activation</b>, the channel's <i>contribution</i>."));
+    layout->addWidget(buildTwoChannels());
+    layout->addWidget(buildExercise());
+    layout->addWidget(buildLayerLesson());
+    layout->addWidget(paragraph("<i>AWQ asks which part of the layer gets the most traffic, and protects it.</i>"));
+    layout->addStretch();
 
+    auto* scroll = new QScrollArea(this);
+    scroll->setWidget(body);
+    scroll->setWidgetResizable(true);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+
+    resetRounding();
+    connect(mode_, &QComboBox::currentIndexChanged, this, &TeachTab::resetRounding);
+    connect(slider_, &QSlider::valueChanged, this, &TeachTab::recompute);
+    for (int k = 0; k < 2; ++k) {
+        connect(weight_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
+        connect(activation_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
+    }
+    connect(textSize_, &QSpinBox::valueChanged, this, &TeachTab::setTextSize);
+    setTextSize(textSize_->value());
+}
+
+QHBoxLayout* TeachTab::buildHeader() {
     auto* header = new QHBoxLayout;
     auto* title = new QLabel("<h2>A small weight on a busy channel can matter more</h2>");
     textSize_ = new QSpinBox;
@@ -50,11 +76,10 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
     header->addWidget(title, 1);
     header->addWidget(new QLabel("text size"));
     header->addWidget(textSize_);
-    layout->addLayout(header);
-    layout->addWidget(paragraph("A weight matters only when it meets an activation. What reaches the output is "
-                                "<b>weight × activation</b>, the channel's <i>contribution</i>."));
+    return header;
+}
 
-    // 1. Two channels, the same rounding.
+QGroupBox* TeachTab::buildTwoChannels() {
     auto* example = new QGroupBox("1. Same rounding, different damage");
     auto* grid = new QGridLayout(example);
     grid->addWidget(new QLabel("weight w"), 0, 1);
@@ -94,11 +119,12 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
     grid->addWidget(bars_, 5, 0, 1, 4);
     verdict_ = paragraph({});
     grid->addWidget(verdict_, 6, 0, 1, 4);
-    layout->addWidget(example);
+    return example;
+}
 
-    // 2. The exercise.
+QGroupBox* TeachTab::buildExercise() {
     auto* exercise = new QGroupBox("2. Your turn: which channel would you protect first?");
-    auto* ex = new QVBoxLayout(exercise);
+    auto* layout = new QVBoxLayout(exercise);
     choice_ = new QButtonGroup(this);
     auto* options = new QHBoxLayout;
     for (int k = 0; k < 3; ++k) {
@@ -106,52 +132,40 @@ TeachTab::TeachTab(ChannelFocus*, QWidget* parent) : QWidget(parent) {
         choice_->addButton(option, k);
         options->addWidget(option);
     }
-    ex->addLayout(options);
+    layout->addLayout(options);
     auto* reveal = new QPushButton("Show the answer");
     reveal->setToolTip("Compute the three contributions and compare with your choice.");
-    ex->addWidget(reveal, 0, Qt::AlignLeft);
+    connect(reveal, &QPushButton::clicked, this, &TeachTab::revealAnswer);
+    layout->addWidget(reveal, 0, Qt::AlignLeft);
     answer_ = paragraph({});
-    ex->addWidget(answer_);
-    layout->addWidget(exercise);
+    layout->addWidget(answer_);
+    return exercise;
+}
 
-    // 3. The real layer.
+QGroupBox* TeachTab::buildLayerLesson() {
     auto* real = new QGroupBox("3. Now on the loaded layer");
-    auto* rl = new QVBoxLayout(real);
+    auto* layout = new QVBoxLayout(real);
     layerLesson_ = paragraph("Load a layer to see its busiest channels.");
-    rl->addWidget(layerLesson_);
+    layout->addWidget(layerLesson_);
     auto* carry = new QPushButton("Show these channels in the comparison");
     carry->setToolTip("Switch to Compare with the busiest channels ringed in every column.");
-    rl->addWidget(carry, 0, Qt::AlignLeft);
-    layout->addWidget(real);
-    layout->addWidget(paragraph("<i>AWQ asks which part of the layer gets the most traffic, and protects it.</i>"));
-    layout->addStretch();
-
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(body);
-    scroll->setWidgetResizable(true);
-    auto* outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(scroll);
-
-    auto setSlider = [this] {
-        // δ in hundredths (0.00–0.30), or bits 2–8.
-        slider_->blockSignals(true);
-        if (mode_->currentIndex() == 0) slider_->setRange(0, 30), slider_->setValue(10);
-        else slider_->setRange(2, 8), slider_->setValue(4);
-        slider_->blockSignals(false);
-        recompute();
-    };
-    setSlider();
-    connect(mode_, &QComboBox::currentIndexChanged, this, setSlider);
-    connect(slider_, &QSlider::valueChanged, this, &TeachTab::recompute);
-    for (int k = 0; k < 2; ++k) {
-        connect(weight_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
-        connect(activation_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
-    }
-    connect(reveal, &QPushButton::clicked, this, &TeachTab::revealAnswer);
     connect(carry, &QPushButton::clicked, this, &TeachTab::carryToLayerRequested);
-    connect(textSize_, &QSpinBox::valueChanged, this, &TeachTab::setTextSize);
-    setTextSize(textSize_->value());
+    layout->addWidget(carry, 0, Qt::AlignLeft);
+    return real;
+}
+
+void TeachTab::resetRounding() {
+    // δ in hundredths (0.00–0.30), or bits 2–8.
+    slider_->blockSignals(true);
+    if (mode_->currentIndex() == 0) {
+        slider_->setRange(0, 30);
+        slider_->setValue(10);
+    } else {
+        slider_->setRange(2, 8);
+        slider_->setValue(4);
+    }
+    slider_->blockSignals(false);
+    recompute();
 }
 
 void TeachTab::setTextSize(int points) {

@@ -10,19 +10,20 @@
 class QButtonGroup;
 class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QSlider;
 class QSpinBox;
 
 namespace layerlens::ui {
 
-class ChannelFocus;
 class TeachBarsWidget;
 
 class TeachTab : public QWidget {
     Q_OBJECT
 public:
-    explicit TeachTab(ChannelFocus* focus, QWidget* parent = nullptr);
+    explicit TeachTab(QWidget* parent = nullptr);
     void setLayer(const LayerViewPtr& layer);
     void setTextSize(int points);
     // Test hooks: the two-channel example's damage per channel, the exercise answer.
@@ -30,13 +31,17 @@ public:
     void chooseExerciseAnswer(int channel);   // 0, 1, 2
     void revealAnswer();
     QString answerText() const;
-    TeachBarsWidget* bars() const { return bars_; }
-    QSlider* roundingSlider() const { return slider_; }
 
 signals:
     void carryToLayerRequested();
 
 private:
+    QHBoxLayout* buildHeader();
+    QGroupBox* buildTwoChannels();
+    QGroupBox* buildExercise();
+    QGroupBox* buildLayerLesson();
+    // The slider's range and start for the rounding mode: an error in hundredths, or bits.
+    void resetRounding();
     void recompute();
     void describeLayer();
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "channel_focus.h"
+#include "compare_tab.h"
 #include "comparison_grid.h"
 #include "gui_test_support.h"
 #include "heatmap_state.h"
@@ -23,9 +24,9 @@ namespace {
 void expectViewsMatch(MainWindow& window) {
     const LoadedLayer& loaded = *window.loadedLayer();
     const auto d_out = loaded.layer.d_out(), d_in = loaded.layer.d_in();
-    const auto& columns = window.grid()->columns();
+    const auto& columns = window.compareTab()->grid()->columns();
     ASSERT_EQ(columns.size(), static_cast<size_t>(window.methodPanel()->selectedMethods().size()));
-    EXPECT_EQ(window.metrics()->rowCount(), static_cast<int>(columns.size()));
+    EXPECT_EQ(window.compareTab()->metrics()->rowCount(), static_cast<int>(columns.size()));
     for (MethodColumn* column : columns) {
         SCOPED_TRACE(column->method());
         ASSERT_TRUE(column->outcome()) << column->statusText().toStdString();
@@ -62,7 +63,7 @@ void expectViewsMatch(MainWindow& window) {
         }
         // loss curve: the whole PGD history, first entry = the start
         if (!r.loss_history.empty()) {
-            EXPECT_EQ(window.lossCurve()->curvePointCount(r.method), static_cast<int>(r.loss_history.size()));
+            EXPECT_EQ(window.compareTab()->lossCurve()->curvePointCount(r.method), static_cast<int>(r.loss_history.size()));
         }
     }
 }
@@ -76,16 +77,16 @@ TEST(GuiCompare, DemoLayerEveryRegisteredMethodFillsEveryView) {
     expectViewsMatch(*window);
     // Every method without a loss history is a labelled reference line on the PGD plot.
     int withoutHistory = 0;
-    for (MethodColumn* c : window->grid()->columns()) withoutHistory += c->outcome()->result->loss_history.empty();
-    EXPECT_EQ(window->lossCurve()->referenceLabels().size(), withoutHistory);
-    for (MethodColumn* c : window->grid()->columns()) {
+    for (MethodColumn* c : window->compareTab()->grid()->columns()) withoutHistory += c->outcome()->result->loss_history.empty();
+    EXPECT_EQ(window->compareTab()->lossCurve()->referenceLabels().size(), withoutHistory);
+    for (MethodColumn* c : window->compareTab()->grid()->columns()) {
         const MethodResult& r = *c->outcome()->result;
         if (!r.loss_history.empty()) {
             EXPECT_LE(static_cast<int>(r.loss_history.size()), 30 + 1) << r.method;
         }
     }
     // Switching the map keeps shapes and changes what is drawn.
-    window->grid()->state()->setMap(HeatmapState::Map::ErrorMap);
+    window->compareTab()->grid()->state()->setMap(HeatmapState::Map::ErrorMap);
     expectViewsMatch(*window);
 }
 
@@ -117,7 +118,7 @@ TEST(GuiCompare, HoverOnAChannelHighlightsItInEveryColumn) {
     ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
     window->methodPanel()->setSelectedMethods({"rtn", "magnitude", "wanda"});
     ASSERT_TRUE(runAndWait(*window));
-    const auto& columns = window->grid()->columns();
+    const auto& columns = window->compareTab()->grid()->columns();
     ASSERT_EQ(columns.size(), 3u);
     HeatmapWidget* first = columns[0]->heatmap();
     // Move over the middle of channel 77 in the first column's heatmap.
@@ -146,13 +147,13 @@ TEST(GuiCompare, HoverOnAChannelHighlightsItInEveryColumn) {
     QWheelEvent wheel(QPointF(x, first->height() / 2.0), first->mapToGlobal(QPointF(x, first->height() / 2.0)), QPoint(),
                       QPoint(0, 240), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(first, &wheel);
-    const QRectF zoomed = window->grid()->state()->visible();
+    const QRectF zoomed = window->compareTab()->grid()->state()->visible();
     EXPECT_LT(zoomed.width(), 128.0);
     EXPECT_LE(zoomed.left(), channel);
     EXPECT_GE(zoomed.right(), channel);
     // A double click shows the whole matrix again.
-    window->grid()->state()->resetZoom();
-    EXPECT_EQ(window->grid()->state()->visible().width(), 128.0);
+    window->compareTab()->grid()->state()->resetZoom();
+    EXPECT_EQ(window->compareTab()->grid()->state()->visible().width(), 128.0);
     ScatterWidget* scatter = columns[2]->scatter();
     QMouseEvent leave(QEvent::Leave, QPointF(), QPointF(), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
     QApplication::sendEvent(first, &leave);
@@ -165,7 +166,7 @@ TEST(GuiCompare, MetricsTableSortsByError) {
     ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
     window->methodPanel()->setSelectedMethods({"rtn", "magnitude", "wanda"});
     ASSERT_TRUE(runAndWait(*window));
-    QTableView* view = window->metricsView();
+    QTableView* view = window->compareTab()->metricsView();
     view->sortByColumn(MetricsModel::Error, Qt::AscendingOrder);
     double previous = -1;
     for (int row = 0; row < view->model()->rowCount(); ++row) {

@@ -5,8 +5,11 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMenu>
 
+#include "compare_tab.h"
 #include "comparison_grid.h"
+#include "export_actions.h"
 #include "gui_test_support.h"
 #include "io/hdf5_reader.h"
 #include "loss_curve_widget.h"
@@ -28,16 +31,31 @@ protected:
     QString dir;
 };
 
+TEST_F(GuiExport, TheExportMenuIsTheTable) {
+    QMenu* menu = nullptr;
+    for (QMenu* m : window->findChildren<QMenu*>())
+        if (m->title() == "&Export") menu = m;
+    ASSERT_NE(menu, nullptr);
+    const QList<QAction*> actions = menu->actions();
+    ASSERT_EQ(actions.size(), static_cast<qsizetype>(exportActions().size()));
+    for (qsizetype k = 0; k < actions.size(); ++k) {
+        EXPECT_EQ(actions[k]->text(), QString(exportActions()[static_cast<size_t>(k)].label));
+    }
+    EXPECT_EQ(actions.front()->shortcut(), QKeySequence("Ctrl+E"));
+}
+
 TEST_F(GuiExport, GridAndViewsAsPngAndSvg) {
     const QString png = dir + "/grid.png", svg = dir + "/grid.svg", curve = dir + "/loss.svg";
     QFile::remove(png);
     QFile::remove(svg);
-    EXPECT_EQ(window->exportPng(window->grid(), png), QString());
+    QWidget* grid = window->compareTab()->grid();
+    EXPECT_EQ(window->exportAs(ExportKind::GridPng, png), QString());
     QImage image(png);
     ASSERT_FALSE(image.isNull());
-    EXPECT_EQ(image.size(), window->grid()->size() * window->grid()->devicePixelRatioF());
-    EXPECT_EQ(window->exportSvg(window->grid(), svg), QString());
-    EXPECT_EQ(window->exportSvg(window->lossCurve(), curve), QString());
+    EXPECT_EQ(image.size(), grid->size() * grid->devicePixelRatioF());
+    EXPECT_EQ(window->exportAs(ExportKind::GridSvg, svg), QString());
+    // Any one view, as its right-click menu offers.
+    EXPECT_EQ(window->exportSvg(window->compareTab()->lossCurve(), curve), QString());
     for (const QString& path : {svg, curve}) {
         QFile file(path);
         ASSERT_TRUE(file.open(QIODevice::ReadOnly));
@@ -49,8 +67,8 @@ TEST_F(GuiExport, GridAndViewsAsPngAndSvg) {
 
 TEST_F(GuiExport, MetricsAsCsvAndJson) {
     const QString csv = dir + "/metrics.csv", json = dir + "/metrics.json";
-    EXPECT_EQ(window->exportMetrics(csv), QString());
-    EXPECT_EQ(window->exportMetrics(json), QString());
+    EXPECT_EQ(window->exportAs(ExportKind::Metrics, csv), QString());
+    EXPECT_EQ(window->exportAs(ExportKind::Metrics, json), QString());
     QFile c(csv);
     ASSERT_TRUE(c.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
@@ -69,11 +87,11 @@ TEST_F(GuiExport, MetricsAsCsvAndJson) {
 TEST_F(GuiExport, MethodWeightsAsHdf5InTheInputFormat) {
     const QString h5 = dir + "/wanda.h5";
     QFile::remove(h5);
-    EXPECT_EQ(window->exportMethodWeights("wanda", h5), QString());
+    EXPECT_EQ(window->exportAs(ExportKind::MethodWeights, h5, "wanda"), QString());
     const std::vector<LayerInfo> layers = list_layers(h5.toStdString());
     ASSERT_EQ(layers.size(), 1u);
     const Layer back = read_layer(h5.toStdString(), layers[0].name);
-    const MetricsModel* m = window->metrics();
+    const MetricsModel* m = window->compareTab()->metrics();
     const MethodResult& r = *m->outcomeAt(m->rowOf("wanda"))->result;
     ASSERT_EQ(back.W.rows(), r.W_hat.rows());
     ASSERT_EQ(back.W.cols(), r.W_hat.cols());
@@ -82,7 +100,7 @@ TEST_F(GuiExport, MethodWeightsAsHdf5InTheInputFormat) {
 
 TEST_F(GuiExport, AFailedExportSaysWhyAndKeepsTheEarlierFile) {
     const QString csv = dir + "/kept.csv";
-    ASSERT_EQ(window->exportMetrics(csv), QString());
+    ASSERT_EQ(window->exportAs(ExportKind::Metrics, csv), QString());
     QFile before(csv);
     ASSERT_TRUE(before.open(QIODevice::ReadOnly));
     const QByteArray original = before.readAll();
@@ -90,15 +108,15 @@ TEST_F(GuiExport, AFailedExportSaysWhyAndKeepsTheEarlierFile) {
     // A path under a regular file cannot be created.
     QSignalSpy failed(window.get(), &MainWindow::exportFailed);
     const QString impossible = csv + "/inside.png";
-    const QString message = window->exportPng(window->grid(), impossible);
+    const QString message = window->exportAs(ExportKind::GridPng, impossible);
     EXPECT_FALSE(message.isEmpty());
     EXPECT_TRUE(message.contains("inside.png")) << message.toStdString();
     EXPECT_EQ(failed.count(), 1);
     // Unknown method: refused with a message, nothing written.
-    EXPECT_FALSE(window->exportMethodWeights("no-such-method", dir + "/x.h5").isEmpty());
+    EXPECT_FALSE(window->exportAs(ExportKind::MethodWeights, dir + "/x.h5", "no-such-method").isEmpty());
     // A failed overwrite of an existing file (the target is a directory) keeps the directory.
     QDir().mkpath(dir + "/a_directory.csv");
-    EXPECT_FALSE(window->exportMetrics(dir + "/a_directory.csv").isEmpty());
+    EXPECT_FALSE(window->exportAs(ExportKind::Metrics, dir + "/a_directory.csv").isEmpty());
     EXPECT_TRUE(QFileInfo(dir + "/a_directory.csv").isDir());
     QFile after(csv);
     ASSERT_TRUE(after.open(QIODevice::ReadOnly));

@@ -2,6 +2,7 @@
 // with nothing stale arriving, the event loop stays responsive, bad input is refused clearly.
 #include <QTimer>
 
+#include "compare_tab.h"
 #include "comparison_grid.h"
 #include "gui_test_support.h"
 #include "method_column.h"
@@ -17,7 +18,7 @@ TEST(GuiRun, CancelMidRunStopsQuicklyAndKeepsEarlierResults) {
     window->methodPanel()->setSelectedMethods({"rtn", "awp"});
     window->methodPanel()->itersBox()->setValue(100);
     ASSERT_TRUE(runAndWait(*window));
-    const OutcomePtr before = window->grid()->column("awp")->outcome();
+    const OutcomePtr before = window->compareTab()->grid()->column("awp")->outcome();
     ASSERT_TRUE(before);
 
     // Again with far more iterations; cancel while AWP runs.
@@ -34,11 +35,11 @@ TEST(GuiRun, CancelMidRunStopsQuicklyAndKeepsEarlierResults) {
     EXPECT_LT(clock.elapsed(), 1000) << "cancel took " << clock.elapsed() << " ms";
     EXPECT_FALSE(window->isRunning());
     // RTN finished in this run; AWP keeps its previous result, marked.
-    MethodColumn* awp = window->grid()->column("awp");
+    MethodColumn* awp = window->compareTab()->grid()->column("awp");
     EXPECT_EQ(awp->outcome(), before);
     EXPECT_TRUE(awp->isStale());
     EXPECT_TRUE(awp->statusText().contains("previous result")) << awp->statusText().toStdString();
-    EXPECT_FALSE(window->grid()->column("rtn")->isStale());
+    EXPECT_FALSE(window->compareTab()->grid()->column("rtn")->isStale());
 }
 
 TEST(GuiRun, NewRunReplacesTheOldOneAndDropsItsResults) {
@@ -54,9 +55,9 @@ TEST(GuiRun, NewRunReplacesTheOldOneAndDropsItsResults) {
     QSignalSpy finishedOutcomes(window->runner(), &MethodRunner::methodFinished);
     ASSERT_TRUE(runAndWait(*window));
     QTest::qWait(1000);   // anything the first run still delivers would arrive now
-    ASSERT_EQ(window->grid()->columns().size(), 1u);
-    EXPECT_EQ(window->grid()->columns()[0]->method(), "rtn");
-    EXPECT_EQ(window->metrics()->rowCount(), 1);
+    ASSERT_EQ(window->compareTab()->grid()->columns().size(), 1u);
+    EXPECT_EQ(window->compareTab()->grid()->columns()[0]->method(), "rtn");
+    EXPECT_EQ(window->compareTab()->metrics()->rowCount(), 1);
     for (const QList<QVariant>& args : finishedOutcomes)
         EXPECT_EQ(args.front().value<OutcomePtr>()->request.method, "rtn");
 }

@@ -6,6 +6,7 @@
 #include <QTableView>
 
 #include "channel_focus.h"
+#include "compare_tab.h"
 #include "comparison_grid.h"
 #include "gui_test_support.h"
 #include "heatmap_state.h"
@@ -37,19 +38,19 @@ TEST(GuiScreenshots, WindowEachViewTeachAndSweep) {
     window->focus()->setChannel(hot);
     QTest::qWait(100);
     save(window.get(), "window_compare");
-    for (MethodColumn* column : window->grid()->columns()) {
+    for (MethodColumn* column : window->compareTab()->grid()->columns()) {
         const QString m = QString::fromStdString(column->method());
         save(column, "column_" + m);
         save(column->heatmap(), "heatmap_" + m);
         save(column->scatter(), "scatter_" + m);
         save(column->strip(), "strip_" + m);
     }
-    save(window->lossCurve(), "loss_curve");
-    save(window->metricsView(), "metrics");
-    window->grid()->state()->setMap(HeatmapState::Map::ErrorMap);
+    save(window->compareTab()->lossCurve(), "loss_curve");
+    save(window->compareTab()->metricsView(), "metrics");
+    window->compareTab()->grid()->state()->setMap(HeatmapState::Map::ErrorMap);
     QTest::qWait(50);
-    save(window->grid(), "grid_error_map");
-    window->grid()->state()->setMap(HeatmapState::Map::Salience);
+    save(window->compareTab()->grid(), "grid_error_map");
+    window->compareTab()->grid()->state()->setMap(HeatmapState::Map::Salience);
 
     // The lesson carried to the layer: busiest channels ringed in every column.
     emit window->teachTab()->carryToLayerRequested();

@@ -2,6 +2,7 @@
 #include <QSlider>
 
 #include "channel_focus.h"
+#include "compare_tab.h"
 #include "gui_test_support.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
@@ -15,7 +16,7 @@ TEST(GuiTeach, TheSeedsTwoChannelsAndTheExercise) {
     // 0.20 × 20 and 1.20 × 0.5 with the same 0.10 rounding error: damage 2.0 against 0.05.
     EXPECT_NEAR(teach->damage(0), 2.0, 1e-9);
     EXPECT_NEAR(teach->damage(1), 0.05, 1e-9);
-    teach->roundingSlider()->setValue(20);   // δ = 0.20
+    teach->findChild<QSlider*>()->setValue(20);   // δ = 0.20
     EXPECT_NEAR(teach->damage(0), 4.0, 1e-9);
     EXPECT_NEAR(teach->damage(1), 0.1, 1e-9);
     teach->chooseExerciseAnswer(1);   // the big weight: the usual wrong answer
