@@ -35,7 +35,6 @@ public:
     const std::vector<MethodColumn*>& columns() const { return columns_; }
     MethodColumn* column(const std::string& method) const;
     HeatmapState* state() const { return state_; }
-    QWidget* columnsArea() const { return columnsArea_; }
     void setLogScatter(bool on);
 
 signals:

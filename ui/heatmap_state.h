@@ -16,7 +16,6 @@ public:
     Map map() const { return map_; }
     // x = input channel j, y = output row i, in matrix cells.
     QRectF visible() const { return visible_; }
-    QSizeF matrixSize() const { return matrix_; }
     bool logScale() const { return logScale_; }
     float low() const { return low_; }
     float high() const { return high_; }

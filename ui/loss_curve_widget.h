@@ -29,7 +29,6 @@ public:
     // For tests: points of a method's live curve, and the reference lines' labels.
     int curvePointCount(const std::string& method) const;
     QStringList referenceLabels() const;
-    QChartView* chartView() const { return view_; }
 
 private:
     QLineSeries* curveFor(const std::string& method);

@@ -39,13 +39,6 @@ void ScatterWidget::setLogAxes(bool on) {
     update();
 }
 
-int ScatterWidget::colouredCount() const {
-    if (!protection_) return 0;
-    int count = 0;
-    for (char m : protection_->marked) count += m != 0;
-    return count;
-}
-
 void ScatterWidget::updateRange() {
     range_ = {};
     if (!layer_ || layer_->channelWeight.empty()) return;

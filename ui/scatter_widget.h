@@ -21,11 +21,7 @@ public:
     // null = no method result yet (points drawn uncoloured).
     void setProtection(const ChannelProtection* protection);
     void setLogAxes(bool on);
-    bool logAxes() const { return logAxes_; }
     int pointCount() const { return layer_ ? static_cast<int>(layer_->channelWeight.size()) : 0; }
-    int colouredCount() const;
-    // Axis ranges in data units (identical across columns: the same layer).
-    QRectF dataRange() const { return range_; }
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -41,7 +37,7 @@ private:
     std::shared_ptr<const LayerViewData> layer_;
     const ChannelProtection* protection_ = nullptr;
     bool logAxes_ = true;
-    QRectF range_;
+    QRectF range_;   // axes in data units, identical across columns (the same layer)
 };
 
 }  // namespace layerlens::ui

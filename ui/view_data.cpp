@@ -62,6 +62,82 @@ bool MethodViewData::isKept(Eigen::Index i, Eigen::Index j) const {
     return result->W_hat(i, j) != 0.0f || loaded->layer.W(i, j) == 0.0f;
 }
 
+namespace {
+
+// The top 1% (at least one) of the channels: what a reader's eye should land on.
+size_t topCount(size_t n) { return std::max<size_t>(1, n / 100); }
+
+ChannelProtection scaleProtection(const MethodResult& result, size_t n) {
+    ChannelProtection p;
+    p.label = "AWQ scale s_j";
+    p.values.assign(result.channel_scales.data(), result.channel_scales.data() + n);
+    setRange(p);
+    markTop(p, topCount(n));
+    p.summary = "s_j from " + std::to_string(p.lo).substr(0, 5) + " to " + std::to_string(p.hi).substr(0, 5);
+    return p;
+}
+
+ChannelProtection protectedChannels(const MethodResult& result, size_t n) {
+    ChannelProtection p;
+    p.label = "protected channels";
+    p.values.assign(n, 0.0);
+    p.marked.assign(n, 0);
+    for (int j : result.protected_channels)
+        if (j >= 0 && static_cast<size_t>(j) < n) p.values[static_cast<size_t>(j)] = 1.0, p.marked[static_cast<size_t>(j)] = 1;
+    p.lo = 0.0;
+    p.hi = 1.0;
+    p.summary = std::to_string(result.protected_channels.size()) + " of " + std::to_string(n);
+    return p;
+}
+
+ChannelProtection keptFraction(const MethodResult& result, const MatrixF& W) {
+    const size_t n = static_cast<size_t>(W.cols());
+    ChannelProtection p;
+    p.label = "kept fraction per channel";
+    p.values.resize(n);
+    long long kept = 0;
+    for (Eigen::Index j = 0; j < W.cols(); ++j) {
+        const auto k = result.kept_mask.col(j).cast<long long>().sum();
+        kept += k;
+        p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>(k) / static_cast<double>(W.rows()) : 0.0;
+    }
+    // Colour between the least and the most kept channel, so a pruner that strips the busy
+    // channels (magnitude) and one that spares them (Wanda) look different at a glance.
+    setRange(p);
+    markTop(p, topCount(n));
+    p.summary = "kept " + percent(static_cast<double>(kept) / static_cast<double>(W.size())) + " of the weights";
+    return p;
+}
+
+ChannelProtection reportedSeries(const std::string& name, const std::vector<double>& series) {
+    ChannelProtection p;
+    p.label = name;
+    p.values = series;
+    setRange(p);
+    markTop(p, topCount(series.size()));
+    p.summary = name;
+    return p;
+}
+
+ChannelProtection errorPerChannel(const MatrixF& W, const MatrixF& W_hat, const VectorF& norm) {
+    const size_t n = static_cast<size_t>(W.cols());
+    ChannelProtection p;
+    p.label = "error per channel";
+    p.values.resize(n);
+    for (Eigen::Index j = 0; j < W.cols(); ++j)
+        p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>((W.col(j) - W_hat.col(j)).cwiseAbs().sum()) *
+                                                          static_cast<double>(norm[j]) / static_cast<double>(W.rows())
+                                                    : 0.0;
+    setRange(p);
+    p.lo = 0.0;
+    markTop(p, topCount(n));
+    p.higherIsProtected = false;
+    p.summary = "mean_i |W_ij − Ŵ_ij|·‖X_j‖";
+    return p;
+}
+
+}  // namespace
+
 MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
                                    std::shared_ptr<const MethodResult> result, Progress& progress) {
     MethodViewData data;
@@ -75,73 +151,16 @@ MethodViewData buildMethodViewData(std::shared_ptr<const LoadedLayer> loaded,
     data.wanda = MaxPyramid({&W_hat, nullptr, norm}, progress);
     data.error = MaxPyramid({&W, &W_hat, norm}, progress);
 
-    const Eigen::Index dIn = W.cols();
-    const size_t n = static_cast<size_t>(dIn);
-    if (result->channel_scales.size() == dIn) {
-        ChannelProtection p;
-        p.label = "AWQ scale s_j";
-        p.values.assign(result->channel_scales.data(), result->channel_scales.data() + n);
-        setRange(p);
-        markTop(p, std::max<size_t>(1, n / 100));
-        p.summary = "s_j from " + std::to_string(p.lo).substr(0, 5) + " to " + std::to_string(p.hi).substr(0, 5);
-        data.protections.push_back(std::move(p));
-    }
-    if (!result->protected_channels.empty()) {
-        ChannelProtection p;
-        p.label = "protected channels";
-        p.values.assign(n, 0.0);
-        p.marked.assign(n, 0);
-        for (int j : result->protected_channels)
-            if (j >= 0 && static_cast<size_t>(j) < n) p.values[static_cast<size_t>(j)] = 1.0, p.marked[static_cast<size_t>(j)] = 1;
-        p.lo = 0.0;
-        p.hi = 1.0;
-        p.summary = std::to_string(result->protected_channels.size()) + " of " + std::to_string(n);
-        data.protections.insert(data.protections.begin(), std::move(p));
-    }
-    if (result->kept_mask.size() == W.size()) {
-        ChannelProtection p;
-        p.label = "kept fraction per channel";
-        p.values.resize(n);
-        long long kept = 0;
-        for (Eigen::Index j = 0; j < dIn; ++j) {
-            const auto k = result->kept_mask.col(j).cast<long long>().sum();
-            kept += k;
-            p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>(k) / static_cast<double>(W.rows()) : 0.0;
-        }
-        // Colour between the least and the most kept channel, so a pruner that strips the busy
-        // channels (magnitude) and one that spares them (Wanda) look different at a glance.
-        setRange(p);
-        markTop(p, std::max<size_t>(1, n / 100));
-        p.summary = "kept " + percent(static_cast<double>(kept) / static_cast<double>(W.size())) + " of the weights";
-        data.protections.push_back(std::move(p));
-    }
+    // Protected channels, when a method names them, are the most telling view: first.
+    const size_t n = static_cast<size_t>(W.cols());
+    if (!result->protected_channels.empty()) data.protections.push_back(protectedChannels(*result, n));
+    if (result->channel_scales.size() == W.cols()) data.protections.push_back(scaleProtection(*result, n));
+    if (result->kept_mask.size() == W.size()) data.protections.push_back(keptFraction(*result, W));
     // Any per-channel series a method reports (e.g. what AWP changed from its start) is shown
     // as it is, so a new method's channel story needs no code here.
-    for (const auto& [name, series] : result->series) {
-        if (series.size() != n) continue;
-        ChannelProtection p;
-        p.label = name;
-        p.values = series;
-        setRange(p);
-        markTop(p, std::max<size_t>(1, n / 100));
-        p.summary = name;
-        data.protections.push_back(std::move(p));
-    }
-    {
-        ChannelProtection p;
-        p.label = "error per channel";
-        p.values.resize(n);
-        for (Eigen::Index j = 0; j < dIn; ++j)
-            p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>((W.col(j) - W_hat.col(j)).cwiseAbs().sum()) *
-                                                              static_cast<double>(norm[j]) / static_cast<double>(W.rows())
-                                                        : 0.0;
-        setRange(p);
-        p.lo = 0.0;
-        markTop(p, std::max<size_t>(1, n / 100));
-        p.higherIsProtected = false;
-        p.summary = "mean_i |W_ij − Ŵ_ij|·‖X_j‖";
-        data.protections.push_back(std::move(p));
-    }
+    for (const auto& [name, series] : result->series)
+        if (series.size() == n) data.protections.push_back(reportedSeries(name, series));
+    data.protections.push_back(errorPerChannel(W, W_hat, norm));
     return data;
 }
 

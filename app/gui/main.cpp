@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "compare_tab.h"
 #include "main_window.h"
 #include "method_panel.h"
 #include "method_registry.h"
@@ -21,17 +22,23 @@ using layerlens::ui::MainWindow;
 
 namespace {
 
+// What the command line asked for.
+struct Options {
+    layerlens::LayerSource source;
+    bool fromFile = false;
+    QStringList methods;    // empty: the panel's default selection
+    QString screenshot;     // empty: an interactive window
+    QString tab;            // compare, sweep or teach
+    int timeoutSeconds = 600;
+};
+
 int fail(int code, const QString& message) {
     std::fprintf(stderr, "layerlens: %s\n", qPrintable(message));
     return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-    QApplication app(argc, argv);
-    QApplication::setApplicationName("LayerLens");
-    QApplication::setOrganizationName("LayerLens");
+// Fills `options`; returns the reason for bad usage (exit 2), or an empty string.
+QString parseArguments(const QApplication& app, Options& options) {
     QCommandLineParser parser;
     parser.setApplicationDescription("See what activation-aware compression does to a linear layer.");
     parser.addHelpOption();
@@ -46,96 +53,124 @@ int main(int argc, char** argv) {
     QCommandLineOption timeoutOption("timeout", "with --screenshot: give up after this many seconds (default 600)", "seconds", "600");
     parser.addOptions({layerOption, inputsOption, demoOption, demoShapeOption, methodsOption, screenshotOption, tabOption,
                        timeoutOption});
-    parser.process(app);
+    parser.process(app);   // exits on --help and on unknown options
 
-    layerlens::LayerSource source;
-    const bool fromFile = !parser.positionalArguments().isEmpty() && !parser.isSet(demoOption);
-    if (fromFile) {
-        source.path = parser.positionalArguments().front().toStdString();
-        source.layer = parser.value(layerOption).toStdString();
-        source.inputs_path = parser.value(inputsOption).toStdString();
+    options.fromFile = !parser.positionalArguments().isEmpty() && !parser.isSet(demoOption);
+    if (options.fromFile) {
+        options.source.path = parser.positionalArguments().front().toStdString();
+        options.source.layer = parser.value(layerOption).toStdString();
+        options.source.inputs_path = parser.value(inputsOption).toStdString();
     } else {
-        source.demo = true;
+        options.source.demo = true;
         try {
-            layerlens::parse_shape(parser.value(demoShapeOption).toStdString(), source.demo_spec.d_out, source.demo_spec.d_in);
+            layerlens::parse_shape(parser.value(demoShapeOption).toStdString(), options.source.demo_spec.d_out,
+                                   options.source.demo_spec.d_in);
         } catch (const std::exception& e) {
-            return fail(2, e.what());
+            return e.what();
         }
     }
-    const QString tab = parser.value(tabOption).toLower();
-    const QStringList tabs = {"compare", "sweep", "teach"};
-    if (!tabs.contains(tab)) return fail(2, "--tab must be compare, sweep or teach, not '" + tab + "'");
-
-    MainWindow window;
+    options.tab = parser.value(tabOption).toLower();
+    if (!QStringList{"compare", "sweep", "teach"}.contains(options.tab))
+        return "--tab must be compare, sweep or teach, not '" + options.tab + "'";
     if (parser.isSet(methodsOption)) {
-        const QStringList methods = parser.value(methodsOption).split(',', Qt::SkipEmptyParts);
-        for (const QString& m : methods) {
+        for (const QString& m : parser.value(methodsOption).split(',', Qt::SkipEmptyParts)) {
+            options.methods << m.trimmed();
             try {
                 layerlens::find_method(m.trimmed().toStdString());
             } catch (const std::exception& e) {
-                return fail(2, e.what());
+                return e.what();
             }
         }
-        QStringList trimmed;
-        for (const QString& m : methods) trimmed << m.trimmed();
-        window.methodPanel()->setSelectedMethods(trimmed);
     }
+    options.screenshot = parser.value(screenshotOption);
+    options.timeoutSeconds = std::max(1, parser.value(timeoutOption).toInt());
+    return {};
+}
 
-    if (parser.isSet(screenshotOption)) {
-        const QString out = parser.value(screenshotOption);
-        window.setInteractive(false);
-        window.resize(1680, 1020);
-        auto save = [&window, out] {
-            // Let the last results paint before grabbing.
-            QTimer::singleShot(200, [&window, out] {
-                const bool saved = window.grab().save(out);
-                if (!saved) std::fprintf(stderr, "layerlens: cannot write %s\n", qPrintable(out));
-                QApplication::exit(saved ? 0 : 1);
-            });
-        };
-        QObject::connect(&window, &MainWindow::runFinished, [&window, tab, save] {
-            window.tabs()->setCurrentIndex(QStringList{"compare", "sweep", "teach"}.indexOf(tab));
-            if (tab == "sweep") {
-                if (!window.sweepTab()->runSweep()) QApplication::exit(1);
-                return;
-            }
-            if (tab == "teach") window.teachTab()->revealAnswer();
-            save();
+QWidget* tabNamed(const MainWindow& window, const QString& name) {
+    if (name == "sweep") return window.sweepTab();
+    if (name == "teach") return window.teachTab();
+    return window.compareTab();
+}
+
+// Once a run has finished: show the tab asked for, finish what it needs, save, exit.
+void saveWhenDone(MainWindow& window, const Options& options) {
+    const QString out = options.screenshot;
+    auto save = [&window, out] {
+        // Let the last results paint before grabbing.
+        QTimer::singleShot(200, [&window, out] {
+            const bool saved = window.grab().save(out);
+            if (!saved) std::fprintf(stderr, "layerlens: cannot write %s\n", qPrintable(out));
+            QApplication::exit(saved ? 0 : 1);
         });
-        QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFinished, save);
-        QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFailed, [](const QString& m) {
-            std::fprintf(stderr, "layerlens: sweep failed: %s\n", qPrintable(m));
-            QApplication::exit(1);
-        });
-        auto failed = [](const QString& message) {
-            std::fprintf(stderr, "layerlens: %s\n", qPrintable(message));
-            QApplication::exit(1);
-        };
-        QObject::connect(&window, &MainWindow::loadFailed, failed);
-        QObject::connect(&window, &MainWindow::runFailed, failed);
-        QObject::connect(&window, &MainWindow::runRefused, [](const QString& message) {
-            std::fprintf(stderr, "layerlens: %s\n", qPrintable(message));
-            QApplication::exit(2);
-        });
-        QObject::connect(&window, &MainWindow::runCanceled, [] { QApplication::exit(1); });
-        // Never hang a script: past the timeout, save what is there and fail.
-        const int seconds = parser.value(timeoutOption).toInt();
-        QTimer::singleShot(std::max(1, seconds) * 1000, &window, [&window, out, seconds] {
-            window.cancelRun();
-            window.grab().save(out);
-            std::fprintf(stderr, "layerlens: the run did not finish in %d s; saved the unfinished window to %s\n", seconds,
-                         qPrintable(out));
-            QApplication::exit(1);
-        });
-    }
-    window.show();
-    // Open once the event loop runs, so an immediate failure can end it with its exit code.
-    QTimer::singleShot(0, &window, [&window, fromFile, source] {
+    };
+    const QString tab = options.tab;
+    QObject::connect(&window, &MainWindow::runFinished, [&window, tab, save] {
+        window.tabs()->setCurrentWidget(tabNamed(window, tab));
+        if (tab == "sweep") {
+            if (!window.sweepTab()->runSweep()) QApplication::exit(1);
+            return;   // the sweep's end saves
+        }
+        if (tab == "teach") window.teachTab()->revealAnswer();
+        save();
+    });
+    QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFinished, save);
+}
+
+// A failed load, run or sweep ends the program with its exit code.
+void exitOnFailure(MainWindow& window) {
+    auto failed = [](const QString& message) { QApplication::exit(fail(1, message)); };
+    QObject::connect(&window, &MainWindow::loadFailed, failed);
+    QObject::connect(&window, &MainWindow::runFailed, failed);
+    QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFailed,
+                     [](const QString& message) { QApplication::exit(fail(1, "sweep failed: " + message)); });
+    QObject::connect(&window, &MainWindow::runRefused, [](const QString& message) { QApplication::exit(fail(2, message)); });
+    QObject::connect(&window, &MainWindow::runCanceled, [] { QApplication::exit(1); });
+}
+
+// Never hang a script: past the timeout, save what is there and fail.
+void giveUpAfterTimeout(MainWindow& window, const Options& options) {
+    const QString out = options.screenshot;
+    const int seconds = options.timeoutSeconds;
+    QTimer::singleShot(seconds * 1000, &window, [&window, out, seconds] {
+        window.cancelRun();
+        window.grab().save(out);
+        QApplication::exit(fail(1, QString("the run did not finish in %1 s; saved the unfinished window to %2").arg(seconds).arg(out)));
+    });
+}
+
+void arrangeScreenshot(MainWindow& window, const Options& options) {
+    window.setInteractive(false);
+    window.resize(1680, 1020);
+    saveWhenDone(window, options);
+    exitOnFailure(window);
+    giveUpAfterTimeout(window, options);
+}
+
+// Opens once the event loop runs, so an immediate failure can end it with its exit code.
+void openWhenTheLoopRuns(MainWindow& window, const Options& options) {
+    QTimer::singleShot(0, &window, [&window, fromFile = options.fromFile, source = options.source] {
         if (fromFile)
             window.openFile(QString::fromStdString(source.path), QString::fromStdString(source.layer),
                             QString::fromStdString(source.inputs_path));
         else
             window.openSource(source);
     });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("LayerLens");
+    QApplication::setOrganizationName("LayerLens");
+    Options options;
+    if (const QString usage = parseArguments(app, options); !usage.isEmpty()) return fail(2, usage);
+
+    MainWindow window;
+    if (!options.methods.isEmpty()) window.methodPanel()->setSelectedMethods(options.methods);
+    if (!options.screenshot.isEmpty()) arrangeScreenshot(window, options);
+    window.show();
+    openWhenTheLoopRuns(window, options);
     return app.exec();
 }
