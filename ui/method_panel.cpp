@@ -2,219 +2,327 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QRegularExpression>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
+#include "fold_section.h"
 #include "method_registry.h"
 
 namespace layerlens::ui {
 
 namespace {
-template <class Box>
-Box* tip(Box* box, const char* text) {
-    box->setToolTip(text);
-    return box;
+
+// What the joint methods (AWP, the pipelines) are given of the budget; GUI only: on the command
+// line the options given decide.
+enum JointBudget { JointSparsity, JointBits, JointBoth };
+
+QString labelsOf(const std::vector<const MethodInfo*>& methods) {
+    QStringList labels;
+    for (const MethodInfo* info : methods) labels << QString::fromStdString(info->label);
+    return labels.join(", ");
 }
+
+void addField(QFormLayout* form, const ParamField& field) {
+    if (field.label().isEmpty()) form->addRow(field.editor);
+    else form->addRow(field.label(), field.editor);
+}
+
+QFormLayout* compactForm(QWidget* parent) {
+    auto* form = new QFormLayout(parent);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    form->setVerticalSpacing(3);
+    return form;
+}
+
+// The declared spec whose name the message names as a word ("group 100 does not divide …"),
+// the longest when several do; null when none.
+const ParamSpec* specNamedIn(const std::string& message, const std::vector<const ParamSpec*>& specs) {
+    const ParamSpec* best = nullptr;
+    for (const ParamSpec* spec : specs) {
+        const QRegularExpression word("(^|[^\\w-])" + QRegularExpression::escape(QString::fromStdString(spec->name)) +
+                                      "($|[^\\w-])");
+        if (word.match(QString::fromStdString(message)).hasMatch() && (!best || spec->name.size() > best->name.size()))
+            best = spec;
+    }
+    return best;
+}
+
 }  // namespace
 
 MethodPanel::MethodPanel(QWidget* parent) : QWidget(parent) {
+    for (const MethodInfo& info : all_methods()) rows_.push_back(MethodRow{&info});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-
-    auto* methods = new QGroupBox("Methods", this);
-    auto* methodsLayout = new QVBoxLayout(methods);
-    methodsLayout->setSpacing(1);
-    for (const MethodInfo& info : all_methods()) {
-        auto* check = new QCheckBox(QString::fromStdString(info.label), methods);
-        check->setObjectName(QString::fromStdString("method_" + info.name));
-        check->setToolTip(QString::fromStdString(info.description));
-        check->setChecked(true);
-        methodsLayout->addWidget(check);
-        checks_[info.name] = check;
-    }
-    layout->addWidget(methods);
-
-    auto* budget = new QGroupBox("Budget", this);
-    auto* form = new QFormLayout(budget);
-    // Ranges are wide on purpose: an out-of-range value is refused with the method's reason.
-    bits_ = tip(new QSpinBox, "Bits per quantised weight (2 to 8).");
-    bits_->setRange(1, 16);
-    bits_->setValue(4);
-    group_ = tip(new QSpinBox, "Input channels sharing one scale and zero point; 0 = one group per row; "
-                               "auto = 128 where it divides d_in, else one group per row (as the references).");
-    group_->setRange(-1, 1 << 16);
-    group_->setSpecialValueText("auto");
-    group_->setValue(-1);
-    sparsity_ = tip(new QDoubleSpinBox, "Fraction of weights pruned (unstructured).");
-    sparsity_->setRange(0.0, 1.0);
-    sparsity_->setSingleStep(0.05);
-    sparsity_->setValue(0.5);
-    pattern_ = tip(new QComboBox, "Unstructured sparsity, or N of every M consecutive input channels kept.");
-    pattern_->addItems({"unstructured", "2:4", "4:8", "1:4"});
-    rankRatio_ = tip(new QDoubleSpinBox, "Low rank: fraction of the parameters kept, r(d_out + d_in) ≤ P·d_out·d_in.");
-    rankRatio_->setRange(0.01, 1.0);
-    rankRatio_->setSingleStep(0.05);
-    rankRatio_->setValue(0.5);
-    iters_ = tip(new QSpinBox, "AWP: projected gradient iterations.");
-    iters_->setRange(1, 100000);
-    iters_->setValue(100);
-    stepScale_ = tip(new QDoubleSpinBox, "AWP: step η as a multiple of 1/λ_max(C); above 1 the loss may rise.");
-    stepScale_->setRange(0.01, 10.0);
-    stepScale_->setSingleStep(0.1);
-    stepScale_->setValue(1.0);
-    form->addRow("bits", bits_);
-    form->addRow("group", group_);
-    form->addRow("sparsity", sparsity_);
-    form->addRow("pattern", pattern_);
-    form->addRow("rank ratio", rankRatio_);
-    form->addRow("AWP iterations", iters_);
-    form->addRow("AWP step ×", stepScale_);
-    layout->addWidget(budget);
-
-    auto* fold = new QToolButton(this);
-    fold->setText("advanced");
-    fold->setCheckable(true);
-    fold->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    fold->setArrowType(Qt::RightArrow);
-    fold->setAutoRaise(true);
-    layout->addWidget(fold);
-    auto* advanced = new QWidget(this);
-    auto* adv = new QFormLayout(advanced);
-    jointBudget_ = tip(new QComboBox, "What joint methods (AWP, pipelines) are given: the sparsity, the bits, or both.");
-    jointBudget_->addItems({"sparsity", "bits", "sparsity + bits"});
-    damp_ = tip(new QDoubleSpinBox, "GPTQ/SparseGPT: fraction of mean diag(H) added to the diagonal.");
-    damp_->setDecimals(4);
-    damp_->setRange(0.0, 1.0);
-    damp_->setValue(0.01);
-    blockSize_ = tip(new QSpinBox, "GPTQ/SparseGPT: columns per lazy block.");
-    blockSize_->setRange(1, 4096);
-    blockSize_->setValue(128);
-    actOrder_ = tip(new QCheckBox("act-order"), "GPTQ: quantise columns by descending diag(H).");
-    awqDuo_ = tip(new QCheckBox("duo scaling"), "AWQ: AutoAWQ's s = a^α / w̄^(1−α) instead of a^α.");
-    awqClip_ = tip(new QCheckBox("clip search"), "AWQ: search a shrunk range per group after scaling.");
-    awqClip_->setChecked(true);
-    keepBy_ = tip(new QComboBox, "AWQ keep: how the kept channels are chosen.");
-    keepBy_->addItems({"activation", "weight", "random"});
-    keepFraction_ = tip(new QDoubleSpinBox, "AWQ keep: fraction of channels kept in full precision.");
-    keepFraction_->setDecimals(3);
-    keepFraction_->setRange(0.0, 1.0);
-    keepFraction_->setSingleStep(0.005);
-    keepFraction_->setValue(0.01);
-    init_ = tip(new QComboBox, "AWP: the starting point (empty = Wanda for pruning, RTN for quantisation).");
-    init_->addItems({"", "wanda", "magnitude", "sparsegpt", "rtn"});
-    maskScope_ = tip(new QComboBox, "AWP: k nonzeros per row (the paper) or k·d_out over the layer.");
-    maskScope_->addItems({"row", "layer"});
-    accelerate_ = tip(new QCheckBox("Nesterov acceleration"), "AWP: momentum with adaptive restart.");
-    adv->addRow("joint budget", jointBudget_);
-    adv->addRow("damp", damp_);
-    adv->addRow("block", blockSize_);
-    adv->addRow(actOrder_);
-    adv->addRow(awqDuo_);
-    adv->addRow(awqClip_);
-    adv->addRow("keep by", keepBy_);
-    adv->addRow("keep fraction", keepFraction_);
-    adv->addRow("AWP start", init_);
-    adv->addRow("AWP mask scope", maskScope_);
-    adv->addRow(accelerate_);
-    advanced->setVisible(false);
-    layout->addWidget(advanced);
-    connect(fold, &QToolButton::toggled, this, [fold, advanced](bool open) {
-        advanced->setVisible(open);
-        fold->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
-    });
+    layout->addWidget(buildMethodList());
+    layout->addWidget(buildBudget());
+    if (QWidget* folds = buildFolds()) layout->addWidget(folds);
 
     message_ = new QLabel(this);
+    message_->setObjectName("panel_message");
     message_->setWordWrap(true);
+    message_->setTextFormat(Qt::PlainText);
     message_->setStyleSheet("color: #c0392b");
+    message_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);   // wrap to the panel, never widen it
     message_->setVisible(false);
     layout->addWidget(message_);
     auto* run = new QPushButton("Run ▶", this);
+    run->setObjectName("panel_run");
     run->setToolTip("Run the selected methods on the loaded layer (Ctrl+R).");
     layout->addWidget(run);
     layout->addStretch();
     connect(run, &QPushButton::clicked, this, &MethodPanel::runRequested);
-    for (auto* box : {bits_, group_, iters_})
-        connect(box, &QSpinBox::valueChanged, this, &MethodPanel::budgetChanged);
-    connect(sparsity_, &QDoubleSpinBox::valueChanged, this, &MethodPanel::budgetChanged);
+}
+
+QWidget* MethodPanel::buildMethodList() {
+    auto* box = new QGroupBox("Methods", this);
+    auto* list = new QVBoxLayout(box);
+    list->setSpacing(1);
+    for (MethodRow& row : rows_) {
+        row.check = new QCheckBox(QString::fromStdString(row.info->label), box);
+        row.check->setObjectName(QString::fromStdString("method_" + row.info->name));
+        row.check->setToolTip(QString::fromStdString(row.info->description));
+        row.check->setChecked(true);
+        list->addWidget(row.check);
+        connect(row.check, &QCheckBox::toggled, this, &MethodPanel::revalidate);
+    }
+    return box;
+}
+
+QWidget* MethodPanel::buildBudget() {
+    // One editor per distinct budget parameter, in the order the registry first lists them.
+    std::vector<std::pair<const ParamSpec*, std::vector<const MethodInfo*>>> shared;
+    for (const MethodRow& row : rows_)
+        for (const ParamSpec* spec : row.info->params) {
+            if (spec->axis == BudgetAxis::None) continue;
+            auto it = std::find_if(shared.begin(), shared.end(), [&](const auto& s) { return s.first->name == spec->name; });
+            if (it == shared.end()) shared.push_back({spec, {row.info}});
+            else it->second.push_back(row.info);
+        }
+    auto* box = new QGroupBox("Budget", this);
+    box->setToolTip("Shared by every method that reads it; each method's own settings are in its fold below.");
+    auto* form = compactForm(box);
+    for (const auto& [spec, users] : shared) {
+        budget_.push_back(makeParamField(*spec, QString::fromStdString("budget_" + spec->name), "Used by " + labelsOf(users) + ".", box));
+        addField(form, budget_.back());
+        budget_.back().onChanged(this, [this] {
+            revalidate();
+            emit budgetChanged();
+        });
+    }
+    std::vector<const MethodInfo*> joint;
+    for (const MethodRow& row : rows_)
+        if (row.info->kind == MethodKind::Joint) joint.push_back(row.info);
+    jointBudget_ = new QComboBox(box);
+    jointBudget_->setObjectName("budget_joint");
+    jointBudget_->addItems({"sparsity", "bits", "sparsity + bits"});
+    jointBudget_->setToolTip("What the joint methods (" + labelsOf(joint) +
+                             ") are given: the sparsity (they prune), the bits (they quantise), or both.");
+    form->addRow("joint methods get", jointBudget_);
+    connect(jointBudget_, &QComboBox::currentIndexChanged, this, [this] {
+        revalidate();
+        emit budgetChanged();
+    });
+    return box;
+}
+
+QWidget* MethodPanel::buildFolds() {
+    auto* box = new QGroupBox("Method settings", this);
+    box->setToolTip("Each method's own settings; a method run alone or in a sweep uses its own values.");
+    auto* list = new QVBoxLayout(box);
+    list->setContentsMargins(2, 2, 2, 2);
+    list->setSpacing(0);
+    for (MethodRow& row : rows_) {
+        auto* body = new QWidget;
+        auto* form = compactForm(body);
+        for (const ParamSpec* spec : row.info->params) {
+            if (spec->axis != BudgetAxis::None) continue;
+            const QString name = QString::fromStdString("param_" + row.info->name + "_" + spec->name);
+            row.own.push_back(makeParamField(*spec, name, QString::fromStdString(row.info->label) + " only.", body));
+            addField(form, row.own.back());
+            row.own.back().onChanged(this, [this] { revalidate(); });
+        }
+        if (row.own.empty()) {
+            delete body;
+            continue;
+        }
+        row.fold = new FoldSection(QString::fromStdString(row.info->label), body, box);
+        row.fold->setObjectName(QString::fromStdString("fold_" + row.info->name));
+        row.fold->button()->setToolTip(QString::fromStdString(row.info->description));
+        list->addWidget(row.fold);
+    }
+    if (list->isEmpty()) {
+        delete box;
+        return nullptr;
+    }
+    return box;
 }
 
 QStringList MethodPanel::selectedMethods() const {
     QStringList names;
-    for (const MethodInfo& info : all_methods())
-        if (checks_.at(info.name)->isChecked()) names << QString::fromStdString(info.name);
+    for (const MethodRow& row : rows_)
+        if (row.check->isChecked()) names << QString::fromStdString(row.info->name);
     return names;
 }
 
 void MethodPanel::setSelectedMethods(const QStringList& names) {
-    for (auto& [name, check] : checks_) check->setChecked(names.contains(QString::fromStdString(name)));
+    for (const MethodRow& row : rows_) row.check->setChecked(names.contains(QString::fromStdString(row.info->name)));
 }
 
-CompressionParams MethodPanel::baseParams() const {
-    CompressionParams p;
-    p.bits = bits_->value();
-    p.group_size = group_->value();
-    p.sparsity = sparsity_->value();
-    const QString pattern = pattern_->currentText();
-    if (pattern != "unstructured") {
-        const QStringList nm = pattern.split(':');
-        p.nm = NMPattern{nm[0].toInt(), nm[1].toInt()};
+void MethodPanel::setLayer(std::shared_ptr<const LoadedLayer> loaded) {
+    layer_ = loaded;
+    revalidate();
+}
+
+QWidget* MethodPanel::budgetEditor(const std::string& name) const {
+    for (const ParamField& field : budget_)
+        if (field.spec->name == name) return field.editor;
+    return name == "joint" ? jointBudget_ : nullptr;
+}
+
+QWidget* MethodPanel::paramEditor(const std::string& method, const std::string& name) const {
+    for (const MethodRow& row : rows_)
+        if (row.info->name == method)
+            for (const ParamField& field : row.own)
+                if (field.spec->name == name) return field.editor;
+    return nullptr;
+}
+
+FoldSection* MethodPanel::fold(const std::string& method) const {
+    for (const MethodRow& row : rows_)
+        if (row.info->name == method) return row.fold;
+    return nullptr;
+}
+
+const ParamField* MethodPanel::fieldFor(const MethodRow& row, const ParamSpec& spec) const {
+    const std::vector<ParamField>& fields = spec.axis == BudgetAxis::None ? row.own : budget_;
+    for (const ParamField& field : fields)
+        if (field.spec->name == spec.name) return &field;
+    return nullptr;
+}
+
+bool MethodPanel::reads(const MethodRow& row, const ParamSpec& spec) const {
+    if (spec.axis == BudgetAxis::None || !spec.optional) return true;
+    // Joint methods are given the part of the budget chosen for them; the rest is "not given".
+    const int joint = jointBudget_->currentIndex();
+    if (row.info->kind == MethodKind::Joint) {
+        if (spec.axis == BudgetAxis::Bits && joint == JointSparsity) return false;
+        if (spec.axis == BudgetAxis::Sparsity && joint == JointBits) return false;
     }
-    p.param_ratio = rankRatio_->value();
-    p.iters = iters_->value();
-    p.step_scale = stepScale_->value();
-    p.damp = damp_->value();
-    p.block_size = blockSize_->value();
-    p.act_order = actOrder_->isChecked();
-    p.awq_duo_scaling = awqDuo_->isChecked();
-    p.awq_clip = awqClip_->isChecked();
-    p.keep_by = keepBy_->currentText().toStdString();
-    p.keep_fraction = keepFraction_->value();
-    p.init = init_->currentText().toStdString();
-    p.mask_scope = maskScope_->currentText().toStdString();
-    p.accelerate = accelerate_->isChecked();
-    return p;
+    // A pattern on the same axis replaces the unstructured amount (N:M instead of sparsity).
+    if (spec.type != ParamType::Pattern)
+        for (const ParamSpec* other : row.info->params)
+            if (other->axis == spec.axis && other->type == ParamType::Pattern)
+                if (const ParamField* field = fieldFor(row, *other); field && field->value()) return false;
+    return true;
+}
+
+CompressionParams MethodPanel::paramsFor(const MethodRow& row) const {
+    CompressionParams params;
+    for (const ParamSpec* spec : row.info->params) {
+        const ParamField* field = fieldFor(row, *spec);
+        if (!field || !reads(row, *spec)) continue;
+        try {
+            spec->set(params, field->value());
+        } catch (const std::exception&) {
+            // An unparsable pattern stays at its default here; collectIssues names it.
+        }
+    }
+    return params;
 }
 
 std::vector<MethodJob> MethodPanel::jobs() const {
-    const CompressionParams base = baseParams();
-    const int joint = jointBudget_->currentIndex();   // 0 sparsity, 1 bits, 2 both
     std::vector<MethodJob> jobs;
-    for (const MethodInfo& info : all_methods()) {
-        if (!checks_.at(info.name)->isChecked()) continue;
-        CompressionParams p = base;
-        // Each kind gets its part of the budget; "not given" lets a method use its default.
-        const bool quantise = info.kind == MethodKind::Quantization || (info.kind == MethodKind::Joint && joint != 0);
-        const bool prune = info.kind == MethodKind::Pruning || (info.kind == MethodKind::Joint && joint != 1);
-        if (!quantise) p.bits.reset();
-        if (!prune) {
-            p.sparsity.reset();
-            p.nm = {};
-        } else if (p.nm.active()) {
-            p.sparsity.reset();
-        }
-        jobs.push_back({info.name, p, 0.0});
-    }
+    for (const MethodRow& row : rows_)
+        if (row.check->isChecked()) jobs.push_back({row.info->name, paramsFor(row), 0.0});
     return jobs;
 }
 
-QString MethodPanel::validate(const Layer& layer) const {
-    QStringList problems;
-    const std::vector<MethodJob> all = jobs();
-    if (all.empty()) problems << "Select at least one method.";
-    for (const MethodJob& job : all) {
+void MethodPanel::checkMethod(const MethodRow& row, const Layer* layer, std::vector<Issue>& issues) const {
+    auto add = [&](const std::string& message, const ParamField* field) {
+        auto it = std::find_if(issues.begin(), issues.end(), [&](const Issue& i) { return i.message == message; });
+        if (it == issues.end()) it = issues.insert(issues.end(), Issue{message, {}, {}});
+        const QString label = QString::fromStdString(row.info->label);
+        if (!it->methods.contains(label)) it->methods << label;
+        if (field && std::find(it->fields.begin(), it->fields.end(), field) == it->fields.end()) it->fields.push_back(field);
+    };
+    // Each spec first, so the refusal lands on the editor that holds the value.
+    bool refused = false;
+    for (const ParamSpec* spec : row.info->params) {
+        const ParamField* field = fieldFor(row, *spec);
+        if (!field || !reads(row, *spec)) continue;
+        const std::optional<ParamValue> value = field->value();
+        if (!value) continue;
         try {
-            find_method(job.method).validate(layer, job.params);
+            check_param(*spec, *value, layer);
         } catch (const std::exception& e) {
-            problems << QString::fromStdString(find_method(job.method).label) + ": " + QString::fromUtf8(e.what());
+            add(e.what(), field);
+            refused = true;
         }
     }
-    return problems.join("\n");
+    if (refused || !layer) return;
+    // Then the method's own checks, which may join several values ("block must …").
+    try {
+        validate_method(*row.info, *layer, paramsFor(row));
+    } catch (const std::exception& e) {
+        const ParamSpec* named = specNamedIn(e.what(), row.info->params);
+        add(e.what(), named ? fieldFor(row, *named) : nullptr);
+    }
+}
+
+std::vector<MethodPanel::Issue> MethodPanel::collectIssues(const Layer* layer) const {
+    std::vector<Issue> issues;
+    for (const MethodRow& row : rows_)
+        if (row.check->isChecked()) checkMethod(row, layer, issues);
+    return issues;
+}
+
+QString MethodPanel::showIssues(const std::vector<Issue>& issues) {
+    // Unmark everything, then mark each refused editor with its reasons.
+    std::vector<std::pair<const ParamField*, QStringList>> marks;
+    for (const Issue& issue : issues)
+        for (const ParamField* field : issue.fields) {
+            auto it = std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == field; });
+            if (it == marks.end()) it = marks.insert(marks.end(), std::make_pair(field, QStringList()));
+            it->second << QString::fromStdString(issue.message);
+        }
+    auto mark = [&](const ParamField& field) {
+        auto it = std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == &field; });
+        field.markInvalid(it == marks.end() ? QString() : it->second.join("\n"));
+    };
+    for (const ParamField& field : budget_) mark(field);
+    for (const MethodRow& row : rows_) {
+        bool foldRefused = false;
+        for (const ParamField& field : row.own) {
+            mark(field);
+            foldRefused = foldRefused || field.isMarkedInvalid();
+        }
+        // A refused value inside a closed fold would be invisible: open it.
+        if (row.fold && foldRefused) row.fold->setOpen(true);
+    }
+    QStringList lines;
+    for (const Issue& issue : issues) lines << QString::fromStdString(issue.message) + " (" + issue.methods.join(", ") + ")";
+    const QString text = lines.join("\n");
+    showMessage(text);
+    return text;
+}
+
+QString MethodPanel::validate(const Layer& layer) {
+    const QString problems = showIssues(collectIssues(&layer));
+    if (!selectedMethods().isEmpty()) return problems;
+    showMessage("Select at least one method.");
+    return "Select at least one method.";
+}
+
+void MethodPanel::revalidate() {
+    const std::shared_ptr<const LoadedLayer> loaded = layer_.lock();
+    showIssues(collectIssues(loaded ? &loaded->layer : nullptr));
 }
 
 void MethodPanel::showMessage(const QString& message) {

@@ -1,23 +1,29 @@
 #pragma once
-// The left dock's method panel: one checkbox per registered method (never a hard-coded list),
-// the shared budget (bits and group; sparsity or N:M; rank ratio; AWP iterations and step
-// multiplier) and the per-method settings under an "advanced" fold. It builds one job per
-// selected method, giving each method the part of the budget its kind uses, and refuses
-// invalid values with the method's own reason before anything runs.
+// The left dock's method panel, built from the declarations (core/method.h, param_spec.h) so it
+// never names a method or a parameter: one check box per registered method; the shared budget
+// (one editor per distinct budget ParamSpec across all methods, plus what the joint methods get);
+// and one closed fold per method with settings of its own, one editor per declared spec. Each
+// selected method's job gets the budget its kind reads and its own fold's values. Validation is
+// core's (check_param per spec, then validate_method), live as values change: each distinct
+// message is shown once with the methods it concerns, and the offending editor is marked.
+//
+// Editors are found by object name: "method_<method>" (check box), "budget_<name>",
+// "budget_joint", "param_<method>_<name>", and "fold_<method>" for the fold.
 #include <QStringList>
 #include <QWidget>
-#include <map>
+#include <memory>
 #include <vector>
 
+#include "param_field.h"
 #include "run_types.h"
 
 class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QSpinBox;
 
 namespace layerlens::ui {
+
+class FoldSection;
 
 class MethodPanel : public QWidget {
     Q_OBJECT
@@ -26,45 +32,54 @@ public:
 
     QStringList selectedMethods() const;
     void setSelectedMethods(const QStringList& names);
-    // The budget as the user set it; jobs() adapts it per method kind.
-    CompressionParams baseParams() const;
+    // One job per selected method, with the budget its kind uses and its own settings.
     std::vector<MethodJob> jobs() const;
-    // Empty when every job is valid for this layer, else one line per refusal.
-    QString validate(const Layer& layer) const;
+    // The layer the live validation checks against (its width divides groups and N:M); without
+    // one only the declared ranges are checked.
+    void setLayer(std::shared_ptr<const LoadedLayer> loaded);
+    // Empty when every job is valid for this layer, else one line per distinct refusal; marks
+    // the offending editors and shows the lines in the panel.
+    QString validate(const Layer& layer);
     void showMessage(const QString& message);
 
-    // Direct access for tests and the screenshot tool.
-    QSpinBox* bitsBox() const { return bits_; }
-    QSpinBox* groupBox() const { return group_; }
-    QDoubleSpinBox* sparsityBox() const { return sparsity_; }
-    QComboBox* patternBox() const { return pattern_; }
-    QSpinBox* itersBox() const { return iters_; }
+    // The editor of a budget parameter ("bits") or of a method's own ("gptq", "damp").
+    QWidget* budgetEditor(const std::string& name) const;
+    QWidget* paramEditor(const std::string& method, const std::string& name) const;
+    FoldSection* fold(const std::string& method) const;
 
 signals:
     void runRequested();
     void budgetChanged();
 
 private:
-    std::map<std::string, QCheckBox*> checks_;
-    QSpinBox* bits_;
-    QSpinBox* group_;
-    QDoubleSpinBox* sparsity_;
-    QComboBox* pattern_;
-    QDoubleSpinBox* rankRatio_;
-    QSpinBox* iters_;
-    QDoubleSpinBox* stepScale_;
-    QComboBox* jointBudget_;
-    QDoubleSpinBox* damp_;
-    QSpinBox* blockSize_;
-    QCheckBox* actOrder_;
-    QCheckBox* awqDuo_;
-    QCheckBox* awqClip_;
-    QComboBox* keepBy_;
-    QDoubleSpinBox* keepFraction_;
-    QComboBox* init_;
-    QComboBox* maskScope_;
-    QCheckBox* accelerate_;
-    QLabel* message_;
+    struct MethodRow {
+        const MethodInfo* info = nullptr;
+        QCheckBox* check = nullptr;
+        std::vector<ParamField> own;   // the method's own settings, in declaration order
+        FoldSection* fold = nullptr;   // null when the method has none
+    };
+    struct Issue {
+        std::string message;
+        QStringList methods;
+        std::vector<const ParamField*> fields;
+    };
+
+    QWidget* buildMethodList();
+    QWidget* buildBudget();
+    QWidget* buildFolds();
+    const ParamField* fieldFor(const MethodRow& row, const ParamSpec& spec) const;
+    bool reads(const MethodRow& row, const ParamSpec& spec) const;
+    CompressionParams paramsFor(const MethodRow& row) const;
+    std::vector<Issue> collectIssues(const Layer* layer) const;
+    void checkMethod(const MethodRow& row, const Layer* layer, std::vector<Issue>& issues) const;
+    QString showIssues(const std::vector<Issue>& issues);
+    void revalidate();
+
+    std::vector<MethodRow> rows_;
+    std::vector<ParamField> budget_;
+    QComboBox* jointBudget_ = nullptr;
+    QLabel* message_ = nullptr;
+    std::weak_ptr<const LoadedLayer> layer_;
 };
 
 }  // namespace layerlens::ui

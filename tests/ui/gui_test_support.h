@@ -75,6 +75,21 @@ inline bool runAndWait(MainWindow& window, int timeoutMs = 90000) {
     return finished.count() > 0;
 }
 
+// A method panel editor by object name ("budget_iters", "param_gptq_damp"); a test failure, and
+// null, when the panel has none.
+template <class Widget>
+Widget* panelEditor(MainWindow& window, const QString& name) {
+    auto* editor = window.methodPanel()->findChild<Widget*>(name);
+    EXPECT_NE(editor, nullptr) << "the method panel has no " << name.toStdString();
+    return editor;
+}
+inline void setPanelInt(MainWindow& window, const QString& name, int value) {
+    if (auto* box = panelEditor<QSpinBox>(window, name)) box->setValue(value);
+}
+inline void setPanelReal(MainWindow& window, const QString& name, double value) {
+    if (auto* box = panelEditor<QDoubleSpinBox>(window, name)) box->setValue(value);
+}
+
 inline QString screenshotDir() {
     const QString dir = QStringLiteral(LAYERLENS_SCREENSHOTS);
     QDir().mkpath(dir);

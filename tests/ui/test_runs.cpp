@@ -16,13 +16,13 @@ TEST(GuiRun, CancelMidRunStopsQuicklyAndKeepsEarlierResults) {
     auto window = makeWindow();
     ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
     window->methodPanel()->setSelectedMethods({"rtn", "awp"});
-    window->methodPanel()->itersBox()->setValue(100);
+    setPanelInt(*window, "budget_iters", 100);
     ASSERT_TRUE(runAndWait(*window));
     const OutcomePtr before = window->compareTab()->grid()->column("awp")->outcome();
     ASSERT_TRUE(before);
 
     // Again with far more iterations; cancel while AWP runs.
-    window->methodPanel()->itersBox()->setValue(100000);
+    setPanelInt(*window, "budget_iters", 100000);
     QSignalSpy canceled(window.get(), &MainWindow::runCanceled);
     QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
     ASSERT_TRUE(window->runComparison());
@@ -46,7 +46,7 @@ TEST(GuiRun, NewRunReplacesTheOldOneAndDropsItsResults) {
     auto window = makeWindow();
     ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
     window->methodPanel()->setSelectedMethods({"awp", "magnitude"});
-    window->methodPanel()->itersBox()->setValue(100000);
+    setPanelInt(*window, "budget_iters", 100000);
     QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
     ASSERT_TRUE(window->runComparison());
     ASSERT_TRUE(QTest::qWaitFor([&] { return started.count() >= 2; }, 20000));   // AWP runs
@@ -66,7 +66,7 @@ TEST(GuiRun, EventLoopStaysResponsiveDuringALongRun) {
     auto window = makeWindow();
     ASSERT_TRUE(loadAndWait(*window, demoSource(1024, 2048, 2048), 120000));
     window->methodPanel()->setSelectedMethods({"rtn", "wanda", "awp"});
-    window->methodPanel()->itersBox()->setValue(100000);
+    setPanelInt(*window, "budget_iters", 100000);
     // A 10 ms timer's worst lateness while results arrive and AWP iterates.
     QElapsedTimer clock;
     qint64 last = 0, worst = 0;
@@ -102,17 +102,15 @@ TEST(GuiRun, InvalidParametersAreRefusedWithTheReasonBeforeRunning) {
     ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
     window->methodPanel()->setSelectedMethods({"rtn", "magnitude"});
     QSignalSpy refused(window.get(), &MainWindow::runRefused);
-    window->methodPanel()->bitsBox()->setValue(1);
+    // The bits box holds only the declared [2, 8]; sparsity 1 is the excluded end of [0, 1).
+    setPanelInt(*window, "budget_bits", 1);
+    EXPECT_EQ(panelEditor<QSpinBox>(*window, "budget_bits")->value(), 2);
+    setPanelReal(*window, "budget_sparsity", 1.0);
     EXPECT_FALSE(window->runComparison());
     ASSERT_EQ(refused.count(), 1);
-    EXPECT_TRUE(refused.back().front().toString().contains("bits")) << refused.back().front().toString().toStdString();
-    window->methodPanel()->bitsBox()->setValue(4);
-    window->methodPanel()->sparsityBox()->setValue(1.0);
-    EXPECT_FALSE(window->runComparison());
-    ASSERT_EQ(refused.count(), 2);
     EXPECT_TRUE(refused.back().front().toString().contains("sparsity")) << refused.back().front().toString().toStdString();
-    window->methodPanel()->sparsityBox()->setValue(0.5);
-    window->methodPanel()->groupBox()->setValue(100);   // does not divide 128
+    setPanelReal(*window, "budget_sparsity", 0.5);
+    setPanelInt(*window, "budget_group", 100);   // does not divide 128
     EXPECT_FALSE(window->runComparison());
     EXPECT_TRUE(refused.back().front().toString().contains("100")) << refused.back().front().toString().toStdString();
     EXPECT_FALSE(window->isRunning());

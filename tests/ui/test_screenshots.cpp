@@ -102,7 +102,7 @@ TEST(GuiScreenshots, DarkPalette) {
         auto window = makeWindow();
         ASSERT_TRUE(loadAndWait(*window, demoSource(256, 512, 1024)));
         window->methodPanel()->setSelectedMethods({"rtn", "awq", "wanda", "awp"});
-        window->methodPanel()->itersBox()->setValue(40);
+        setPanelInt(*window, "budget_iters", 40);
         EXPECT_TRUE(runAndWait(*window));
         window->focus()->setChannel(window->layerView()->busiestChannels.front());
         QTest::qWait(50);
