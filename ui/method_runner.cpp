@@ -25,10 +25,14 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
         auto outcome = std::make_shared<MethodOutcome>();
         outcome->job = k;
         outcome->request = request.jobs[static_cast<size_t>(k)];
+        outcome->layer = loaded.layer.name;
         try {
             const MethodInfo& info = find_method(outcome->request.method);
-            auto result = std::make_shared<const MethodResult>(
-                run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress));
+            MethodResult computed = run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress);
+            // Without views only the numbers are kept: a sweep of many points would otherwise hold
+            // one Ŵ per point (~180 MB each at 4096 x 11008).
+            if (!request.buildViews) computed.release_matrices();
+            auto result = std::make_shared<const MethodResult>(std::move(computed));
             progress.flush();
             if (request.buildViews)
                 outcome->views = std::make_shared<const MethodViewData>(

@@ -1,96 +1,75 @@
 #include "metrics_model.h"
 
+#include <cmath>
+#include <limits>
+
 #include "method_label.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-
-#include "method_registry.h"
+#include "result_format.h"
+#include "result_json.h"
 
 namespace layerlens::ui {
 
 namespace {
-QString valueText(const ParamValue& v) {
-    return std::visit(
-        [](const auto& x) -> QString {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, bool>) return x ? "yes" : "no";
-            else if constexpr (std::is_same_v<T, std::string>) return QString::fromStdString(x);
-            else return QString::number(x, 'g', 4);
-        },
-        v);
+
+const std::vector<ResultField>& fields() { return result_fields(); }
+const ResultField* fieldAt(int column) {
+    return column >= 0 && column < static_cast<int>(fields().size()) ? &fields()[static_cast<size_t>(column)] : nullptr;
 }
-QJsonValue jsonOf(const ParamValue& v) {
-    return std::visit(
-        [](const auto& x) -> QJsonValue {
-            using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::string>) return QString::fromStdString(x);
-            else if constexpr (std::is_same_v<T, long long>) return static_cast<qint64>(x);
-            else return x;
-        },
-        v);
-}
+
 }  // namespace
 
-QString budgetText(const MethodResult& result) {
-    // Show the budget keys a reader compares across methods, in a fixed order.
-    static const char* keys[] = {"bits", "group_size_used", "sparsity", "pattern", "rank", "param_ratio", "keep_fraction",
-                                 "iterations", "iters"};
-    QStringList parts;
-    for (const char* key : keys)
-        for (const auto& [name, value] : result.params)
-            if (name == key) {
-                if (name == "pattern" && valueText(value) == "unstructured") continue;
-                parts << QString::fromStdString(name == "group_size_used" ? "group" : name) + " " + valueText(value);
-            }
-    return parts.join(", ");
+int MetricsModel::columnOf(const std::string& key) {
+    for (size_t k = 0; k < fields().size(); ++k)
+        if (fields()[k].key == key) return static_cast<int>(k);
+    return key == "status" ? statusColumn() : -1;
 }
 
+int MetricsModel::statusColumn() { return static_cast<int>(fields().size()); }
+
 int MetricsModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : static_cast<int>(rows_.size()); }
-int MetricsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int MetricsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : statusColumn() + 1; }
 
 QVariant MetricsModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
-    static const char* names[] = {"method", "budget", "E", "sparsity", "bits/weight", "seconds", "status"};
-    static const char* tips[] = {"The compression method.",
-                                 "The budget it ran with (bits, group, sparsity, rank).",
-                                 "Relative output error E = ‖X(W−Ŵ)ᵀ‖² / ‖XWᵀ‖²: the one number every method is judged by.",
-                                 "Fraction of exact zeros in Ŵ.",
-                                 "Storage cost per weight including scales and zero points.",
-                                 "Time the method took.",
-                                 "Whether this row is from the latest run."};
-    if (role == Qt::DisplayRole) return names[section];
-    if (role == Qt::ToolTipRole) return tips[section];
+    const ResultField* field = fieldAt(section);
+    if (role == Qt::DisplayRole) return field ? QString::fromStdString(field->header) : QString("status");
+    if (role == Qt::ToolTipRole)
+        return field ? QString::fromStdString(field->help) : QString("Whether this row is from the latest run, or why not.");
     return {};
+}
+
+const MethodResult* MetricsModel::resultAt(int row) const {
+    const Row& r = rows_[static_cast<size_t>(row)];
+    return r.outcome && r.outcome->result ? r.outcome->result.get() : nullptr;
 }
 
 QVariant MetricsModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid()) return {};
     const Row& row = rows_[static_cast<size_t>(index.row())];
-    const MethodResult* r = row.outcome && row.outcome->result ? row.outcome->result.get() : nullptr;
-    if (role == Qt::UserRole) {   // sort key
-        switch (index.column()) {
-        case Error: return r ? QVariant(r->relative_output_error) : QVariant(1e300);
-        case Sparsity: return r ? QVariant(r->sparsity) : QVariant(-1.0);
-        case BitsPerWeight: return r ? QVariant(r->bits_per_weight) : QVariant(1e300);
-        case Seconds: return r ? QVariant(r->seconds) : QVariant(1e300);
-        default: return data(index, Qt::DisplayRole);
-        }
+    const MethodResult* r = resultAt(index.row());
+    const ResultField* field = fieldAt(index.column());
+    const bool isMethod = field && field->key == "method";
+    if (!field) {   // status
+        if (role == Qt::DisplayRole || role == Qt::UserRole || role == Qt::ToolTipRole) return row.status;
+        return {};
     }
-    if (role == Qt::TextAlignmentRole && index.column() >= Error && index.column() <= Seconds)
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role != Qt::DisplayRole) return {};
-    switch (index.column()) {
-    case Method: return methodLabel(row.method);
-    case Budget: return r ? budgetText(*r) : QString();
-    case Error: return r ? QString("%1%").arg(100.0 * r->relative_output_error, 0, 'g', 4) : QString();
-    case Sparsity: return r ? QString("%1%").arg(100.0 * r->sparsity, 0, 'f', 1) : QString();
-    case BitsPerWeight: return r ? QString::number(r->bits_per_weight, 'g', 4) : QString();
-    case Seconds: return r ? QString::number(r->seconds, 'f', 3) : QString();
-    case Status: return row.status;
+    const double number = r ? field->number(*r) : std::numeric_limits<double>::quiet_NaN();
+    const bool numeric = !isMethod && field->key != "budget";
+    switch (role) {
+    case Qt::DisplayRole:
+        // The registry's label ("Wanda → AWQ") where people read; the exports keep the name.
+        if (isMethod) return methodLabel(row.method);
+        return r ? QString::fromStdString(field->display(*r)) : QString();
+    case Qt::UserRole:   // sort key: numbers as numbers, rows without a result last
+        if (isMethod) return methodLabel(row.method);
+        if (!numeric) return r ? QString::fromStdString(field->display(*r)) : QString();
+        return std::isnan(number) ? std::numeric_limits<double>::infinity() : number;
+    case Qt::ToolTipRole:
+        if (isMethod) return QString::fromStdString(row.method);
+        return r && numeric ? QString::fromStdString(field->value(*r)) : QVariant();
+    case Qt::TextAlignmentRole: return numeric ? int(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    default: return {};
     }
-    return {};
 }
 
 int MetricsModel::rowOf(const std::string& method) const {
@@ -105,21 +84,21 @@ void MetricsModel::beginRun(const std::vector<MethodJob>& jobs) {
     for (const MethodJob& job : jobs) {
         Row row;
         row.method = job.method;
-        const int old = rowOf(job.method);
-        if (old >= 0) row.outcome = rows_[static_cast<size_t>(old)].outcome;
+        if (const int old = rowOf(job.method); old >= 0) {
+            row.outcome = rows_[static_cast<size_t>(old)].outcome;
+            row.layer = rows_[static_cast<size_t>(old)].layer;
+        }
         row.status = "queued";
         next.push_back(row);
     }
     rows_ = std::move(next);
-    jobRows_.clear();
-    for (size_t k = 0; k < jobs.size(); ++k) jobRows_.push_back(static_cast<int>(k));
     endResetModel();
 }
 
 void MetricsModel::setStatus(int job, const QString& status) {
     if (job < 0 || job >= static_cast<int>(rows_.size())) return;
     rows_[static_cast<size_t>(job)].status = status;
-    emit dataChanged(index(job, Status), index(job, Status));
+    emit dataChanged(index(job, statusColumn()), index(job, statusColumn()));
 }
 
 void MetricsModel::setOutcome(const OutcomePtr& outcome) {
@@ -129,61 +108,49 @@ void MetricsModel::setOutcome(const OutcomePtr& outcome) {
     row.finishedThisRun = true;
     if (outcome->result) {
         row.outcome = outcome;
+        row.layer = outcome->layer;
         row.status = "done";
     } else {
         row.status = "failed: " + QString::fromStdString(outcome->error);
         if (row.outcome) row.status += " (previous result)";
+        else row.layer = outcome->layer;
     }
-    emit dataChanged(index(job, 0), index(job, ColumnCount - 1));
+    emit dataChanged(index(job, 0), index(job, statusColumn()));
 }
 
 void MetricsModel::endRun(const QString& why) {
-    for (size_t k = 0; k < rows_.size(); ++k)
-        if (!rows_[k].finishedThisRun) rows_[k].status = rows_[k].outcome ? "previous result (" + why + ")" : why;
-    if (!rows_.empty()) emit dataChanged(index(0, Status), index(static_cast<int>(rows_.size()) - 1, Status));
+    for (Row& row : rows_)
+        if (!row.finishedThisRun) row.status = row.outcome ? "previous result (" + why + ")" : why;
+    if (!rows_.empty()) emit dataChanged(index(0, statusColumn()), index(static_cast<int>(rows_.size()) - 1, statusColumn()));
 }
 
 QString MetricsModel::toCsv() const {
-    QString out = "method,budget,relative_output_error,sparsity,bits_per_weight,seconds,status\n";
-    auto quote = [](QString s) { return "\"" + s.replace("\"", "\"\"") + "\""; };
-    for (const Row& row : rows_) {
-        const MethodResult* r = row.outcome && row.outcome->result ? row.outcome->result.get() : nullptr;
-        out += QString::fromStdString(row.method) + "," + quote(r ? budgetText(*r) : QString()) + ",";
-        if (r)
-            out += QString("%1,%2,%3,%4,")
-                       .arg(r->relative_output_error, 0, 'g', 10)
-                       .arg(r->sparsity, 0, 'g', 10)
-                       .arg(r->bits_per_weight, 0, 'g', 10)
-                       .arg(r->seconds, 0, 'g', 6);
-        else
-            out += ",,,,";
-        out += quote(row.status) + "\n";
+    std::string out = csv_header() + ",status\n";
+    for (size_t k = 0; k < rows_.size(); ++k) {
+        const Row& row = rows_[k];
+        const MethodResult* r = resultAt(static_cast<int>(k));
+        std::string line;
+        if (r) {
+            line = csv_row(row.layer, *r);
+        } else {
+            line = csv_field(row.layer);
+            for (const ResultField& field : fields()) line += "," + (field.key == "method" ? csv_field(row.method) : "");
+        }
+        out += line + "," + csv_field(row.status.toStdString()) + "\n";
     }
-    return out;
+    return QString::fromStdString(out);
 }
 
 QByteArray MetricsModel::toJson() const {
-    QJsonArray array;
-    for (const Row& row : rows_) {
-        QJsonObject o;
-        o["method"] = QString::fromStdString(row.method);
-        o["status"] = row.status;
-        if (row.outcome && row.outcome->result) {
-            const MethodResult& r = *row.outcome->result;
-            QJsonObject params;
-            for (const auto& [k, v] : r.params) params[QString::fromStdString(k)] = jsonOf(v);
-            o["params"] = params;
-            o["relative_output_error"] = r.relative_output_error;
-            o["sparsity"] = r.sparsity;
-            o["bits_per_weight"] = r.bits_per_weight;
-            o["seconds"] = r.seconds;
-            QJsonArray loss;
-            for (double E : r.loss_history) loss.append(E);
-            if (!loss.isEmpty()) o["loss_history"] = loss;
-        }
-        array.append(o);
+    nlohmann::json array = nlohmann::json::array();
+    for (size_t k = 0; k < rows_.size(); ++k) {
+        const Row& row = rows_[k];
+        const MethodResult* r = resultAt(static_cast<int>(k));
+        nlohmann::json object = r ? result_to_json(row.layer, *r) : nlohmann::json{{"layer", row.layer}, {"method", row.method}};
+        object["status"] = row.status.toStdString();
+        array.push_back(std::move(object));
     }
-    return QJsonDocument(array).toJson(QJsonDocument::Indented);
+    return QByteArray::fromStdString(json_text(array));
 }
 
 }  // namespace layerlens::ui

@@ -1,7 +1,9 @@
 #pragma once
-// The metrics table's model: one row per method of the comparison (method, budget, E, sparsity,
-// bits per weight, seconds, status). Sorting is a QSortFilterProxyModel on top (numbers sort
-// as numbers through Qt::UserRole). Also writes itself as CSV and JSON.
+// The metrics table's model: one row per method of the comparison. Its columns are core's result
+// fields (core/result_format.h: method, budget, E, sparsity, bits per weight, seconds) and a
+// GUI-only status; the text, the sort key (Qt::UserRole) and the header tooltip of each come from
+// the field, and the CSV and JSON exports are core's serialisation plus the status. Sorting is a
+// QSortFilterProxyModel on top.
 #include <QAbstractTableModel>
 #include <vector>
 
@@ -12,8 +14,11 @@ namespace layerlens::ui {
 class MetricsModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Method, Budget, Error, Sparsity, BitsPerWeight, Seconds, Status, ColumnCount };
     using QAbstractTableModel::QAbstractTableModel;
+
+    // The column of a result field's key ("relative_output_error") or of "status"; -1 otherwise.
+    static int columnOf(const std::string& key);
+    static int statusColumn();
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -24,7 +29,10 @@ public:
     void setOutcome(const OutcomePtr& outcome);
     void setStatus(int job, const QString& status);
     void endRun(const QString& why);
+    // csv_header() + ",status", then csv_row(layer, result) + ",status" per row (a row with no
+    // result yet has only its method and status).
     QString toCsv() const;
+    // An array of result_to_json(layer, result) with "status" added.
     QByteArray toJson() const;
     const OutcomePtr& outcomeAt(int row) const { return rows_[static_cast<size_t>(row)].outcome; }
     int rowOf(const std::string& method) const;
@@ -32,15 +40,13 @@ public:
 private:
     struct Row {
         std::string method;
+        std::string layer;
         OutcomePtr outcome;     // latest successful result, possibly from an earlier run
         QString status;
         bool finishedThisRun = false;
     };
+    const MethodResult* resultAt(int row) const;
     std::vector<Row> rows_;
-    std::vector<int> jobRows_;
 };
-
-// "4 bits, group 128" / "50% sparsity" from the parameters a method reported using.
-QString budgetText(const MethodResult& result);
 
 }  // namespace layerlens::ui

@@ -30,6 +30,7 @@ struct RunRequest {
 struct MethodOutcome {
     int job = -1;
     MethodJob request;
+    std::string layer;                             // the layer's name, as every export writes it
     std::shared_ptr<const MethodResult> result;    // null when the method failed
     std::shared_ptr<const MethodViewData> views;   // null when failed or not asked for
     std::string error;                             // why it failed; empty on success

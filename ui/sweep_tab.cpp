@@ -1,47 +1,120 @@
 #include "sweep_tab.h"
 
-#include "method_label.h"
-
-#include "error_axis.h"
-
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
-#include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
+#include <algorithm>
 #include <cmath>
 
+#include "error_axis.h"
+#include "method_label.h"
 #include "method_panel.h"
 #include "method_registry.h"
 #include "method_runner.h"
+#include "sweep_model.h"
+#include "sweep_plan.h"
 
 namespace layerlens::ui {
 
+namespace {
+
+const char* kSparsityValues = "0.5,0.6,0.7,0.8";
+const char* kBitsValues = "2,3,4,8";
+
+// Every point checked before anything runs; each distinct message once, with its methods.
+QStringList pointProblems(const SweepPlan& plan, const Layer& layer) {
+    std::vector<std::pair<std::string, QStringList>> problems;
+    for (const SweepPoint& point : plan.points) {
+        try {
+            validate_method(find_method(point.method), layer, point.params);
+        } catch (const std::exception& e) {
+            auto it = std::find_if(problems.begin(), problems.end(), [&](const auto& p) { return p.first == e.what(); });
+            if (it == problems.end()) it = problems.insert(problems.end(), {e.what(), {}});
+            if (!it->second.contains(methodLabel(point.method))) it->second << methodLabel(point.method);
+        }
+    }
+    QStringList lines;
+    for (const auto& [message, methods] : problems) lines << QString::fromStdString(message) + " (" + methods.join(", ") + ")";
+    return lines;
+}
+
+}  // namespace
 
 SweepTab::SweepTab(MethodPanel* panel, QWidget* parent)
     : QWidget(parent),
       panel_(panel),
       runner_(new MethodRunner(this)),
+      model_(new SweepModel(this)),
       axis_(new QComboBox(this)),
       points_(new QLineEdit(this)),
       run_(new QPushButton("Run sweep ▶", this)),
       logY_(new QCheckBox("log E", this)),
       status_(new QLabel(this)),
       chart_(new QChart),
-      view_(new QChartView(chart_, this)) {
-    axis_->addItems({"sparsity", "bits"});
-    axis_->setToolTip("Sweep the pruning sparsity (pruning and joint methods) or the bit width (quantisers and joint methods).");
-    points_->setText("0.5,0.6,0.7,0.8");
+      view_(new QChartView(chart_, this)),
+      table_(new QTableView(this)) {
+    chart_->setTitle("Relative output error E against the budget, one line per method (the methods checked in the panel)");
+    view_->setRenderHint(QPainter::Antialiasing);
+    // Follow a dark desktop palette; Qt Charts' default theme is always light.
+    if (palette().color(QPalette::Window).lightness() < 128) {
+        chart_->setTheme(QChart::ChartThemeDark);
+        chart_->setBackgroundBrush(palette().color(QPalette::Base));
+    }
+    view_->setToolTip("Each line is one method run at every budget value; lower is better.");
+    auto* sorted = new QSortFilterProxyModel(this);
+    sorted->setSourceModel(model_);
+    sorted->setSortRole(Qt::UserRole);
+    table_->setModel(sorted);
+    table_->setObjectName("sweep_table");
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(-1, Qt::AscendingOrder);
+    table_->verticalHeader()->setVisible(false);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setToolTip("Every point's numbers, as the CSV export writes them; click a header to sort.");
+    connect(model_, &QAbstractItemModel::rowsInserted, table_, [this] { table_->resizeColumnsToContents(); });
+    status_->setWordWrap(true);
+    status_->setTextFormat(Qt::PlainText);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(view_);
+    split->addWidget(table_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buildControls());
+    layout->addWidget(status_);
+    layout->addWidget(split, 1);
+    connect(runner_, &MethodRunner::methodFinished, this, &SweepTab::onOutcome);
+    connect(runner_, &MethodRunner::methodProgressed, this, [this](int job, double, const QString& stage) {
+        setStatus(QString("running point %1 of %2: %3").arg(job + 1).arg(runner_->request().jobs.size()).arg(stage));
+    });
+    connect(runner_, &MethodRunner::runFinished, this, [this] {
+        setStatus(QString("done: %1 runs").arg(model_->rowCount()));
+        emit sweepFinished();
+    });
+    connect(runner_, &MethodRunner::runCanceled, this, [this] { setStatus("sweep cancelled; the points so far stay"); });
+    connect(runner_, &MethodRunner::runFailed, this, [this](int, const QString& m) {
+        setStatus("sweep failed: " + m);
+        emit sweepFailed(m);
+    });
+}
+
+QLayout* SweepTab::buildControls() {
+    for (const std::string& name : sweep_axis_names().names()) axis_->addItem(QString::fromStdString(name));
+    axis_->setToolTip("Sweep the pruning sparsity or the bit width: every checked method with that budget runs at "
+                      "every value; the others are skipped, with the reason.");
+    points_->setText(kSparsityValues);
     points_->setToolTip("The budget values to run, separated by commas.");
     logY_->setChecked(true);
     auto* cancel = new QPushButton("Cancel ■", this);
@@ -53,113 +126,88 @@ SweepTab::SweepTab(MethodPanel* panel, QWidget* parent)
     controls->addWidget(run_);
     controls->addWidget(cancel);
     controls->addWidget(logY_);
-    chart_->setTitle("Relative output error E against the budget, one line per method (the methods checked in the panel)");
-    view_->setRenderHint(QPainter::Antialiasing);
-    // Follow a dark desktop palette; Qt Charts' default theme is always light.
-    if (palette().color(QPalette::Window).lightness() < 128) {
-        chart_->setTheme(QChart::ChartThemeDark);
-        chart_->setBackgroundBrush(palette().color(QPalette::Base));
-    }
-    view_->setToolTip("Each line is one method run at every budget value; lower is better.");
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(controls);
-    layout->addWidget(status_);
-    layout->addWidget(view_, 1);
     connect(axis_, &QComboBox::currentTextChanged, this, [this](const QString& axis) {
-        points_->setText(axis == "bits" ? "2,3,4,8" : "0.5,0.6,0.7,0.8");
+        points_->setText(axis == "bits" ? kBitsValues : kSparsityValues);
     });
     connect(run_, &QPushButton::clicked, this, &SweepTab::runSweep);
     connect(cancel, &QPushButton::clicked, this, &SweepTab::cancel);
     connect(logY_, &QCheckBox::toggled, this, &SweepTab::rescale);
-    connect(runner_, &MethodRunner::methodFinished, this, &SweepTab::onOutcome);
-    connect(runner_, &MethodRunner::methodProgressed, this, [this](int job, double, const QString& stage) {
-        status_->setText(QString("running point %1 of %2: %3").arg(job + 1).arg(runner_->request().jobs.size()).arg(stage));
-    });
-    connect(runner_, &MethodRunner::runFinished, this, [this] {
-        status_->setText(QString("done: %1 runs").arg(outcomes_.size()));
-        emit sweepFinished();
-    });
-    connect(runner_, &MethodRunner::runCanceled, this, [this] { status_->setText("sweep cancelled; the points so far stay"); });
-    connect(runner_, &MethodRunner::runFailed, this, [this](int, const QString& m) {
-        status_->setText("sweep failed: " + m);
-        emit sweepFailed(m);
-    });
+    return controls;
 }
 
 void SweepTab::setLayer(const LayerViewPtr& layer) {
     runner_->cancel();
     layer_ = layer;
+    panel_->setLayer(layer ? layer->loaded : nullptr);
     chart_->removeAllSeries();
     lines_.clear();
-    outcomes_.clear();
-    status_->setText("Press Run sweep to run the checked methods at every budget value.");
+    model_->clear();
+    skippedNote_.clear();
+    setStatus("Press Run sweep to run the checked methods at every budget value.");
 }
 
 void SweepTab::setAxis(const QString& axis) { axis_->setCurrentText(axis); }
 void SweepTab::setPoints(const QString& points) { points_->setText(points); }
 void SweepTab::cancel() { runner_->cancel(); }
+QString SweepTab::statusText() const { return status_->text(); }
+
+void SweepTab::setStatus(const QString& text) {
+    status_->setStyleSheet(QString());
+    status_->setText(skippedNote_.isEmpty() ? text : text + ". Skipped: " + skippedNote_ + ".");
+}
+
+bool SweepTab::refuse(const QString& why) {
+    skippedNote_.clear();
+    status_->setStyleSheet("color: #c0392b");
+    status_->setText(why);
+    emit sweepFailed(why);
+    return false;
+}
 
 bool SweepTab::runSweep() {
-    auto refuse = [this](const QString& why) {
-        status_->setText("<span style='color:#c0392b'>" + why.toHtmlEscaped() + "</span>");
-        emit sweepFailed(why);
-        return false;
-    };
     if (!layer_) return refuse("Load a layer first.");
-    const bool bits = axis_->currentText() == "bits";
-    std::vector<double> values;
-    for (const QString& part : points_->text().split(',', Qt::SkipEmptyParts)) {
-        bool ok = false;
-        const double v = part.trimmed().toDouble(&ok);
-        if (!ok) return refuse("'" + part.trimmed() + "' is not a number");
-        values.push_back(v);
+    const auto axis = sweep_axis_names().parse(axis_->currentText().toStdString());
+    if (!axis) return refuse("Choose an axis.");
+    std::vector<SweepMethod> methods;
+    for (const MethodJob& job : panel_->jobs()) methods.push_back({job.method, job.params});
+    if (methods.empty()) return refuse("Check at least one method in the panel.");
+    SweepPlan plan;
+    try {
+        plan = plan_sweep(*axis, parse_sweep_values(points_->text().toStdString()), methods);
+    } catch (const std::exception& e) {
+        return refuse(QString::fromUtf8(e.what()));
     }
-    if (values.empty()) return refuse("Give at least one budget value.");
+    const QStringList problems = pointProblems(plan, layer_->loaded->layer);
+    if (!problems.isEmpty()) return refuse(problems.join("\n"));
     std::vector<MethodJob> jobs;
-    for (const MethodJob& base : panel_->jobs()) {
-        const MethodKind kind = find_method(base.method).kind;
-        const bool fits = kind == MethodKind::Joint || (bits ? kind == MethodKind::Quantization : kind == MethodKind::Pruning);
-        if (!fits) continue;
-        for (double v : values) {
-            MethodJob job = base;
-            job.sweepX = v;
-            if (bits) {
-                job.params.bits = static_cast<int>(std::lround(v));
-                job.params.sparsity.reset();
-                job.params.nm = {};
-            } else {
-                job.params.sparsity = v;
-                job.params.nm = {};
-                job.params.bits.reset();
-            }
-            try {
-                find_method(job.method).validate(layer_->loaded->layer, job.params);
-            } catch (const std::exception& e) {
-                return refuse(methodLabel(job.method) + ": " + e.what());
-            }
-            jobs.push_back(job);
-        }
-    }
-    if (jobs.empty()) return refuse("None of the checked methods has a " + axis_->currentText() + " budget.");
+    for (const SweepPoint& point : plan.points) jobs.push_back({point.method, point.params, point.value});
+    QStringList skipped;
+    for (const SweepSkip& skip : plan.skipped) skipped << QString::fromStdString(skip.reason);
+    skippedNote_ = skipped.join("; ");
+    startPlot(axis_->currentText());
+    setStatus(QString("running %1 runs").arg(jobs.size()));
+    runner_->start(RunRequest{layer_->loaded, std::move(jobs), false});
+    return true;
+}
+
+void SweepTab::startPlot(const QString& axis) {
     chart_->removeAllSeries();
     for (QAbstractAxis* a : chart_->axes()) chart_->removeAxis(a), delete a;
     lines_.clear();
-    outcomes_.clear();
+    model_->clear();
+    model_->setAxisName(axis);
     auto* x = new QValueAxis;
-    x->setTitleText(bits ? "bits" : "sparsity");
+    x->setTitleText(axis);
     chart_->addAxis(x, Qt::AlignBottom);
-    status_->setText(QString("running %1 runs").arg(jobs.size()));
-    runner_->start(RunRequest{layer_->loaded, jobs, false});
     rescale();
-    return true;
 }
 
 void SweepTab::onOutcome(const OutcomePtr& outcome) {
     if (!outcome->result) {
-        status_->setText(methodLabel(outcome->request.method) + " failed: " + QString::fromStdString(outcome->error));
+        setStatus(methodLabel(outcome->request.method) + " failed: " + QString::fromStdString(outcome->error));
         return;
     }
-    outcomes_.push_back(outcome);
+    model_->add(outcome);
     QLineSeries*& line = lines_[outcome->request.method];
     if (!line) {
         line = new QLineSeries;
@@ -210,37 +258,7 @@ int SweepTab::pointCount(const std::string& method) const {
     return it == lines_.end() ? 0 : it->second->count();
 }
 
-QString SweepTab::toCsv() const {
-    QString out = "method,axis,value,relative_output_error,sparsity,bits_per_weight,seconds\n";
-    const QString axis = axis_->currentText();
-    for (const OutcomePtr& o : outcomes_) {
-        const MethodResult& r = *o->result;
-        out += QString("%1,%2,%3,%4,%5,%6,%7\n")
-                   .arg(QString::fromStdString(o->request.method), axis)
-                   .arg(o->request.sweepX, 0, 'g', 6)
-                   .arg(r.relative_output_error, 0, 'g', 10)
-                   .arg(r.sparsity, 0, 'g', 10)
-                   .arg(r.bits_per_weight, 0, 'g', 10)
-                   .arg(r.seconds, 0, 'g', 6);
-    }
-    return out;
-}
-
-QByteArray SweepTab::toJson() const {
-    QJsonArray array;
-    for (const OutcomePtr& o : outcomes_) {
-        const MethodResult& r = *o->result;
-        QJsonObject obj;
-        obj["method"] = QString::fromStdString(o->request.method);
-        obj["axis"] = axis_->currentText();
-        obj["value"] = o->request.sweepX;
-        obj["relative_output_error"] = r.relative_output_error;
-        obj["sparsity"] = r.sparsity;
-        obj["bits_per_weight"] = r.bits_per_weight;
-        obj["seconds"] = r.seconds;
-        array.append(obj);
-    }
-    return QJsonDocument(array).toJson(QJsonDocument::Indented);
-}
+QString SweepTab::toCsv() const { return model_->toCsv(); }
+QByteArray SweepTab::toJson() const { return model_->toJson(); }
 
 }  // namespace layerlens::ui

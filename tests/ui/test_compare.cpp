@@ -72,7 +72,7 @@ TEST(GuiCompare, DemoLayerEveryRegisteredMethodFillsEveryView) {
     auto window = makeWindow();
     ASSERT_TRUE(loadAndWait(*window, demoSource(128, 256, 512)));
     window->methodPanel()->setSelectedMethods(allMethods());
-    window->methodPanel()->itersBox()->setValue(30);
+    setPanelInt(*window, "budget_iters", 30);
     ASSERT_TRUE(runAndWait(*window));
     expectViewsMatch(*window);
     // Every method without a loss history is a labelled reference line on the PGD plot.
@@ -99,7 +99,7 @@ TEST(GuiCompare, RealLayerFromSharedData) {
     EXPECT_EQ(window->loadedLayer()->layer.d_in(), 172);
     EXPECT_EQ(window->loadedLayer()->stats.n_tokens, 4096);
     window->methodPanel()->setSelectedMethods(allMethods());
-    window->methodPanel()->itersBox()->setValue(30);
+    setPanelInt(*window, "budget_iters", 30);
     ASSERT_TRUE(runAndWait(*window));
     expectViewsMatch(*window);
 }
@@ -167,10 +167,11 @@ TEST(GuiCompare, MetricsTableSortsByError) {
     window->methodPanel()->setSelectedMethods({"rtn", "magnitude", "wanda"});
     ASSERT_TRUE(runAndWait(*window));
     QTableView* view = window->compareTab()->metricsView();
-    view->sortByColumn(MetricsModel::Error, Qt::AscendingOrder);
+    const int errorColumn = MetricsModel::columnOf("relative_output_error");
+    view->sortByColumn(errorColumn, Qt::AscendingOrder);
     double previous = -1;
     for (int row = 0; row < view->model()->rowCount(); ++row) {
-        const double E = view->model()->index(row, MetricsModel::Error).data(Qt::UserRole).toDouble();
+        const double E = view->model()->index(row, errorColumn).data(Qt::UserRole).toDouble();
         EXPECT_GE(E, previous);
         previous = E;
     }
@@ -181,7 +182,7 @@ TEST(GuiCompare, MetricsTableSortsByError) {
 
 #include <QTableWidget>
 
-#include "io/hdf5_reader.h"
+#include "io/layer_format.h"
 #include "layer_browser_dialog.h"
 
 namespace layerlens::ui::test {

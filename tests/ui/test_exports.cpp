@@ -11,9 +11,10 @@
 #include "comparison_grid.h"
 #include "export_actions.h"
 #include "gui_test_support.h"
-#include "io/hdf5_reader.h"
+#include "io/layer_format.h"
 #include "loss_curve_widget.h"
 #include "metrics_model.h"
+#include "result_format.h"
 
 namespace layerlens::ui::test {
 namespace {
@@ -73,7 +74,7 @@ TEST_F(GuiExport, MetricsAsCsvAndJson) {
     ASSERT_TRUE(c.open(QIODevice::ReadOnly));
     const QStringList lines = QString::fromUtf8(c.readAll()).split('\n', Qt::SkipEmptyParts);
     ASSERT_EQ(lines.size(), 4);
-    EXPECT_TRUE(lines[0].startsWith("method,budget,relative_output_error"));
+    EXPECT_EQ(lines[0].toStdString(), csv_header() + ",status");
     QFile j(json);
     ASSERT_TRUE(j.open(QIODevice::ReadOnly));
     const QJsonArray array = QJsonDocument::fromJson(j.readAll()).array();
