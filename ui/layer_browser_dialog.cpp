@@ -52,6 +52,15 @@ void measureOutliers(QPromise<QPair<int, double>>& promise, const std::string& p
     }
 }
 
+// The registry's name of the file's format ("HDF5"), found by its content as the listing was.
+QString formatName(const QString& path) {
+    try {
+        return QString::fromStdString(detect_format(path.toStdString()).name());
+    } catch (const std::exception&) {
+        return "unknown format";
+    }
+}
+
 }  // namespace
 
 LayerBrowserDialog::LayerBrowserDialog(const QString& path, const std::vector<LayerInfo>& layers, QWidget* parent)
@@ -77,7 +86,7 @@ LayerBrowserDialog::LayerBrowserDialog(const QString& path, const std::vector<La
     if (!layers.empty()) table_->selectRow(0);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
     auto* layout = new QVBoxLayout(this);
-    layout->addWidget(new QLabel(QString("%1 holds %2 layers. Pick one:").arg(path).arg(layers.size())));
+    layout->addWidget(new QLabel(QString("%1 (%2) holds %3 layers. Pick one:").arg(path, formatName(path)).arg(layers.size())));
     layout->addWidget(table_);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);

@@ -6,7 +6,7 @@
 #include <QPair>
 #include <vector>
 
-#include "io/hdf5_reader.h"
+#include "io/layer_format.h"
 
 class QTableWidget;
 
