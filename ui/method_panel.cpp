@@ -326,7 +326,9 @@ void MethodPanel::revalidate() {
 }
 
 void MethodPanel::showMessage(const QString& message) {
-    message_->setText(message);
+    // Several refusals read as a list; one as a sentence.
+    const QStringList lines = message.split('\n', Qt::SkipEmptyParts);
+    message_->setText(lines.size() > 1 ? "• " + lines.join("\n• ") : message);
     message_->setVisible(!message.isEmpty());
 }
 

@@ -6,7 +6,6 @@
 #include <QLocale>
 #include <QRegularExpression>
 #include <QSpinBox>
-#include <QStyle>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -168,17 +167,30 @@ void ParamField::onChanged(QObject* context, std::function<void()> changed) cons
 
 void ParamField::markInvalid(const QString& reason) const {
     const bool invalid = !reason.isEmpty();
-    if (editor->property(kInvalid).toBool() == invalid && editor->toolTip().endsWith(reason)) return;
-    editor->setProperty(kInvalid, invalid);
-    // Only the widget itself: its own sheet, matched by the property, leaves the normal style alone.
-    editor->setStyleSheet(invalid ? "[invalid=\"true\"] { border: 2px solid #c0392b; border-radius: 3px; }"
-                                  : QString());
-    if (qobject_cast<QCheckBox*>(editor))
-        editor->setStyleSheet(invalid ? "[invalid=\"true\"] { color: #c0392b; }" : QString());
     const QString base = editor->property(kBaseTip).toString();
-    editor->setToolTip(invalid ? base + "\n\nRefused: " + reason : base);
-    editor->style()->unpolish(editor);
-    editor->style()->polish(editor);
+    const QString tip = invalid ? base + "\n\nRefused: " + reason : base;
+    if (editor->property(kInvalid).toBool() == invalid && editor->toolTip() == tip) return;
+    editor->setProperty(kInvalid, invalid);
+    editor->setToolTip(tip);
+    // A red tint through the palette, not a style sheet, so the spin arrows keep their style; the
+    // tint is mixed into the current colours, so it reads on a dark palette too.
+    if (!invalid) {
+        editor->setPalette(QPalette());   // no role of its own: inherits the parent's again
+        return;
+    }
+    // From the parent's colours, so a second reason does not tint twice.
+    QPalette palette = editor->parentWidget() ? editor->parentWidget()->palette() : editor->palette();
+    const QColor red(192, 57, 43);
+    auto tint = [&](QPalette::ColorRole role, double amount) {
+        const QColor c = palette.color(role);
+        palette.setColor(role, QColor::fromRgbF(c.redF() + (red.redF() - c.redF()) * amount,
+                                                c.greenF() + (red.greenF() - c.greenF()) * amount,
+                                                c.blueF() + (red.blueF() - c.blueF()) * amount));
+    };
+    tint(QPalette::Base, 0.3);
+    tint(QPalette::Button, 0.3);
+    palette.setColor(QPalette::WindowText, red);
+    editor->setPalette(palette);
 }
 
 bool ParamField::isMarkedInvalid() const { return editor->property(kInvalid).toBool(); }

@@ -163,7 +163,10 @@ std::shared_ptr<const LoadedLayer> demoLoaded(Eigen::Index d_out, Eigen::Index d
 QStringList shownLines(const MethodPanel& panel) {
     auto* message = panel.findChild<QLabel*>("panel_message");
     if (!message || message->isHidden()) return {};
-    return message->text().split('\n', Qt::SkipEmptyParts);
+    QStringList lines = message->text().split('\n', Qt::SkipEmptyParts);
+    for (QString& line : lines)
+        if (line.startsWith("• ")) line.remove(0, 2);
+    return lines;
 }
 
 TEST(GuiPanel, ARefusalIsSaidOnceMarksItsEditorAndClearsWhenCorrected) {
@@ -209,6 +212,21 @@ TEST(GuiPanel, ARefusalIsSaidOnceMarksItsEditorAndClearsWhenCorrected) {
     nm->setCurrentText("2:4");
     EXPECT_TRUE(shownLines(panel).isEmpty());
     EXPECT_FALSE(nm->property("invalid").toBool());
+}
+
+TEST(GuiPanel, ScreenshotOfARefusal) {
+    const auto loaded = demoLoaded(64, 128);
+    MethodPanel panel;
+    panel.resize(260, 1100);
+    panel.show();
+    panel.setLayer(loaded);
+    panel.fold("gptq")->setOpen(true);
+    panel.findChild<QSpinBox*>("budget_group")->setValue(100);
+    panel.findChild<QDoubleSpinBox*>("param_awp_step-scale")->setValue(0.0);
+    QTest::qWait(50);
+    EXPECT_TRUE(panel.fold("awp")->isOpen());
+    EXPECT_EQ(shownLines(panel).size(), 2) << shownLines(panel).join(" | ").toStdString();
+    EXPECT_TRUE(panel.grab().save(screenshotDir() + "/panel_refusal.png"));
 }
 
 TEST(GuiPanel, TheOpenDialogOffersEveryRegisteredFormatAndAllFiles) {
