@@ -33,7 +33,7 @@ int SweepModel::columnCount(const QModelIndex& parent) const {
 
 QVariant SweepModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal || section < 0 || section >= columnCount()) return {};
-    if (section == 0) return role == Qt::DisplayRole ? QVariant(axis_) : role == Qt::ToolTipRole ? QVariant("The swept budget value.") : QVariant();
+    if (section == 0) return role == Qt::DisplayRole ? QVariant("swept " + axis_) : role == Qt::ToolTipRole ? QVariant("The swept budget value.") : QVariant();
     const ResultField& field = result_fields()[static_cast<size_t>(section - 1)];
     if (role == Qt::DisplayRole) return QString::fromStdString(field.header);
     if (role == Qt::ToolTipRole) return QString::fromStdString(field.help);
