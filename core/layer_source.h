@@ -7,7 +7,7 @@
 
 #include "calibration_stats.h"
 #include "demo_layer.h"
-#include "io/hdf5_reader.h"
+#include "io/layer_format.h"
 
 namespace layerlens {
 

@@ -26,10 +26,16 @@ void check_layer_matches_statistics(const Layer& layer, const CalibrationStats& 
     }
 }
 
+void validate_method(const MethodInfo& method, const Layer& layer, const CompressionParams& params) {
+    for (const ParamSpec* spec : method.params)
+        if (const auto value = spec->get(params)) check_param(*spec, *value, &layer);
+    if (method.validate) method.validate(layer, params);
+}
+
 MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,
                         const CompressionParams& params, Progress& progress) {
     check_layer_matches_statistics(layer, stats);
-    method.validate(layer, params);
+    validate_method(method, layer, params);
     progress.check();
     const auto start = std::chrono::steady_clock::now();
     MethodResult result = method.run(layer, stats, params, progress);

@@ -9,7 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "compression_params.h"
 #include "layer.h"
+#include "param_spec.h"
 #include "sparsity_mask.h"
 
 namespace layerlens {
@@ -17,47 +19,6 @@ namespace layerlens {
 struct CalibrationStats;
 class Progress;
 
-constexpr int kAutoGroupSize = -1;
-
-// The shared budget and every method's settings. Optional fields are "not given": a method
-// uses its own default, and AWP decides from which of bits/sparsity are given what to do.
-struct CompressionParams {
-    // quantisation
-    std::optional<int> bits;             // default 4
-    // 128 by default, or one group per row when 128 does not divide d_in (as the reference
-    // results were produced); an explicit size must divide d_in; 0 = one group per row.
-    int group_size = kAutoGroupSize;
-    // pruning
-    std::optional<double> sparsity;      // unstructured fraction of zeros; default 0.5
-    NMPattern nm;                        // semi-structured alternative to sparsity
-    // second-order methods (GPTQ, SparseGPT)
-    double damp = 0.01;                  // fraction of mean diag(H) added to the diagonal
-    int block_size = 128;
-    bool act_order = false;
-    // AWQ
-    int awq_grid = 20;                   // α ∈ {0, 1/n, …, (n−1)/n}
-    bool awq_duo_scaling = false;        // AutoAWQ's a^α / w̄^(1−α) rule
-    bool awq_clip = true;
-    int clip_grid = 20;
-    double clip_max_shrink = 0.5;
-    // AWQ keep experiment
-    std::string keep_by = "activation";  // activation | weight | random
-    double keep_fraction = 0.01;
-    double keep_scale = 0.0;             // 0 = keep in full precision, else scale salient channels by s
-    unsigned seed = 0;
-    // AWP
-    int iters = 100;
-    double step_scale = 1.0;
-    double tol = 1e-6;
-    std::string init;                    // wanda | magnitude | sparsegpt (prune), rtn (quant); "" = default
-    std::string mask_scope = "row";      // row | layer
-    bool accelerate = false;
-    // low rank
-    int rank = 0;                        // 0 = from param_ratio
-    double param_ratio = 0.5;
-};
-
-using ParamValue = std::variant<bool, long long, double, std::string>;
 using KeyValues = std::vector<std::pair<std::string, ParamValue>>;
 
 struct MethodResult {
@@ -98,10 +59,18 @@ struct MethodInfo {
     std::string label;         // display name: "RTN", "GPTQ", "Wanda → AWQ"
     std::string description;   // one sentence for tooltips and `--help`
     MethodKind kind;
-    // Throws ParameterError naming the bad value; runs before any work.
+    // Every parameter the method reads, shared budget first (declared in budget_params.cpp and
+    // beside each method); the CLI, the GUI panel and `methods --detail` list exactly these.
+    std::vector<const ParamSpec*> params;
+    // The method's own checks beyond the declared ranges (which validate_method runs first);
+    // throws ParameterError naming the bad value. May be empty.
     std::function<void(const Layer&, const CompressionParams&)> validate;
     std::function<MethodResult(const Layer&, const CalibrationStats&, const CompressionParams&, Progress&)> run;
 };
+
+// The declared ranges and layer checks of every parameter the method reads, then its own checks.
+// The one validation the CLI, the GUI and run_method share, so all three say the same thing.
+void validate_method(const MethodInfo& method, const Layer& layer, const CompressionParams& params);
 
 // Validates, runs, times, and fills the common fields (E, sparsity, seconds) of the result.
 MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,

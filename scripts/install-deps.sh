@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   libeigen3-dev libopenblas-openmp-dev libhdf5-dev libgtest-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev
   fonts-dejavu-core xvfb xauth
 )
 

@@ -1,150 +1,293 @@
 #include "cli_options.h"
 
-#include <sstream>
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <set>
 
 #include "errors.h"
 #include "method_registry.h"
+#include "param_spec.h"
 
 namespace layerlens::cli {
 
 namespace {
 
-double parse_double(const std::string& flag, const std::string& text) {
-    try {
-        size_t used = 0;
-        const double value = std::stod(text, &used);
-        if (used == text.size()) return value;
-    } catch (const std::exception&) {
-    }
-    throw ParameterError(flag + " expects a number, got '" + text + "'");
+const char* kCommands = "the commands are info, run, compare, sweep, bench, methods (see `layerlens-cli --help`)";
+
+const char* kFooter =
+    "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter, 3 internal error (a bug: please report it)\n"
+    "`layerlens-cli COMMAND --help` shows every option of a command; `layerlens-cli methods --detail NAME` one method's settings.";
+
+// Every declared parameter once, with the methods that read it, in registry order.
+struct DeclaredParam {
+    const ParamSpec* spec;
+    std::vector<std::string> methods;
+};
+
+std::vector<DeclaredParam> declared_params() {
+    std::vector<DeclaredParam> out;
+    for (const MethodInfo& m : all_methods())
+        for (const ParamSpec* spec : m.params) {
+            auto it = std::find_if(out.begin(), out.end(), [&](const DeclaredParam& d) { return d.spec == spec; });
+            if (it == out.end()) out.push_back({spec, {m.name}});
+            else it->methods.push_back(m.name);
+        }
+    return out;
 }
 
-long long parse_int(const std::string& flag, const std::string& text) {
-    try {
-        size_t used = 0;
-        const long long value = std::stoll(text, &used);
-        if (used == text.size()) return value;
-    } catch (const std::exception&) {
-    }
-    throw ParameterError(flag + " expects an integer, got '" + text + "'");
+std::string joined(const std::vector<std::string>& parts, const char* separator) {
+    std::string out;
+    for (size_t k = 0; k < parts.size(); ++k) out += (k ? separator : "") + parts[k];
+    return out;
 }
 
-std::vector<std::string> split(const std::string& text, char separator) {
+// What the user typed for each declared parameter; converted after parsing so that the
+// messages are the declarations' own.
+struct ParamTexts {
+    std::map<std::string, std::string> values;
+    std::map<std::string, bool> flags;
+    std::map<const CLI::App*, std::set<std::string>> registered;   // which command offers which
+};
+
+void add_param_option(CLI::App& command, const DeclaredParam& d, ParamTexts& texts) {
+    const ParamSpec& spec = *d.spec;
+    const std::string group = spec.axis == BudgetAxis::None ? "Method settings" : "Budget";
+    const std::string used_by = " [" + joined(d.methods, ", ") + "]";
+    texts.registered[&command].insert(spec.name);
+    if (spec.type == ParamType::Flag) {
+        const bool on_by_default = std::get<bool>(spec.default_value());
+        const std::string name = on_by_default ? "--no-" + spec.name : "--" + spec.name;
+        command.add_flag_callback(name, [&texts, &spec, on_by_default] { texts.flags[spec.name] = !on_by_default; },
+                                  (on_by_default ? "turn off: " : "") + spec.help + used_by)
+            ->group(group);
+        // The other sense too, so scripts can state either explicitly.
+        command.add_flag_callback(on_by_default ? "--" + spec.name : "--no-" + spec.name,
+                                  [&texts, &spec, on_by_default] { texts.flags[spec.name] = on_by_default; },
+                                  on_by_default ? "(the default)" : "(the default)")
+            ->group("");
+        return;
+    }
+    std::string type = spec.type == ParamType::Integer ? "INT" : spec.type == ParamType::Real ? "NUM"
+                       : spec.type == ParamType::Pattern ? "N:M" : "NAME";
+    command.add_option("--" + spec.name, texts.values[spec.name], spec.help + "; " + spec.range_text() + used_by)
+        ->type_name(type)
+        ->default_str(spec.optional && spec.type == ParamType::Pattern ? "" : param_text(spec, spec.default_value()))
+        ->group(group);
+}
+
+void apply_params(const std::vector<DeclaredParam>& declared, ParamTexts& texts, const CLI::App& command,
+                  CompressionParams& params) {
+    for (const DeclaredParam& d : declared) {
+        const ParamSpec& spec = *d.spec;
+        if (!texts.registered[&command].count(spec.name)) continue;   // e.g. sweep's own --bits list
+        std::optional<ParamValue> value;
+        if (spec.type == ParamType::Flag) {
+            if (auto it = texts.flags.find(spec.name); it != texts.flags.end()) value = it->second;
+        } else if (const CLI::Option* opt = command.get_option_no_throw("--" + spec.name); opt && opt->count() > 0) {
+            value = parse_param(spec, texts.values.at(spec.name));
+        }
+        if (!value) continue;
+        check_param(spec, *value);
+        spec.set(params, value);
+    }
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            const size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// "unknown option '--sparsty'; did you mean --sparsity?"
+std::string unknown_argument(const CLI::App& command, const std::string& argument) {
+    if (argument.empty() || argument[0] != '-')
+        return "unexpected argument '" + argument + "' for " + command.get_name();
+    const std::string typed = argument.substr(0, argument.find('='));
+    std::string best;
+    size_t best_distance = 1000;
+    for (const CLI::Option* opt : command.get_options())
+        for (const std::string& name : opt->get_lnames()) {
+            const size_t distance = edit_distance(typed, "--" + name);
+            if (distance < best_distance) best_distance = distance, best = "--" + name;
+        }
+    std::string message = "unknown option '" + typed + "' for " + command.get_name();
+    if (!best.empty() && best_distance <= std::max<size_t>(2, typed.size() / 3)) message += "; did you mean " + best + "?";
+    return message + " (see `layerlens-cli " + command.get_name() + " --help`)";
+}
+
+std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> parts;
-    std::stringstream stream(text);
     std::string part;
-    while (std::getline(stream, part, separator))
+    for (char c : text + ",") {
+        if (c != ',') { part += c; continue; }
         if (!part.empty()) parts.push_back(part);
+        part.clear();
+    }
     return parts;
 }
 
-NMPattern parse_nm(const std::string& text) {
-    const auto parts = split(text, ':');
-    if (parts.size() != 2) throw ParameterError("--nm expects N:M such as 2:4, got '" + text + "'");
-    NMPattern nm{static_cast<int>(parse_int("--nm", parts[0])), static_cast<int>(parse_int("--nm", parts[1]))};
-    if (nm.n_keep <= 0 || nm.m <= 0 || nm.n_keep > nm.m)
-        throw ParameterError("--nm " + text + " is impossible: need 0 < N <= M (N weights kept in every M)");
-    return nm;
+// The state CLI11 writes into while parsing; turned into Options afterwards.
+struct Parsed {
+    Options options;
+    std::string methods_text, demo_shape, sweep_sparsities, sweep_bits, shapes;
+    long long demo_tokens = 0, max_memory_mb = 0;
+    ParamTexts params;
+};
+
+void add_source_options(CLI::App& command, Parsed& p) {
+    command.add_option("file", p.options.source.path, "layer file (HDF5; detected by content)")->type_name("FILE");
+    command.add_option("--layer", p.options.source.layer, "layer name in the file (may be omitted when it holds one)")
+        ->group("Source");
+    command.add_option("--inputs", p.options.source.inputs_path, "a second file holding the layer's inputs")
+        ->type_name("FILE")
+        ->group("Source");
+    command.add_flag("--demo", p.options.source.demo, "the built-in demo layer instead of a file")->group("Source");
+    command.add_option("--demo-shape", p.demo_shape, "demo layer shape D_OUTxD_IN")->default_str("1024x1024")->group("Source");
+    command.add_option("--demo-tokens", p.demo_tokens, "demo calibration tokens")
+        ->default_str(std::to_string(DemoSpec{}.n_tokens))
+        ->check(CLI::PositiveNumber)
+        ->group("Source");
+    command.add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
+        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
+        ->check(CLI::PositiveNumber)
+        ->group("Source");
 }
 
-bool parse_bool_word(const std::string& flag, const std::string& text) {
-    if (text == "on" || text == "true" || text == "1") return true;
-    if (text == "off" || text == "false" || text == "0") return false;
-    throw ParameterError(flag + " expects on or off, got '" + text + "'");
+void add_output_options(CLI::App& command, Parsed& p, bool with_export) {
+    command.add_flag("--json", p.options.json, "print JSON (one object per run)")->group("Output");
+    command.add_flag("--csv", p.options.csv, "print CSV rows")->group("Output");
+    if (with_export) {
+        command.add_option("--export", p.options.export_path, "write Ŵ (and its mask or scales) as a layer to OUT.h5")
+            ->type_name("OUT.h5")
+            ->group("Output");
+        command.add_flag("--force", p.options.force, "overwrite the --export file")->group("Output");
+    }
+    command.add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+}
+
+void add_method_options(CLI::App& command, Parsed& p, const std::vector<DeclaredParam>& declared, bool sweep) {
+    for (const DeclaredParam& d : declared) {
+        // A sweep sets the swept axis at every point: bits, sparsity and N:M come from --bits /
+        // --sparsities (sweep_plan.h), so they are not options of it.
+        if (sweep && (d.spec->axis == BudgetAxis::Bits && d.spec->name == "bits")) continue;
+        if (sweep && d.spec->axis == BudgetAxis::Sparsity) continue;
+        add_param_option(command, d, p.params);
+    }
+}
+
+CLI::App* add_command(CLI::App& app, const std::string& name, const std::string& description) {
+    CLI::App* command = app.add_subcommand(name, description);
+    command->allow_extras();   // unknown options are reported by us, with a suggestion
+    command->footer(kFooter);
+    return command;
+}
+
+void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
+    app.require_subcommand(1);
+    app.footer(kFooter);
+    CLI::App* info = add_command(app, "info", "list the layers of a file with their shapes and outlier strength");
+    info->add_option("file", p.options.source.path, "layer file")->type_name("FILE")->required();
+    info->add_flag("--json", p.options.json, "print JSON")->group("Output");
+
+    CLI::App* run = add_command(app, "run", "run one method on one layer and print E and more");
+    CLI::App* compare = add_command(app, "compare", "run several methods on one layer, side by side");
+    CLI::App* sweep = add_command(app, "sweep", "E of each method over a list of sparsities or bit widths");
+    for (CLI::App* command : {run, compare, sweep}) {
+        add_source_options(*command, p);
+        const bool one = command == run;
+        command->add_option(one ? "--method,--methods" : "--methods,--method", p.methods_text,
+                            one ? "the method (see `layerlens-cli methods`)" : "comma-separated methods")
+            ->type_name(one ? "NAME" : "A,B,...")
+            ->required();
+        add_output_options(*command, p, command != sweep);
+        add_method_options(*command, p, declared, command == sweep);
+    }
+    sweep->add_option("--sparsities", p.sweep_sparsities, "sparsities to sweep, e.g. 0.5,0.6,0.7")->type_name("LIST")->group("Sweep");
+    sweep->add_option("--bits", p.sweep_bits, "bit widths to sweep, e.g. 2,3,4")->type_name("LIST")->group("Sweep");
+
+    CLI::App* bench = add_command(app, "bench", "time every method on synthetic LLM-shaped layers");
+    bench->add_option("--shapes", p.shapes, "layer shapes")->type_name("LIST")->default_str("1024x1024");
+    bench->add_option("--tokens", p.options.bench_tokens, "calibration tokens")->default_str("2048")->check(CLI::PositiveNumber);
+    bench->add_option("--methods,--method", p.methods_text, "methods to time (default: all)")->type_name("A,B,...");
+    bench->add_flag("--json", p.options.json, "print JSON rows")->group("Output");
+    bench->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    add_method_options(*bench, p, declared, false);
+
+    CLI::App* methods = add_command(app, "methods", "list the methods, or one method's settings");
+    methods->add_flag("--names", p.options.names_only, "one comma-separated line of names");
+    methods->add_flag("--json", p.options.json, "print JSON, with every parameter's declaration");
+    methods->add_option("--detail", p.options.detail, "every setting of one method: name, default, range, help")->type_name("NAME");
+}
+
+void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& declared) {
+    Options& o = p.options;
+    o.command = command.get_name();
+    if (!command.remaining().empty()) throw ParameterError(unknown_argument(command, command.remaining().front()));
+    o.methods = split_list(p.methods_text);
+    for (const auto& m : o.methods) find_method(m);   // unknown names fail before any work
+    if (!o.detail.empty()) find_method(o.detail);
+    if (!p.demo_shape.empty()) {
+        o.source.demo = true;
+        parse_shape(p.demo_shape, o.source.demo_spec.d_out, o.source.demo_spec.d_in);
+    }
+    if (p.demo_tokens > 0) o.source.demo_spec.n_tokens = p.demo_tokens;
+    if (p.max_memory_mb > 0) o.source.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
+    o.source_given = o.source.demo || !o.source.path.empty();
+    if (o.source.demo && !o.source.path.empty())
+        throw ParameterError("give a file or --demo, not both (got '" + o.source.path + "' and --demo)");
+    if (!p.shapes.empty()) o.bench_shapes = split_list(p.shapes);
+    if (o.command == "sweep") {
+        if (p.sweep_sparsities.empty() == p.sweep_bits.empty())
+            throw ParameterError("sweep needs exactly one of --sparsities 0.5,0.6,... and --bits 2,3,4,...");
+        o.sweep_axis = p.sweep_bits.empty() ? SweepAxis::Sparsity : SweepAxis::Bits;
+        o.sweep_values = parse_sweep_values(p.sweep_bits.empty() ? p.sweep_sparsities : p.sweep_bits);
+    }
+    apply_params(declared, p.params, command, o.params);
+    if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");
 }
 
 }  // namespace
 
-std::string usage() {
-    std::ostringstream out;
-    out << "usage: layerlens-cli COMMAND [FILE | --demo] [options]\n\n"
-           "commands:\n"
-           "  info FILE [--json]                      list the layers of an HDF5 file\n"
-           "  run FILE|--demo --layer NAME --method M run one method, print E and more\n"
-           "  compare FILE|--demo --layer NAME --methods A,B,...   run several on one layer\n"
-           "  sweep FILE|--demo --layer NAME --methods A,B --sparsities 0.5,0.6 | --bits 2,3,4\n"
-           "  bench [--shapes 1024x1024,...] [--tokens N] [--methods ...]   speed on synthetic layers\n"
-           "  methods                                 list the methods\n\n"
-           "source:   --layer NAME  --inputs FILE (separate inputs)  --demo  --demo-shape 1024x1024\n"
-           "          --demo-tokens N  --max-memory-mb MB\n"
-           "budget:   --bits B  --group G (0 = one group per row)  --sparsity S  --nm N:M\n"
-           "          --rank R  --param-ratio P\n"
-           "methods:  --damp F --block B --act-order --awq-grid N --duo-scaling --no-clip\n"
-           "          --keep-by activation|weight|random --keep-fraction F --keep-scale S --seed N\n"
-           "          --iters N --step-scale F --tol F --init wanda|magnitude|sparsegpt|rtn\n"
-           "          --mask-scope row|layer --accelerate\n"
-           "output:   --json  --csv  --export OUT.h5 [--force]  --threads T\n\n"
-           "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter\n"
-           "methods: ";
-    const auto names = method_names();
-    for (size_t k = 0; k < names.size(); ++k) out << (k ? ", " : "") << names[k];
-    out << "\n";
-    return out.str();
-}
-
 Options parse_options(int argc, char** argv) {
-    Options o;
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty()) throw ParameterError("no command given");
-    o.command = args[0];
-    static const std::vector<std::string> commands = {"info", "run", "compare", "sweep", "bench", "methods"};
-    if (std::find(commands.begin(), commands.end(), o.command) == commands.end())
-        throw ParameterError("unknown command '" + o.command + "'");
-    CompressionParams& p = o.params;
-    for (size_t k = 1; k < args.size(); ++k) {
-        const std::string& a = args[k];
-        auto value = [&]() -> const std::string& {
-            if (k + 1 >= args.size()) throw ParameterError(a + " needs a value");
-            return args[++k];
-        };
-        if (a == "--json") o.json = true;
-        else if (a == "--csv") o.csv = true;
-        else if (a == "--demo") { o.source.demo = true; o.source_given = true; }
-        else if (a == "--demo-shape") { o.source.demo = true; o.source_given = true; parse_shape(value(), o.source.demo_spec.d_out, o.source.demo_spec.d_in); }
-        else if (a == "--demo-tokens") { o.source.demo_spec.n_tokens = parse_int(a, value()); if (o.source.demo_spec.n_tokens <= 0) throw ParameterError("--demo-tokens must be positive"); }
-        else if (a == "--layer") o.source.layer = value();
-        else if (a == "--all-layers") o.all_layers = true;
-        else if (a == "--names") o.names_only = true;
-        else if (a == "--inputs") o.source.inputs_path = value();
-        else if (a == "--max-memory-mb") { const long long mb = parse_int(a, value()); if (mb <= 0) throw ParameterError("--max-memory-mb must be positive"); o.source.limits.max_weight_bytes = static_cast<size_t>(mb) << 20; }
-        else if (a == "--method" || a == "--methods") { for (auto& m : split(value(), ',')) o.methods.push_back(m); }
-        else if (a == "--bits" && o.command == "sweep") { for (auto& b : split(value(), ',')) o.sweep_bits.push_back(static_cast<int>(parse_int(a, b))); }
-        else if (a == "--bits") p.bits = static_cast<int>(parse_int(a, value()));
-        else if (a == "--group") p.group_size = static_cast<int>(parse_int(a, value()));
-        else if (a == "--sparsity") p.sparsity = parse_double(a, value());
-        else if (a == "--sparsities") { for (auto& s : split(value(), ',')) o.sweep_sparsities.push_back(parse_double(a, s)); }
-        else if (a == "--nm") p.nm = parse_nm(value());
-        else if (a == "--damp") p.damp = parse_double(a, value());
-        else if (a == "--block") p.block_size = static_cast<int>(parse_int(a, value()));
-        else if (a == "--act-order") p.act_order = true;
-        else if (a == "--awq-grid") p.awq_grid = static_cast<int>(parse_int(a, value()));
-        else if (a == "--duo-scaling") p.awq_duo_scaling = true;
-        else if (a == "--no-clip") p.awq_clip = false;
-        else if (a == "--clip") p.awq_clip = parse_bool_word(a, value());
-        else if (a == "--keep-by") p.keep_by = value();
-        else if (a == "--keep-fraction") p.keep_fraction = parse_double(a, value());
-        else if (a == "--keep-scale") p.keep_scale = parse_double(a, value());
-        else if (a == "--seed") p.seed = static_cast<unsigned>(parse_int(a, value()));
-        else if (a == "--iters") p.iters = static_cast<int>(parse_int(a, value()));
-        else if (a == "--step-scale") p.step_scale = parse_double(a, value());
-        else if (a == "--tol") p.tol = parse_double(a, value());
-        else if (a == "--init") p.init = value();
-        else if (a == "--mask-scope") p.mask_scope = value();
-        else if (a == "--accelerate") p.accelerate = true;
-        else if (a == "--rank") p.rank = static_cast<int>(parse_int(a, value()));
-        else if (a == "--param-ratio") p.param_ratio = parse_double(a, value());
-        else if (a == "--export") o.export_path = value();
-        else if (a == "--force") o.force = true;
-        else if (a == "--threads") { o.threads = static_cast<int>(parse_int(a, value())); if (o.threads <= 0) throw ParameterError("--threads must be positive"); }
-        else if (a == "--shapes") o.bench_shapes = split(value(), ',');
-        else if (a == "--tokens") { o.bench_tokens = parse_int(a, value()); if (o.bench_tokens <= 0) throw ParameterError("--tokens must be positive"); }
-        else if (!a.empty() && a[0] == '-') throw ParameterError("unknown option '" + a + "'");
-        else if (o.source.path.empty() && !o.source.demo) { o.source.path = a; o.source_given = true; }
-        else throw ParameterError("unexpected argument '" + a + "'");
+    const std::vector<DeclaredParam> declared = declared_params();
+    Parsed p;
+    CLI::App app("LayerLens: what activation-aware compression does to a layer of a language model", "layerlens-cli");
+    build_app(app, p, declared);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        // The help of the command it was asked of: `layerlens-cli run --help` shows run's options.
+        const CLI::App* asked = &app;
+        for (const CLI::App* sub : app.get_subcommands()) asked = sub;
+        std::cout << (asked == &app ? app.help() : asked->help("layerlens-cli"));
+        p.options.help_printed = true;
+        return p.options;
+    } catch (const CLI::RequiredError& e) {
+        const std::string command = app.get_subcommands().empty() ? "" : app.get_subcommands().front()->get_name();
+        if (command.empty() && argc >= 2 && argv[1][0] != '-')
+            throw ParameterError("unknown command '" + std::string(argv[1]) + "'; " + kCommands);
+        if (command.empty()) throw ParameterError(std::string("no command given; ") + kCommands);
+        throw ParameterError(command + ": " + e.what() + " (see `layerlens-cli " + command + " --help`)");
+    } catch (const CLI::ParseError& e) {
+        std::string what = e.what();
+        if (what.find("was not expected") != std::string::npos || what.find("could not be matched") != std::string::npos) {
+            if (argc >= 2) throw ParameterError("unknown command '" + std::string(argv[1]) + "'; " + kCommands);
+        }
+        throw ParameterError(what);
     }
-    for (const auto& m : o.methods) find_method(m);   // unknown names fail before any work
-    if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");
-    return o;
+    finish(p, *app.get_subcommands().front(), declared);
+    return p.options;
 }
 
 }  // namespace layerlens::cli

@@ -1,13 +1,18 @@
 #pragma once
-// The command line of layerlens-cli, parsed into one struct. Every malformed flag or value
-// throws ParameterError naming it (exit code 2).
+// The command line of layerlens-cli (CLI11), built from the method parameter declarations:
+// every declared parameter of every method is an option of run, compare, sweep and bench, with
+// its help, default and range. Bad usage throws ParameterError (exit code 2).
 #include <string>
 #include <vector>
 
+#include "compression_params.h"
 #include "layer_source.h"
-#include "method.h"
+#include "sweep_plan.h"
 
 namespace layerlens::cli {
+
+// Exit codes, as --help and the README list them.
+constexpr int kExitOk = 0, kExitBadInput = 1, kExitBadUsage = 2, kExitInternal = 3;
 
 struct Options {
     std::string command;                 // info | run | compare | sweep | bench | methods
@@ -19,15 +24,16 @@ struct Options {
     std::string export_path;
     bool force = false;
     int threads = 0;
-    std::vector<double> sweep_sparsities;
-    std::vector<int> sweep_bits;
+    SweepAxis sweep_axis = SweepAxis::Sparsity;
+    std::vector<double> sweep_values;
     std::vector<std::string> bench_shapes;
     long long bench_tokens = 2048;
-    bool all_layers = false;             // compare/run every layer of the file
     bool names_only = false;             // methods --names: one comma-separated line
+    std::string detail;                  // methods --detail NAME
+    bool help_printed = false;           // --help was answered; nothing else to do
 };
 
+// Parses argv. On --help prints the help of that (sub)command and returns help_printed.
 Options parse_options(int argc, char** argv);
-std::string usage();
 
 }  // namespace layerlens::cli

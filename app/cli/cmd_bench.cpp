@@ -3,8 +3,6 @@
 // of this machine's float32 matrix-product rate measured in the same run on the same shape.
 #include <sys/resource.h>
 
-#include <QJsonArray>
-#include <QJsonObject>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -16,7 +14,7 @@
 #include "input_source.h"
 #include "method_registry.h"
 #include "progress.h"
-#include "result_format.h"
+#include "result_json.h"
 #include "threads.h"
 
 namespace layerlens::cli {
@@ -67,7 +65,7 @@ int run_bench(const Options& options) {
     if (shapes.empty()) shapes = {"1024x1024"};
     std::vector<std::string> methods = options.methods;
     if (methods.empty()) methods = method_names();
-    QJsonArray rows;
+    nlohmann::json rows = nlohmann::json::array();
     if (!options.json)
         std::printf("threads %d\n%-12s %-12s %9s %10s %8s %9s\n", thread_count(), "shape", "stage", "seconds", "GFLOP/s",
                     "of GEMM", "peak MiB");
@@ -87,17 +85,17 @@ int run_bench(const Options& options) {
         auto print_row = [&](const std::string& stage, double seconds, double flops, double peak) {
             const double rate = flops > 0 ? flops / seconds : 0.0;
             if (options.json) {
-                QJsonObject o;
-                o.insert("shape", QString::fromStdString(shape));
-                o.insert("tokens", static_cast<qint64>(spec.n_tokens));
-                o.insert("stage", QString::fromStdString(stage));
-                o.insert("seconds", seconds);
-                o.insert("flops", flops);
-                o.insert("gflops_per_second", rate / 1e9);
-                o.insert("gemm_gflops_per_second", gemm / 1e9);
-                o.insert("fraction_of_gemm", flops > 0 ? rate / gemm : 0.0);
-                if (peak >= 0) o.insert("peak_rss_mib", peak);
-                rows.append(o);
+                nlohmann::json o;
+                o["shape"] = shape;
+                o["tokens"] = static_cast<long long>(spec.n_tokens);
+                o["stage"] = stage;
+                o["seconds"] = seconds;
+                o["flops"] = flops;
+                o["gflops_per_second"] = rate / 1e9;
+                o["gemm_gflops_per_second"] = gemm / 1e9;
+                o["fraction_of_gemm"] = flops > 0 ? rate / gemm : 0.0;
+                if (peak >= 0) o["peak_rss_mib"] = peak;
+                rows.push_back(o);
                 return;
             }
             char peak_text[32] = "-";
@@ -123,7 +121,7 @@ int run_bench(const Options& options) {
         print_row("all", total, 0.0, -1.0);
         if (!options.json) std::printf("%-12s peak RSS %.0f MiB\n", shape.c_str(), peak_rss_mib());
     }
-    if (options.json) std::cout << to_json_text(rows);
+    if (options.json) std::cout << json_text(rows);
     return 0;
 }
 

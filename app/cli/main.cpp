@@ -1,39 +1,49 @@
-// layerlens-cli: the headless interface. Exit codes: 0 success, 1 bad input file or data,
-// 2 bad usage or parameter. Every failure prints one line on stderr naming what is wrong.
+// layerlens-cli: the headless interface. Exit codes (cli_options.h): 0 success, 1 bad input file
+// or data, 2 bad usage or parameter, 3 internal error. Every failure prints one line on stderr
+// naming what is wrong.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli_options.h"
 #include "commands.h"
 #include "errors.h"
-#include "method_registry.h"
 #include "threads.h"
 
 using namespace layerlens;
 
+namespace {
+
+int dispatch(const cli::Options& options) {
+    set_thread_count(options.threads);
+    if (options.command == "info") return cli::run_info(options);
+    if (options.command == "methods") return cli::run_methods(options);
+    if (options.command == "sweep") return cli::run_sweep(options);
+    if (options.command == "bench") return cli::run_bench(options);
+    return cli::run_run(options);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    std::vector<char*> args(argv, argv + argc);
+    static char help[] = "--help";
+    if (argc >= 2 && std::string(argv[1]) == "help") args[1] = help;   // `layerlens-cli help` as before
     try {
-        if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" || std::string(argv[1]) == "help")) {
-            std::cout << cli::usage();
-            return 0;
-        }
-        const cli::Options options = cli::parse_options(argc, argv);
-        set_thread_count(options.threads);
-        if (options.command == "info") return cli::run_info(options);
-        if (options.command == "methods") return cli::run_methods(options);
-        if (options.command == "sweep") return cli::run_sweep(options);
-        if (options.command == "bench") return cli::run_bench(options);
-        return cli::run_run(options);
+        const cli::Options options = cli::parse_options(static_cast<int>(args.size()), args.data());
+        if (options.help_printed) return cli::kExitOk;
+        return dispatch(options);
     } catch (const InputError& e) {
         std::cerr << "layerlens-cli: error: " << e.what() << "\n";
-        return 1;
+        return cli::kExitBadInput;
     } catch (const ParameterError& e) {
-        std::cerr << "layerlens-cli: error: " << e.what() << "\n\n" << cli::usage();
-        return 2;
+        std::cerr << "layerlens-cli: error: " << e.what() << "\n";
+        return cli::kExitBadUsage;
     } catch (const std::bad_alloc&) {
         std::cerr << "layerlens-cli: error: out of memory\n";
-        return 1;
+        return cli::kExitBadInput;
     } catch (const std::exception& e) {
         std::cerr << "layerlens-cli: internal error: " << e.what() << "\n";
-        return 3;
+        return cli::kExitInternal;
     }
 }

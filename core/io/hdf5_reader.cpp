@@ -255,7 +255,7 @@ void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
 
 }  // namespace
 
-std::vector<LayerInfo> list_layers(const std::string& path) {
+std::vector<LayerInfo> hdf5_list_layers(const std::string& path) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     VisitState state{file.get(), {}};
@@ -264,7 +264,7 @@ std::vector<LayerInfo> list_layers(const std::string& path) {
     return std::move(state.layers);
 }
 
-Layer read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
+Layer hdf5_read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     const std::string group = normalise_group(name);
@@ -326,7 +326,7 @@ Layer read_layer(const std::string& path, const std::string& name, const ReadLim
     return layer;
 }
 
-std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
+std::unique_ptr<InputSource> hdf5_open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     const std::string group = normalise_group(name);

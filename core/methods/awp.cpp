@@ -11,9 +11,11 @@
 
 #include "../calibration_stats.h"
 #include "../errors.h"
+#include "../param_builders.h"
 #include "../progress.h"
 #include "awp_start.h"
 #include "awp_step.h"
+#include "hessian_inverse.h"
 #include "method_support.h"
 #include "methods.h"
 #include "symmetric_spectrum.h"
@@ -22,14 +24,28 @@ namespace layerlens {
 
 namespace {
 
-void validate_awp(const Layer& layer, const CompressionParams& params) {
-    if (params.bits.has_value()) validate_quantization(layer, params);
-    if (awp_kind(params) != AwpSetKind::Quantize) validate_pruning(layer, params);
-    if (params.iters < 0) throw ParameterError("AWP iterations must be >= 0, got " + std::to_string(params.iters));
-    if (!(params.step_scale > 0.0) || !std::isfinite(params.step_scale))
-        throw ParameterError("AWP step scale must be positive, got " + std::to_string(params.step_scale));
-    if (!(params.tol >= 0.0)) throw ParameterError("AWP tolerance must be >= 0, got " + std::to_string(params.tol));
-    validate_awp_start(params);
+void validate_awp(const Layer&, const CompressionParams& params) { validate_awp_start(params); }
+
+// AWP reads the whole budget: which of bits and sparsity are given decides prune, quantise or
+// both. The damping and block size reach SparseGPT when it is the start.
+std::vector<const ParamSpec*> awp_params() {
+    static const ParamSpec step = with(real_param("step-scale", "step ×",
+                                                  "step η as a multiple of 1/λ_max(C); above 1 the loss may rise",
+                                                  &CompressionParams::step_scale, 0.0, 100.0),
+                                       [](ParamSpec& s) { s.min_exclusive = true; });
+    static const ParamSpec tol = real_param("tol", "tolerance",
+                                            "stop when E improved by less than this fraction over 5 iterations",
+                                            &CompressionParams::tol, 0.0, 1.0);
+    static const ParamSpec init = choice_param("init", "start",
+                                               "starting point: auto = wanda for pruning, rtn for quantisation alone",
+                                               &CompressionParams::init, awp_init_names());
+    static const ParamSpec scope = choice_param("mask-scope", "mask scope",
+                                                "k nonzeros per row (the paper) or k·d_out over the whole layer",
+                                                &CompressionParams::mask_scope, awp_mask_scope_names());
+    static const ParamSpec accelerate = flag_param("accelerate", "Nesterov acceleration",
+                                                   "momentum with adaptive restart", &CompressionParams::accelerate);
+    return joined(joined(joined(quantization_budget(), pruning_budget()), {&iters_param(), &step, &tol, &init, &scope, &accelerate}),
+                  second_order_params());
 }
 
 // The loop's bookkeeping: E is the loss over tr(W C Wᵀ), as everywhere in the product.
@@ -52,7 +68,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     const MatrixF& W = layer.W;
     const MatrixF& C = stats.C_float;
     AwpStart start = awp_start(layer, stats, params, progress);
-    const double first_fraction = start.init == "sparsegpt" ? 0.3 : 0.0;   // SparseGPT's share of the bar
+    const double first_fraction = start.init == AwpInit::SparseGPT ? 0.3 : 0.0;   // SparseGPT's share of the bar
     const AwpConstraint& set = start.set;
 
     const PowerIteration power = largest_eigenvalue(C, &progress);
@@ -126,7 +142,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     if (kind != AwpSetKind::Quantize) add_pruning_params(result.params, params);
     if (kind != AwpSetKind::Prune) add_quantization_params(result.params, layer, params);
     result.params.emplace_back("iters", static_cast<long long>(params.iters));
-    result.params.emplace_back("init", start.init);
+    result.params.emplace_back("init", awp_init_names().name(start.init));
     if (!start.scope.empty()) result.params.emplace_back("mask_scope", start.scope);
     result.params.emplace_back("step_scale", params.step_scale);
     result.params.emplace_back("tol", params.tol);
@@ -172,7 +188,7 @@ MethodInfo awp_method() {
     return {"awp", "AWP",
             "Projected gradient descent on the output error onto a sparsity budget, a fixed quantisation grid, or both.",
             // Joint: AWP takes a sparsity budget, a bit width, or both (the GUI offers all three).
-            MethodKind::Joint, validate_awp, run_awp};
+            MethodKind::Joint, awp_params(), validate_awp, run_awp};
 }
 
 }  // namespace layerlens

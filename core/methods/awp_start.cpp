@@ -2,9 +2,9 @@
 
 #include "../calibration_stats.h"
 #include "../errors.h"
-#include "../method_registry.h"
 #include "../progress.h"
 #include "method_support.h"
+#include "methods.h"
 
 namespace layerlens {
 
@@ -15,20 +15,20 @@ AwpSetKind awp_kind(const CompressionParams& params) {
 }
 
 namespace {
-std::string default_init(AwpSetKind kind) { return kind == AwpSetKind::Quantize ? "rtn" : "wanda"; }
+AwpInit resolved_init(const CompressionParams& params, AwpSetKind kind) {
+    if (params.init != AwpInit::Auto) return params.init;
+    return kind == AwpSetKind::Quantize ? AwpInit::RTN : AwpInit::Wanda;
+}
 }  // namespace
 
 void validate_awp_start(const CompressionParams& params) {
     const AwpSetKind kind = awp_kind(params);
-    const std::string init = params.init.empty() ? default_init(kind) : params.init;
-    if (kind == AwpSetKind::Quantize) {
-        if (init != "rtn")
-            throw ParameterError("AWP init '" + init + "' needs a sparsity budget; quantisation alone starts from rtn");
-    } else if (init != "wanda" && init != "magnitude" && init != "sparsegpt") {
-        throw ParameterError("AWP init '" + init + "' is unknown for pruning; use wanda, magnitude or sparsegpt");
-    }
-    if (params.mask_scope != "row" && params.mask_scope != "layer")
-        throw ParameterError("AWP mask scope '" + params.mask_scope + "' is unknown; use row or layer");
+    const AwpInit init = resolved_init(params, kind);
+    const std::string& name = awp_init_names().name(init);
+    if (kind == AwpSetKind::Quantize && init != AwpInit::RTN)
+        throw ParameterError("init " + name + " needs a sparsity budget; quantisation alone starts from rtn");
+    if (kind != AwpSetKind::Quantize && init == AwpInit::RTN)
+        throw ParameterError("init rtn is a quantisation start; with a sparsity budget use wanda, magnitude or sparsegpt");
 }
 
 namespace {
@@ -41,7 +41,7 @@ AwpConstraint make_set(const Layer& layer, const CompressionParams& params, AwpS
         set.nm = params.nm;
         set.keep_per_row = layer.d_in() / params.nm.m * params.nm.n_keep;
     } else {
-        set.scope = params.mask_scope == "layer" ? MaskScope::Layer : MaskScope::Row;
+        set.scope = params.mask_scope == AwpMaskScope::Layer ? MaskScope::Layer : MaskScope::Row;
         set.keep_per_row = keep_count(layer.d_in(), sparsity_or_default(params));
     }
     return set;
@@ -53,7 +53,7 @@ MatrixF sparsegpt_weights(const Layer& layer, const CalibrationStats& stats, con
     CompressionParams prune_only = params;
     prune_only.bits.reset();
     SubProgress sub(progress, 0.0, 0.3);
-    return run_method(find_method("sparsegpt"), layer, stats, prune_only, sub).W_hat;
+    return sparsegpt_prune(layer, stats, prune_only, sub).W_hat;
 }
 
 }  // namespace
@@ -62,7 +62,7 @@ AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const Comp
                    Progress& progress) {
     const AwpSetKind kind = awp_kind(params);
     AwpStart start;
-    start.init = params.init.empty() ? default_init(kind) : params.init;
+    start.init = resolved_init(params, kind);
     start.set = make_set(layer, params, kind);
     const int bits = bits_or_default(params);
     const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
@@ -73,20 +73,20 @@ AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const Comp
         start.Theta = start.set.grid.quantize(layer.W);
         return start;
     }
-    start.scope = start.set.scope == MaskScope::NM   ? std::to_string(params.nm.n_keep) + ":" + std::to_string(params.nm.m)
+    start.scope = start.set.scope == MaskScope::NM   ? nm_text(params.nm)
                   : start.set.scope == MaskScope::Row ? "row"
                                                       : "layer";
 
     // The unquantised start: a mask chosen by the start's score within the set's structure
     // (Wanda: |W_ij|·‖X_j‖, magnitude: |W_ij|), or SparseGPT's result projected onto the set.
     MatrixF pruned;
-    if (start.init == "sparsegpt") {
+    if (start.init == AwpInit::SparseGPT) {
         const MatrixF W_sparsegpt = sparsegpt_weights(layer, stats, params, progress);
         AwpConstraint prune_set = start.set;
         prune_set.kind = AwpSetKind::Prune;
         project(W_sparsegpt, prune_set, pruned, start.kept);
     } else {
-        const MatrixF score = start.init == "wanda" ? wanda_score(layer.W, stats) : MatrixF(layer.W.cwiseAbs());
+        const MatrixF score = start.init == AwpInit::Wanda ? wanda_score(layer.W, stats) : MatrixF(layer.W.cwiseAbs());
         start.kept = select_top(score, start.set);
         pruned = apply_mask(layer.W, start.kept);
     }

@@ -17,7 +17,7 @@ struct AwpStart {
     AwpConstraint set;
     MatrixF Theta;       // Θ⁽⁰⁾, feasible
     MaskMatrix kept;     // its support (empty for quantisation only)
-    std::string init;    // the start actually used
+    AwpInit init = AwpInit::Wanda;   // the start actually used (never Auto)
     std::string scope;   // "row", "layer" or "N:M" (empty for quantisation only)
 };
 
@@ -25,10 +25,11 @@ struct AwpStart {
 // joint when bits and a sparsity budget are both given.
 AwpSetKind awp_kind(const CompressionParams& params);
 
-// Throws ParameterError for an unknown init or scope, or a start that does not fit the set.
+// Throws ParameterError for a start that does not fit the set (a pruning start without a
+// sparsity budget, RTN with one).
 void validate_awp_start(const CompressionParams& params);
 
-// Builds the set and the start. The SparseGPT start runs the registered `sparsegpt` method.
+// Builds the set and the start. The SparseGPT start is SparseGPT's own result (a typed call).
 AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                    Progress& progress);
 

@@ -19,7 +19,7 @@ MethodInfo awq_method() {
     return {"awq", "AWQ",
             "Scale input channels by a^α (α searched on E), round W·diag(s) to the grid, undo s, then search a "
             "clipping range per group.",
-            MethodKind::Quantization, validate_awq, run_awq};
+            MethodKind::Quantization, awq_params(), nullptr, run_awq};
 }
 
 }  // namespace layerlens

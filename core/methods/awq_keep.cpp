@@ -15,6 +15,7 @@
 #include "../errors.h"
 #include "../progress.h"
 #include "awq_search.h"
+#include "../param_builders.h"
 #include "method_support.h"
 #include "methods.h"
 
@@ -39,8 +40,8 @@ std::vector<int> top_by_score(const VectorD& score, Eigen::Index count) {
 
 std::vector<int> choose_channels(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params) {
     const Eigen::Index count = kept_count(params.keep_fraction, layer.d_in());
-    if (params.keep_by == "activation") return top_by_score(stats.mean_abs, count);
-    if (params.keep_by == "weight") return top_by_score(layer.W.colwise().norm().transpose().cast<double>(), count);
+    if (params.keep_by == KeepBy::Activation) return top_by_score(stats.mean_abs, count);
+    if (params.keep_by == KeepBy::Weight) return top_by_score(layer.W.colwise().norm().transpose().cast<double>(), count);
     // "random": a fixed seed so the comparison is repeatable.
     std::vector<int> order(static_cast<size_t>(layer.d_in()));
     std::iota(order.begin(), order.end(), 0);
@@ -51,15 +52,28 @@ std::vector<int> choose_channels(const Layer& layer, const CalibrationStats& sta
     return order;
 }
 
-void validate_awq_keep(const Layer& layer, const CompressionParams& params) {
-    validate_quantization(layer, params);
-    if (params.keep_by != "activation" && params.keep_by != "weight" && params.keep_by != "random")
-        throw ParameterError("keep-by must be activation, weight or random, got '" + params.keep_by + "'");
-    if (!(params.keep_fraction >= 0.0 && params.keep_fraction < 1.0))
-        throw ParameterError("keep fraction must be in [0, 1), got " + std::to_string(params.keep_fraction));
-    if (!(params.keep_scale >= 0.0) || !std::isfinite(params.keep_scale))
-        throw ParameterError("keep scale must be 0 (keep in full precision) or positive, got " +
-                             std::to_string(params.keep_scale));
+std::vector<const ParamSpec*> awq_keep_params() {
+    // The AWQ paper's experiment keeps 1% of the channels.
+    static const ParamSpec keep_by = choice_param("keep-by", "keep by", "how the kept channels are chosen",
+                                                  &CompressionParams::keep_by, keep_by_names());
+    static const ParamSpec fraction = with(real_param("keep-fraction", "keep fraction",
+                                                      "fraction of input channels kept in full precision (or scaled)",
+                                                      &CompressionParams::keep_fraction, 0.0, 1.0),
+                                           [](ParamSpec& s) { s.max_exclusive = true; });
+    static const ParamSpec scale = real_param("keep-scale", "keep scale",
+                                              "0 = keep the chosen channels in full precision, else scale them by S before rounding",
+                                              &CompressionParams::keep_scale, 0.0, 1e6);
+    static const ParamSpec seed = [] {
+        ParamSpec s;
+        s.name = "seed";
+        s.label = "random seed";
+        s.help = "seed of the random choice (keep by random)";
+        bind_unsigned(s, &CompressionParams::seed);
+        s.min = 0;
+        s.max = 4294967295.0;
+        return s;
+    }();
+    return joined(quantization_budget(), {&keep_by, &fraction, &scale, &seed});
 }
 
 MethodResult run_awq_keep(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
@@ -70,10 +84,10 @@ MethodResult run_awq_keep(const Layer& layer, const CalibrationStats& stats, con
     const double grid_bits = bits + 32.0 / static_cast<double>(group);
     MethodResult result;
     add_quantization_params(result.params, layer, params);
-    result.params.emplace_back("keep_by", params.keep_by);
+    result.params.emplace_back("keep_by", keep_by_names().name(params.keep_by));
     result.params.emplace_back("keep_fraction", params.keep_fraction);
     result.params.emplace_back("keep_scale", params.keep_scale);
-    if (params.keep_by == "random") result.params.emplace_back("seed", static_cast<long long>(params.seed));
+    if (params.keep_by == KeepBy::Random) result.params.emplace_back("seed", static_cast<long long>(params.seed));
     result.protected_channels = choose_channels(layer, stats, params);
     progress.report(0.3, "AWQ keep: channels chosen");
 
@@ -102,7 +116,7 @@ MethodInfo awq_keep_method() {
     return {"awq-keep", "AWQ keep 1%",
             "The AWQ paper's experiment: keep the salient input channels (by activation, weight norm or at random) in "
             "full precision, or scale them by s, and round the rest.",
-            MethodKind::Quantization, validate_awq_keep, run_awq_keep};
+            MethodKind::Quantization, awq_keep_params(), nullptr, run_awq_keep};
 }
 
 }  // namespace layerlens

@@ -9,6 +9,7 @@
 
 #include "../calibration_stats.h"
 #include "../errors.h"
+#include "../param_builders.h"
 #include "../progress.h"
 #include "../sparsity_mask.h"
 #include "awq_error.h"
@@ -159,14 +160,21 @@ MatrixF awq_quantize_clipped(const MatrixF& W_s, const MatrixF& max_values, int 
     return mask ? apply_mask(W_hat, *mask) : W_hat;
 }
 
-void validate_awq(const Layer& layer, const CompressionParams& params) {
-    validate_quantization(layer, params);
-    if (params.awq_grid < 1)
-        throw ParameterError("AWQ grid must have at least 1 point, got " + std::to_string(params.awq_grid));
-    if (params.clip_grid < 1)
-        throw ParameterError("AWQ clip grid must have at least 1 point, got " + std::to_string(params.clip_grid));
-    if (!(params.clip_max_shrink >= 0.0 && params.clip_max_shrink < 1.0))
-        throw ParameterError("AWQ clip max shrink must be in [0, 1), got " + std::to_string(params.clip_max_shrink));
+std::vector<const ParamSpec*> awq_params() {
+    // Defaults of llm-awq: α over 20 points of [0, 1), clip search over 20 shrink steps down to 0.5.
+    static const ParamSpec grid = int_param("awq-grid", "α grid", "points of the α search over [0, 1)",
+                                            &CompressionParams::awq_grid, 1, 10000);
+    static const ParamSpec duo = flag_param("duo-scaling", "duo scaling", "AutoAWQ's s = a^α / w̄^(1−α) instead of a^α",
+                                            &CompressionParams::awq_duo_scaling);
+    static const ParamSpec clip = flag_param("clip", "clip search", "search a shrunk range per group after scaling",
+                                             &CompressionParams::awq_clip);
+    static const ParamSpec clip_grid = int_param("clip-grid", "clip grid", "shrink steps of the clip search",
+                                                 &CompressionParams::clip_grid, 1, 10000);
+    static const ParamSpec shrink = with(real_param("clip-max-shrink", "clip max shrink",
+                                                    "largest fraction of the range the clip search may cut",
+                                                    &CompressionParams::clip_max_shrink, 0.0, 1.0),
+                                         [](ParamSpec& s) { s.max_exclusive = true; });
+    return joined(quantization_budget(), {&grid, &duo, &clip, &clip_grid, &shrink});
 }
 
 MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,

@@ -50,6 +50,8 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
                           const MaskMatrix* mask, Progress& progress);
 
 // AWQ's own parameter checks (bits, group, grid sizes), shared with the pipelines.
-void validate_awq(const Layer& layer, const CompressionParams& params);
+// The quantisation budget and AWQ's own settings (α grid, duo scaling, clip search), shared with the
+// pipelines that run AWQ.
+std::vector<const ParamSpec*> awq_params();
 
 }  // namespace layerlens

@@ -13,6 +13,7 @@
 #include "../errors.h"
 #include "../progress.h"
 #include "hessian_inverse.h"
+#include "../param_builders.h"
 #include "method_support.h"
 #include "methods.h"
 #include "obs_sweep.h"
@@ -113,9 +114,12 @@ MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const C
     return result;
 }
 
-void validate_gptq(const Layer& layer, const CompressionParams& params) {
-    validate_quantization(layer, params);
-    validate_second_order(params);
+
+std::vector<const ParamSpec*> gptq_params() {
+    static const ParamSpec act_order = flag_param("act-order", "act-order",
+                                                  "quantise columns by descending diag(H), as the reference's --act-order",
+                                                  &CompressionParams::act_order);
+    return joined(joined(quantization_budget(), second_order_params()), {&act_order});
 }
 
 }  // namespace
@@ -124,7 +128,7 @@ MethodInfo gptq_method() {
     return {"gptq", "GPTQ",
             "Quantise column by column, pushing each column's rounding error onto the columns not yet quantised "
             "through the inverse Hessian (optional act-order).",
-            MethodKind::Quantization, validate_gptq, run_gptq};
+            MethodKind::Quantization, gptq_params(), nullptr, run_gptq};
 }
 
 }  // namespace layerlens

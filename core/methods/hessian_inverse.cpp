@@ -8,6 +8,7 @@
 #include <Eigen/Cholesky>
 
 #include "../errors.h"
+#include "../param_builders.h"
 #include "../progress.h"
 
 namespace layerlens {
@@ -106,11 +107,13 @@ void zero_dead_columns(MatrixF& W, const std::vector<Eigen::Index>& dead) {
     for (const Eigen::Index j : dead) W.col(j).setZero();
 }
 
-void validate_second_order(const CompressionParams& params) {
-    if (!(params.damp >= 0.0 && std::isfinite(params.damp)))
-        throw ParameterError("damping must be a finite fraction >= 0 of mean diag H, got " + std::to_string(params.damp));
-    if (params.block_size < 1)
-        throw ParameterError("block size must be at least 1 column, got " + std::to_string(params.block_size));
+std::vector<const ParamSpec*> second_order_params() {
+    // Both as the reference GPTQ/SparseGPT: damp 1% of mean diag H, lazy blocks of 128 columns.
+    static const ParamSpec damp = real_param("damp", "damping", "fraction of mean diag(H) added to the diagonal of H",
+                                             &CompressionParams::damp, 0.0, 100.0);
+    static const ParamSpec block = int_param("block", "block size", "columns per lazy block of the OBS sweep",
+                                             &CompressionParams::block_size, 1, 1 << 20);
+    return {&damp, &block};
 }
 
 void add_second_order_params(KeyValues& out, const CompressionParams& params) {

@@ -33,8 +33,8 @@ InverseHessianFactor inverse_hessian_factor(MatrixD H, double damp, Progress& pr
 // reach the output, and zeroing them keeps them out of grids and masks).
 void zero_dead_columns(MatrixF& W, const std::vector<Eigen::Index>& dead);
 
-// damp >= 0 and finite, block_size >= 1 (ParameterError naming the value otherwise).
-void validate_second_order(const CompressionParams& params);
+// The settings GPTQ and SparseGPT share: damping and lazy block size.
+std::vector<const ParamSpec*> second_order_params();
 // "damp" and "block_size" as used.
 void add_second_order_params(KeyValues& out, const CompressionParams& params);
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../calibration_stats.h"
+#include "../budget_params.h"
 #include "../errors.h"
 #include "../progress.h"
 #include "../symmetric_eigen.h"
@@ -29,11 +30,6 @@ Eigen::Index resolve_rank(const Layer& layer, const CompressionParams& params) {
     return std::clamp<Eigen::Index>(static_cast<Eigen::Index>(std::floor(budget)), 1, full);
 }
 
-void validate_low_rank(const Layer&, const CompressionParams& params) {
-    if (params.rank < 0) throw ParameterError("rank must be >= 0 (0 = from the parameter ratio), got " + std::to_string(params.rank));
-    if (params.rank == 0 && !(params.param_ratio > 0.0 && params.param_ratio <= 1.0))
-        throw ParameterError("parameter ratio must be in (0, 1], got " + std::to_string(params.param_ratio));
-}
 
 MethodResult factor_result(const Layer& layer, const CompressionParams& params, Eigen::Index r, const MatrixD& B,
                            const MatrixD& A) {
@@ -119,12 +115,12 @@ MethodResult run_asvd(const Layer& layer, const CalibrationStats& stats, const C
 
 MethodInfo svd_method() {
     return {"svd", "SVD", "Truncated SVD of W at the rank that keeps the parameter budget (ignores activations).",
-            MethodKind::LowRank, validate_low_rank, run_svd};
+            MethodKind::LowRank, {&rank_param(), &param_ratio_param()}, nullptr, run_svd};
 }
 
 MethodInfo asvd_method() {
     return {"asvd", "aSVD", "Activation-aware SVD: the optimal rank-r factorisation for the output error, via W C^1/2.",
-            MethodKind::LowRank, validate_low_rank, run_asvd};
+            MethodKind::LowRank, {&rank_param(), &param_ratio_param()}, nullptr, run_asvd};
 }
 
 }  // namespace layerlens

@@ -17,7 +17,7 @@ MethodResult run_magnitude(const Layer& layer, const CalibrationStats&, const Co
 
 MethodInfo magnitude_method() {
     return {"magnitude", "Magnitude", "Prune the weights with the smallest |W_ij| over the whole layer, ignoring activations.",
-            MethodKind::Pruning, validate_pruning, run_magnitude};
+            MethodKind::Pruning, pruning_budget(), nullptr, run_magnitude};
 }
 
 }  // namespace layerlens

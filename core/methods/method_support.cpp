@@ -6,16 +6,12 @@
 
 namespace layerlens {
 
-void validate_quantization(const Layer& layer, const CompressionParams& params) {
-    validate_bits(bits_or_default(params));
-    resolve_group_size(params.group_size, layer.d_in());
-}
+std::vector<const ParamSpec*> quantization_budget() { return {&bits_param(), &group_param()}; }
+std::vector<const ParamSpec*> pruning_budget() { return {&sparsity_param(), &nm_param()}; }
 
-void validate_pruning(const Layer& layer, const CompressionParams& params) {
-    if (params.nm.active() || params.nm.n_keep != 0)
-        validate_nm(params.nm, layer.d_in());
-    else
-        validate_sparsity(sparsity_or_default(params));
+std::vector<const ParamSpec*> joined(std::vector<const ParamSpec*> a, const std::vector<const ParamSpec*>& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
 }
 
 void add_quantization_params(KeyValues& out, const Layer& layer, const CompressionParams& params) {
@@ -27,7 +23,7 @@ void add_quantization_params(KeyValues& out, const Layer& layer, const Compressi
 
 void add_pruning_params(KeyValues& out, const CompressionParams& params) {
     if (params.nm.active()) {
-        out.emplace_back("pattern", std::to_string(params.nm.n_keep) + ":" + std::to_string(params.nm.m));
+        out.emplace_back("pattern", nm_text(params.nm));
         out.emplace_back("sparsity", 1.0 - static_cast<double>(params.nm.n_keep) / params.nm.m);
     } else {
         out.emplace_back("pattern", std::string("unstructured"));
@@ -43,6 +39,10 @@ MaskMatrix select_kept(const MatrixF& score, const CompressionParams& params, Un
 
 MatrixF wanda_score(const MatrixF& W, const CalibrationStats& stats) {
     return W.cwiseAbs() * stats.norm.cast<float>().asDiagonal();
+}
+
+MethodResult wanda_prune(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params) {
+    return prune_by_score(layer, wanda_score(layer.W, stats), params, UnstructuredScope::PerRow);
 }
 
 MethodResult prune_by_score(const Layer& layer, const MatrixF& score, const CompressionParams& params,

@@ -3,6 +3,11 @@
 #include "../method.h"
 
 namespace layerlens {
+struct CalibrationStats;
+class Progress;
+}  // namespace layerlens
+
+namespace layerlens {
 
 MethodInfo rtn_method();
 MethodInfo awq_method();
@@ -16,5 +21,9 @@ MethodInfo wanda_awq_method();
 MethodInfo awq_wanda_method();
 MethodInfo svd_method();
 MethodInfo asvd_method();
+
+// SparseGPT's result as a typed call, for AWP's SparseGPT start.
+MethodResult sparsegpt_prune(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                             Progress& progress);
 
 }  // namespace layerlens

@@ -4,11 +4,12 @@
 //              pruned weights stay exactly zero.
 //   awq+wanda: AWQ first, then Wanda on the quantised weight's |Ŵ_ij|·‖X_j‖; zero is on every
 //              group's grid, so the survivors stay on their grid.
-// Wanda comes through the registry so there is one implementation of it.
+// Wanda is the same typed call the wanda method makes, so there is one implementation of it.
+#include <chrono>
 #include <string>
 
 #include "../calibration_stats.h"
-#include "../method_registry.h"
+#include "../output_error.h"
 #include "../progress.h"
 #include "../sparsity_mask.h"
 #include "awq_search.h"
@@ -19,9 +20,16 @@ namespace layerlens {
 
 namespace {
 
-void validate_joint(const Layer& layer, const CompressionParams& params) {
-    validate_awq(layer, params);
-    validate_pruning(layer, params);
+std::vector<const ParamSpec*> joint_params() { return joined(awq_params(), pruning_budget()); }
+
+// Wanda inside a pipeline: a typed call, timed, with the error it leaves on its own.
+MethodResult timed_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                         Progress& progress) {
+    progress.check();
+    const auto start = std::chrono::steady_clock::now();
+    MethodResult pruned = wanda_prune(layer, stats, params);
+    pruned.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return pruned;
 }
 
 // The AWQ part's scalars and series under the pipeline's result.
@@ -37,7 +45,7 @@ void take_awq_outputs(MethodResult& result, MethodResult& awq) {
 MethodResult run_wanda_then_awq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                                 Progress& progress) {
     SubProgress prune_progress(progress, 0.0, 0.1);
-    MethodResult pruned = run_method(find_method("wanda"), layer, stats, params, prune_progress);
+    MethodResult pruned = timed_wanda(layer, stats, params, prune_progress);
     Layer pruned_layer = layer;
     pruned_layer.W = pruned.W_hat;
     SubProgress quantize_progress(progress, 0.1, 1.0);
@@ -48,7 +56,7 @@ MethodResult run_wanda_then_awq(const Layer& layer, const CalibrationStats& stat
     add_pruning_params(result.params, params);
     result.W_hat = apply_mask(awq.W_hat, pruned.kept_mask);
     result.kept_mask = std::move(pruned.kept_mask);
-    result.scalars.emplace_back("error_after_prune", pruned.relative_output_error);
+    result.scalars.emplace_back("error_after_prune", OutputError(layer.W, stats.C_float).relative(pruned.W_hat));
     result.timings.emplace_back("wanda", pruned.seconds);
     take_awq_outputs(result, awq);
     return result;
@@ -61,7 +69,7 @@ MethodResult run_awq_then_wanda(const Layer& layer, const CalibrationStats& stat
     Layer quantized_layer = layer;
     quantized_layer.W = awq.W_hat;
     SubProgress prune_progress(progress, 0.9, 1.0);
-    MethodResult pruned = run_method(find_method("wanda"), quantized_layer, stats, params, prune_progress);
+    MethodResult pruned = timed_wanda(quantized_layer, stats, params, prune_progress);
 
     MethodResult result;
     result.params = std::move(awq.params);
@@ -78,13 +86,13 @@ MethodResult run_awq_then_wanda(const Layer& layer, const CalibrationStats& stat
 MethodInfo wanda_awq_method() {
     return {"wanda+awq", "Wanda → AWQ",
             "Prune with Wanda, then quantise the survivors with AWQ (search judged with the mask applied).",
-            MethodKind::Joint, validate_joint, run_wanda_then_awq};
+            MethodKind::Joint, joint_params(), nullptr, run_wanda_then_awq};
 }
 
 MethodInfo awq_wanda_method() {
     return {"awq+wanda", "AWQ → Wanda",
             "Quantise with AWQ, then prune the quantised weight with Wanda's |Ŵ_ij|·‖X_j‖ per row.",
-            MethodKind::Joint, validate_joint, run_awq_then_wanda};
+            MethodKind::Joint, joint_params(), nullptr, run_awq_then_wanda};
 }
 
 }  // namespace layerlens

@@ -23,7 +23,7 @@ MethodResult run_rtn(const Layer& layer, const CalibrationStats&, const Compress
 
 MethodInfo rtn_method() {
     return {"rtn", "RTN", "Round every weight to the nearest level of its group's 2^b-level grid (no calibration).",
-            MethodKind::Quantization, validate_quantization, run_rtn};
+            MethodKind::Quantization, quantization_budget(), nullptr, run_rtn};
 }
 
 }  // namespace layerlens

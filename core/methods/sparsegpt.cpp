@@ -61,7 +61,10 @@ private:
     MaskMatrix& kept_;
 };
 
-MethodResult run_sparsegpt(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+
+}  // namespace
+
+MethodResult sparsegpt_prune(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
     MethodResult result;
     add_pruning_params(result.params, params);
     add_second_order_params(result.params, params);
@@ -89,18 +92,11 @@ MethodResult run_sparsegpt(const Layer& layer, const CalibrationStats& stats, co
     return result;
 }
 
-void validate_sparsegpt(const Layer& layer, const CompressionParams& params) {
-    validate_pruning(layer, params);
-    validate_second_order(params);
-}
-
-}  // namespace
-
 MethodInfo sparsegpt_method() {
     return {"sparsegpt", "SparseGPT",
             "Prune by OBS saliency w²/[H⁻¹]_jj chosen block by block, updating the kept weights to absorb "
             "the error (damp 0.01, block 128).",
-            MethodKind::Pruning, validate_sparsegpt, run_sparsegpt};
+            MethodKind::Pruning, joined(pruning_budget(), second_order_params()), nullptr, sparsegpt_prune};
 }
 
 }  // namespace layerlens

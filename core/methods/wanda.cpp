@@ -12,13 +12,13 @@ namespace {
 MethodResult run_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
     progress.check();
     progress.report(0.0, "Wanda: scoring");
-    return prune_by_score(layer, wanda_score(layer.W, stats), params, UnstructuredScope::PerRow);
+    return wanda_prune(layer, stats, params);
 }
 }  // namespace
 
 MethodInfo wanda_method() {
     return {"wanda", "Wanda", "Prune the weights with the smallest |W_ij|·‖X_j‖₂ within each output row (no update).",
-            MethodKind::Pruning, validate_pruning, run_wanda};
+            MethodKind::Pruning, pruning_budget(), nullptr, run_wanda};
 }
 
 }  // namespace layerlens

@@ -5,53 +5,12 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <sys/wait.h>
 
+#include "cli_runner.h"
 #include "hdf5_fixtures.h"
 
-namespace {
-
-struct Outcome {
-    int exit_code = -1;
-    bool signalled = false;
-    std::string out, err;
-};
-
-Outcome run_cli(const std::string& arguments) {
-    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
-    std::filesystem::create_directories(dir);
-    const std::string err_file = dir + "/stderr.txt";
-    const std::string command = std::string(LAYERLENS_CLI) + " " + arguments + " 2>" + err_file;
-    Outcome outcome;
-    FILE* pipe = popen(command.c_str(), "r");
-    std::array<char, 4096> buffer;
-    size_t n;
-    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) outcome.out.append(buffer.data(), n);
-    const int status = pclose(pipe);
-    outcome.signalled = WIFSIGNALED(status);
-    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    outcome.err = layerlens::test::read_bytes(err_file);
-    return outcome;
-}
-
-std::string data(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/" + file; }
-bool have_data() { return std::filesystem::exists(data("stories260K_layers.h5")); }
-std::string tmp(const std::string& name) {
-    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
-    std::filesystem::create_directories(dir);
-    return dir + "/" + name;
-}
-
-void expect_failure(const Outcome& o, int code, std::initializer_list<std::string> parts) {
-    EXPECT_FALSE(o.signalled);
-    EXPECT_EQ(o.exit_code, code) << o.err;
-    for (const auto& part : parts) EXPECT_NE(o.err.find(part), std::string::npos) << "'" << part << "' not in: " << o.err;
-}
-
-}  // namespace
+using namespace layerlens::test;
 
 TEST(Cli, InfoListsEveryRealLayer) {
     if (!have_data()) GTEST_SKIP() << "no ../shared/data";
@@ -107,7 +66,7 @@ TEST(Cli, ExportWritesALayerAndRefusesToOverwrite) {
 TEST(Cli, BadFilesExitOneWithTheirName) {
     expect_failure(run_cli("info " + tmp("nope.h5")), 1, {"nope.h5", "no such file"});
     layerlens::test::write_bytes(tmp("garbage.h5"), std::string(5000, 'x'));
-    expect_failure(run_cli("run " + tmp("garbage.h5") + " --method rtn"), 1, {"garbage.h5", "not an HDF5 file"});
+    expect_failure(run_cli("run " + tmp("garbage.h5") + " --method rtn"), 1, {"garbage.h5", "not a file LayerLens can read", "HDF5"});
     layerlens::test::write_bytes(tmp("empty.h5"), "");
     expect_failure(run_cli("info " + tmp("empty.h5")), 1, {"empty"});
     layerlens::test::write_raw_dataset(tmp("nan.h5"), "/g/weight", {2, 2}, H5T_IEEE_F32LE, {1, 2, 3, 4});
@@ -128,7 +87,7 @@ TEST(Cli, ImpossibleParametersExitTwo) {
     expect_failure(run_cli(demo + "--method magnitude --sparsity -0.1"), 2, {"sparsity"});
     expect_failure(run_cli(demo + "--method magnitude --nm 4:2"), 2, {"4:2"});
     expect_failure(run_cli(demo + "--method nosuch"), 2, {"unknown method 'nosuch'"});
-    expect_failure(run_cli(demo + "--method rtn --bits four"), 2, {"--bits", "four"});
+    expect_failure(run_cli(demo + "--method rtn --bits four"), 2, {"bits", "four"});
     expect_failure(run_cli("frobnicate"), 2, {"unknown command"});
     expect_failure(run_cli(demo + "--method rtn --wat"), 2, {"--wat"});
 }

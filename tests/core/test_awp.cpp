@@ -68,7 +68,7 @@ void expect_feasible_support(const MethodResult& r, const CompressionParams& par
         return;
     }
     const Eigen::Index k = keep_count(d_in, *params.sparsity);
-    if (params.mask_scope == "layer") {
+    if (params.mask_scope == AwpMaskScope::Layer) {
         EXPECT_EQ(count_kept(r.kept_mask), k * d_out);
     } else {
         for (Eigen::Index i = 0; i < d_out; ++i) EXPECT_EQ(r.kept_mask.row(i).cast<Eigen::Index>().sum(), k);
@@ -102,9 +102,9 @@ TEST(Awp, LossNeverRisesAndResultIsFeasibleForEveryStartScopeAndSet) {
                     if (set != "quant") {
                         if (scope == "2:4") params.nm = {2, 4};
                         else params.sparsity = 0.6;
-                        params.mask_scope = scope == "layer" ? "layer" : "row";
+                        set_param(params, "mask-scope", scope == "layer" ? "layer" : "row");
                     }
-                    params.init = init;
+                    set_param(params, "init", init);
                     params.accelerate = accelerate;
                     params.iters = 60;
                     RecordingProgress progress;
@@ -273,8 +273,8 @@ TEST(Awp, StartedFromSparseGptWithALayerBudgetEndsAtOrBelowIt) {
     const Problem p = random_problem(16, 64, 400, 21);
     CompressionParams params;
     params.sparsity = 0.5;
-    params.init = "sparsegpt";
-    params.mask_scope = "layer";
+    params.init = AwpInit::SparseGPT;
+    params.mask_scope = AwpMaskScope::Layer;
     Progress quiet;
     const MethodResult sparsegpt = run_method(find_method("sparsegpt"), p.layer, p.stats, params, quiet);
     const MethodResult awp = run_method(find_method("awp"), p.layer, p.stats, params, quiet);
@@ -331,15 +331,14 @@ TEST(Awp, CancelsAndRejectsImpossibleParameters) {
 
     Progress quiet;
     CompressionParams bad = params;
-    bad.mask_scope = "column";
-    EXPECT_THROW(run_method(find_method("awp"), p.layer, p.stats, bad, quiet), ParameterError);
+    EXPECT_THROW(set_param(bad, "mask-scope", "column"), ParameterError);
     bad = params;
     bad.sparsity = 0.5;
-    bad.init = "rtn";
+    bad.init = AwpInit::RTN;
     EXPECT_THROW(run_method(find_method("awp"), p.layer, p.stats, bad, quiet), ParameterError);
     bad = params;
     bad.bits = 4;
-    bad.init = "wanda";
+    bad.init = AwpInit::Wanda;
     EXPECT_THROW(run_method(find_method("awp"), p.layer, p.stats, bad, quiet), ParameterError);
     bad = params;
     bad.step_scale = 0;

@@ -37,7 +37,7 @@ CompressionParams int3(const std::string& keep_by, double keep_scale = 0.0) {
     CompressionParams p;
     p.bits = 3;
     p.group_size = 128;
-    p.keep_by = keep_by;
+    set_param(p, "keep-by", keep_by);
     p.keep_scale = keep_scale;
     return p;
 }
@@ -82,7 +82,7 @@ TEST(AwqKeep, KeepsExactlyTheChosenChannelsAndRoundsTheRest) {
     const VectorD weight_norm = layer.W.colwise().norm().transpose().cast<double>();
     for (const std::string by : {"activation", "weight", "random"}) {
         SCOPED_TRACE(by);
-        p.keep_by = by;
+        set_param(p, "keep-by", by);
         const MethodResult r = run_named("awq-keep", layer, stats, p);
         ASSERT_EQ(r.protected_channels.size(), 6u);
         const std::set<int> kept(r.protected_channels.begin(), r.protected_channels.end());
@@ -101,7 +101,7 @@ TEST(AwqKeep, KeepsExactlyTheChosenChannelsAndRoundsTheRest) {
         EXPECT_NEAR(r.bits_per_weight, (4 + 32.0 / 40) * 0.97 + 16 * 0.03, 1e-12);
     }
     // the random choice is repeatable and depends on the seed
-    p.keep_by = "random";
+    p.keep_by = KeepBy::Random;
     EXPECT_EQ(run_named("awq-keep", layer, stats, p).protected_channels, run_named("awq-keep", layer, stats, p).protected_channels);
     CompressionParams other = p;
     other.seed = 99;
@@ -116,8 +116,7 @@ TEST(AwqKeep, AtLeastOneChannelAndBadSettingsRejected) {
     const CalibrationStats stats = stats_of(random_inputs(40, 16, rng));
     CompressionParams p;
     EXPECT_EQ(run_named("awq-keep", layer, stats, p).protected_channels.size(), 1u);   // 1% of 16 rounds to 1
-    p.keep_by = "largest";
-    EXPECT_THROW(run_named("awq-keep", layer, stats, p), ParameterError);
+    EXPECT_THROW(set_param(p, "keep-by", "largest"), ParameterError);
     p = {};
     p.keep_fraction = 1.5;
     EXPECT_THROW(run_named("awq-keep", layer, stats, p), ParameterError);

@@ -225,11 +225,11 @@ TEST(Gptq, RejectsImpossibleParameters) {
     const MethodInfo& gptq = find_method("gptq");
     CompressionParams p;
     p.block_size = 0;
-    EXPECT_THROW(gptq.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(gptq, layer, p), ParameterError);
     p.block_size = 128;
     p.damp = -0.1;
-    EXPECT_THROW(gptq.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(gptq, layer, p), ParameterError);
     p.damp = 0.01;
     p.group_size = 5;
-    EXPECT_THROW(gptq.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(gptq, layer, p), ParameterError);
 }

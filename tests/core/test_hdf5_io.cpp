@@ -112,7 +112,7 @@ TEST(Hdf5Io, BadFilesGiveMessagesNamingFileAndProblem) {
     expect_error<InputError>([&] { list_layers(dir + "/empty.h5"); }, {"empty.h5", "empty"});
 
     write_bytes(dir + "/text.h5", "this is not an HDF5 file at all, just text\n");
-    expect_error<InputError>([&] { list_layers(dir + "/text.h5"); }, {"text.h5", "not an HDF5 file"});
+    expect_error<InputError>([&] { list_layers(dir + "/text.h5"); }, {"text.h5", "not a file LayerLens can read"});
 
     // A real file cut in half, and one with its metadata overwritten.
     std::mt19937 rng(1);

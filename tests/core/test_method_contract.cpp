@@ -103,3 +103,51 @@ TEST(MethodContract, WidthMismatchIsAnInputError) {
     for (const MethodInfo& method : all_methods())
         EXPECT_THROW(run_method(method, f.layer, f.stats, f.params, quiet), InputError) << method.name;
 }
+
+// The declarations every surface is built from: unique names, defaults inside their own
+// ranges, and a binding that reads back what it wrote.
+TEST(MethodContract, ParameterDeclarationsAreConsistent) {
+    std::map<std::string, const ParamSpec*> by_name;
+    for (const MethodInfo& m : all_methods()) {
+        for (const ParamSpec* spec : m.params) {
+            SCOPED_TRACE(m.name + " " + spec->name);
+            auto [it, fresh] = by_name.emplace(spec->name, spec);
+            EXPECT_EQ(it->second, spec) << "two declarations share the name " << spec->name;
+            EXPECT_FALSE(spec->help.empty());
+            EXPECT_FALSE(spec->label.empty());
+            const ParamValue d = spec->default_value();
+            if (!(spec->optional && spec->type == ParamType::Pattern)) EXPECT_NO_THROW(check_param(*spec, d));
+            // Text round trip and binding round trip on the default.
+            if (!(spec->optional && spec->type == ParamType::Pattern)) {
+                EXPECT_EQ(parse_param(*spec, param_text(*spec, d)), d);
+                CompressionParams p;
+                spec->set(p, d);
+                EXPECT_EQ(spec->get(p).value_or(d), d);
+            }
+            if (spec->type == ParamType::Integer || spec->type == ParamType::Real) {
+                // One step outside the range is refused with the parameter's name in the message.
+                const double outside = spec->min - 1.0;
+                const ParamValue bad = spec->type == ParamType::Integer ? ParamValue(static_cast<long long>(outside - 1))
+                                                                        : ParamValue(outside);
+                try {
+                    check_param(*spec, bad);
+                    ADD_FAILURE() << "accepted " << param_value_text(bad);
+                } catch (const ParameterError& e) {
+                    EXPECT_NE(std::string(e.what()).find(spec->name), std::string::npos) << e.what();
+                }
+            }
+        }
+    }
+    EXPECT_TRUE(by_name.count("bits") && by_name.count("sparsity") && by_name.count("damp") && by_name.count("init"));
+}
+
+// A choice parameter only takes the names of its enum's table.
+TEST(MethodContract, ChoicesComeFromTheNameTables) {
+    EXPECT_EQ(awp_init_names().names(), (std::vector<std::string>{"auto", "wanda", "magnitude", "sparsegpt", "rtn"}));
+    for (const MethodInfo& m : all_methods())
+        for (const ParamSpec* spec : m.params)
+            if (spec->type == ParamType::Choice) {
+                for (const auto& c : spec->choices) EXPECT_NO_THROW(check_param(*spec, ParamValue(c)));
+                EXPECT_THROW(check_param(*spec, ParamValue(std::string("nonsense"))), ParameterError);
+            }
+}

@@ -51,8 +51,8 @@ CompressionParams params_of(const QJsonObject& p) {
     if (p.contains("bits")) params.bits = p.value("bits").toInt();
     if (p.contains("group_size")) params.group_size = p.value("group_size").toInt();
     if (p.contains("iters")) params.iters = p.value("iters").toInt();
-    if (p.contains("init")) params.init = p.value("init").toString().toStdString();
-    if (p.contains("mask_scope")) params.mask_scope = p.value("mask_scope").toString().toStdString();
+    if (p.contains("init")) set_param(params, "init", p.value("init").toString().toStdString());
+    if (p.contains("mask_scope")) set_param(params, "mask-scope", p.value("mask_scope").toString().toStdString());
     if (p.contains("accelerate")) params.accelerate = p.value("accelerate").toBool();
     if (p.contains("rank")) params.rank = p.value("rank").toInt();
     if (p.contains("param_ratio")) params.param_ratio = p.value("param_ratio").toDouble();

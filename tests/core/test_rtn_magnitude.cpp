@@ -97,13 +97,13 @@ TEST(Rtn, RefusesImpossibleBitsAndGroups) {
     for (int bits : {0, 1, 9, 17}) {
         CompressionParams p;
         p.bits = bits;
-        EXPECT_THROW(rtn.validate(layer, p), ParameterError) << bits;
+        EXPECT_THROW(validate_method(rtn, layer, p), ParameterError) << bits;
     }
     CompressionParams p;
     p.group_size = 48;
-    EXPECT_THROW(rtn.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(rtn, layer, p), ParameterError);
     p.group_size = 0;
-    EXPECT_NO_THROW(rtn.validate(layer, p));
+    EXPECT_NO_THROW(validate_method(rtn, layer, p));
     EXPECT_EQ(resolve_group_size(128, 64), 64);   // wider than a row: one group per row
     EXPECT_EQ(resolve_group_size(kAutoGroupSize, 4096), 128);
     EXPECT_EQ(resolve_group_size(kAutoGroupSize, 172), 172);   // the default falls back, as the reference
@@ -169,13 +169,13 @@ TEST(Magnitude, RefusesImpossiblePatterns) {
     for (double s : {-0.1, 1.0, 1.5}) {
         CompressionParams p;
         p.sparsity = s;
-        EXPECT_THROW(magnitude.validate(layer, p), ParameterError) << s;
+        EXPECT_THROW(validate_method(magnitude, layer, p), ParameterError) << s;
     }
     CompressionParams p;
     p.nm = {4, 2};
-    EXPECT_THROW(magnitude.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(magnitude, layer, p), ParameterError);
     p.nm = {2, 5};   // 5 does not divide 12
-    EXPECT_THROW(magnitude.validate(layer, p), ParameterError);
+    EXPECT_THROW(validate_method(magnitude, layer, p), ParameterError);
 }
 
 TEST(RealData, RtnAndMagnitudeOnEveryLayerMatchTheCapturedInputs) {

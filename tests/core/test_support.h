@@ -10,10 +10,27 @@
 #include "calibration_stats.h"
 #include "input_source.h"
 #include "layer.h"
+#include "errors.h"
 #include "method_registry.h"
+#include "param_spec.h"
 #include "progress.h"
 
 namespace layerlens::test {
+
+// Sets a parameter by its declared name and text, as the CLI and the GUI do: the declaration's
+// parsing and range check, then its binding. Throws ParameterError for an unknown name or value.
+inline void set_param(CompressionParams& params, const std::string& name, const std::string& text) {
+    for (const MethodInfo& m : all_methods())
+        for (const ParamSpec* spec : m.params)
+            if (spec->name == name) {
+                const ParamValue value = parse_param(*spec, text);
+                check_param(*spec, value);
+                spec->set(params, value);
+                return;
+            }
+    throw ParameterError("no parameter named " + name);
+}
+
 
 inline MatrixF random_matrix(Eigen::Index rows, Eigen::Index cols, std::mt19937& rng, float scale = 1.0f) {
     std::normal_distribution<float> normal(0.0f, scale);

@@ -1,0 +1,60 @@
+// The registry of layer formats and detection by content. Adding a format: one file with its
+// LayerFormat, and one line in layer_formats() below.
+#include <filesystem>
+#include <fstream>
+
+#include "../errors.h"
+#include "hdf5_format.h"
+#include "layer_format.h"
+
+namespace layerlens {
+
+const std::vector<const LayerFormat*>& layer_formats() {
+    static const Hdf5Format hdf5;
+    static const std::vector<const LayerFormat*> formats = {&hdf5};
+    return formats;
+}
+
+namespace {
+
+std::string known_format_names() {
+    std::string names;
+    for (const LayerFormat* f : layer_formats()) names += (names.empty() ? "" : ", ") + f->name();
+    return names;
+}
+
+std::string read_head(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
+    if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not a layer file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot be opened for reading (permissions?)");
+    std::string head(kSniffBytes, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<size_t>(in.gcount()));
+    if (head.empty()) throw InputError(path + ": the file is empty (0 bytes)");
+    return head;
+}
+
+}  // namespace
+
+const LayerFormat& detect_format(const std::string& path) {
+    const std::string head = read_head(path);
+    for (const LayerFormat* f : layer_formats())
+        if (f->recognizes(head)) return *f;
+    throw InputError(path + ": not a file LayerLens can read: its first bytes carry the signature of none of its formats (" +
+                     known_format_names() + ")");
+}
+
+std::vector<LayerInfo> list_layers(const std::string& path) { return detect_format(path).list_layers(path); }
+
+Layer read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
+    return detect_format(path).read_layer(path, name, limits);
+}
+
+std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
+    return detect_format(path).open_inputs(path, name, expected_width);
+}
+
+}  // namespace layerlens
