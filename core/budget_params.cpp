@@ -1,32 +1,47 @@
 #include "budget_params.h"
 
+#include <type_traits>
+
 #include "param_builders.h"
 #include "quant_grid.h"
 
 namespace layerlens {
 
+namespace {
+
+// A budget parameter that may be "not given" (AWP decides from which are given what to do);
+// its default is what a method uses when it is not.
+template <class T>
+ParamSpec optional_param(std::string name, std::string help, ParamType type, BudgetAxis axis,
+                         std::optional<T> CompressionParams::*field, T fallback, double min, double max) {
+    ParamSpec s;
+    s.name = name;
+    s.label = std::move(name);
+    s.help = std::move(help);
+    s.type = type;
+    s.axis = axis;
+    s.min = min;
+    s.max = max;
+    s.optional = true;
+    using Stored = std::conditional_t<std::is_integral_v<T>, long long, double>;
+    s.optional_default = static_cast<Stored>(fallback);
+    s.get = [field](const CompressionParams& p) -> std::optional<ParamValue> {
+        if (!(p.*field)) return std::nullopt;
+        return static_cast<Stored>(*(p.*field));
+    };
+    s.set = [field](CompressionParams& p, const std::optional<ParamValue>& v) {
+        if (!v) (p.*field).reset();
+        else if (const auto* i = std::get_if<long long>(&*v)) p.*field = static_cast<T>(*i);
+        else p.*field = static_cast<T>(std::get<double>(*v));
+    };
+    return s;
+}
+
+}  // namespace
+
 const ParamSpec& bits_param() {
-    static const ParamSpec spec = [] {
-        ParamSpec s;
-        s.name = "bits";
-        s.label = "bits";
-        s.help = "bits per quantised weight";
-        s.type = ParamType::Integer;
-        s.axis = BudgetAxis::Bits;
-        s.min = 2;
-        s.max = 8;
-        s.optional = true;
-        s.optional_default = static_cast<long long>(kDefaultBits);
-        s.get = [](const CompressionParams& p) -> std::optional<ParamValue> {
-            if (!p.bits) return std::nullopt;
-            return static_cast<long long>(*p.bits);
-        };
-        s.set = [](CompressionParams& p, const std::optional<ParamValue>& v) {
-            if (v) p.bits = static_cast<int>(std::get<long long>(*v));
-            else p.bits.reset();
-        };
-        return s;
-    }();
+    static const ParamSpec spec = optional_param("bits", "bits per quantised weight", ParamType::Integer, BudgetAxis::Bits,
+                                                 &CompressionParams::bits, kDefaultBits, 2, 8);
     return spec;
 }
 
@@ -49,29 +64,10 @@ const ParamSpec& group_param() {
 }
 
 const ParamSpec& sparsity_param() {
-    static const ParamSpec spec = [] {
-        ParamSpec s;
-        s.name = "sparsity";
-        s.label = "sparsity";
-        s.help = "fraction of weights pruned (unstructured)";
-        s.type = ParamType::Real;
-        s.axis = BudgetAxis::Sparsity;
-        s.min = 0.0;
-        s.max = 1.0;
-        s.max_exclusive = true;
-        s.optional = true;
-        s.optional_default = kDefaultSparsity;
-        s.get = [](const CompressionParams& p) -> std::optional<ParamValue> {
-            if (!p.sparsity) return std::nullopt;
-            return *p.sparsity;
-        };
-        s.set = [](CompressionParams& p, const std::optional<ParamValue>& v) {
-            if (!v) p.sparsity.reset();
-            else if (const auto* i = std::get_if<long long>(&*v)) p.sparsity = static_cast<double>(*i);
-            else p.sparsity = std::get<double>(*v);
-        };
-        return s;
-    }();
+    static const ParamSpec spec = with(optional_param("sparsity", "fraction of weights pruned (unstructured)",
+                                                      ParamType::Real, BudgetAxis::Sparsity, &CompressionParams::sparsity,
+                                                      kDefaultSparsity, 0.0, 1.0),
+                                       [](ParamSpec& s) { s.max_exclusive = true; });
     return spec;
 }
 

@@ -25,6 +25,7 @@
 #include "compare_tab.h"
 #include "comparison_grid.h"
 #include "export_files.h"
+#include "file_filters.h"
 #include "layer_browser_dialog.h"
 #include "method_label.h"
 #include "method_panel.h"
@@ -271,6 +272,7 @@ void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
     focus_->setChannel(-1);
     compare_->setLayer(layer);
     sweep_->setLayer(layer);
+    panel_->setLayer(layer->loaded);
     teach_->setLayer(layer);
     loadedStatus_->setText("loaded " + QString::fromStdString(layer->loaded->source));
     showLayerInfo();
@@ -397,10 +399,10 @@ void MainWindow::chooseAndOpen() {
 }
 
 void MainWindow::chooseAndOpenWithInputs() {
-    const QString path = QFileDialog::getOpenFileName(this, "Open the weight file", {}, "HDF5 (*.h5 *.hdf5);;All files (*)");
+    const QString path = QFileDialog::getOpenFileName(this, "Open the weight file", {}, layerFileFilter());
     if (path.isEmpty()) return;
     const QString inputs =
-        QFileDialog::getOpenFileName(this, "Open the inputs file (same group path)", QFileInfo(path).path(), "HDF5 (*.h5 *.hdf5);;All files (*)");
+        QFileDialog::getOpenFileName(this, "Open the inputs file (same group path)", QFileInfo(path).path(), layerFileFilter());
     if (!inputs.isEmpty()) openFile(path, {}, inputs);
 }
 
