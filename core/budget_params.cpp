@@ -103,8 +103,13 @@ const ParamSpec& nm_param() {
 
 const ParamSpec& rank_param() {
     static const ParamSpec spec =
-        with(int_param("rank", "rank", "rank r of W ≈ B·A (0 = from the parameter ratio)", &CompressionParams::rank, 0, 1 << 20),
-             [](ParamSpec& s) { s.axis = BudgetAxis::Rank; });
+        with(int_param("rank", "rank", "rank r of W ≈ B·A (auto = the largest rank within the parameter ratio)",
+                       &CompressionParams::rank, 1, 1 << 20),
+             [](ParamSpec& s) {
+                 s.axis = BudgetAxis::Rank;
+                 s.special_value = 0;   // CompressionParams::rank == 0: from param_ratio
+                 s.special_name = "auto";
+             });
     return spec;
 }
 

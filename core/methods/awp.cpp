@@ -63,6 +63,48 @@ bool stalled(const std::vector<double>& E, double tol) {
     return before - now <= tol * before;
 }
 
+// The parameters AWP ran with, as every result lists them.
+void record_params(MethodResult& result, const Layer& layer, const CompressionParams& params, const AwpStart& start) {
+    const AwpSetKind kind = start.set.kind;
+    if (kind != AwpSetKind::Quantize) add_pruning_params(result.params, params);
+    if (kind != AwpSetKind::Prune) add_quantization_params(result.params, layer, params);
+    result.params.emplace_back("iters", static_cast<long long>(params.iters));
+    result.params.emplace_back("init", awp_init_names().name(start.init));
+    if (!start.scope.empty()) result.params.emplace_back("mask_scope", start.scope);
+    result.params.emplace_back("step_scale", params.step_scale);
+    result.params.emplace_back("tol", params.tol);
+    result.params.emplace_back("accelerate", params.accelerate);
+}
+
+// What changed from the start: mask entries for pruning, grid levels for quantisation only.
+// Per channel too: the GUI's protection strip shows where PGD moved away from its start.
+// Returns the changed fraction over the whole layer.
+double record_changes(MethodResult& result, const AwpStart& start, const PgdIterate& current) {
+    Eigen::ArrayXXd changed_entries;
+    if (start.set.kind == AwpSetKind::Quantize)
+        changed_entries = (current.Theta.array() != start.Theta.array()).cast<double>();
+    else
+        changed_entries = (current.kept.array() != start.kept.array()).cast<double>();
+    const Eigen::VectorXd changed_per_channel = changed_entries.colwise().mean().transpose();
+    result.series.emplace_back("changed_from_start_per_channel",
+                               std::vector<double>(changed_per_channel.data(),
+                                                   changed_per_channel.data() + changed_per_channel.size()));
+    return changed_entries.mean();
+}
+
+// What the step size came from: C's extreme eigenvalues (and whether the power iteration for
+// λ_max converged, which the bound η ≤ 1/λ_max relies on).
+void record_spectrum(MethodResult& result, const PowerIteration& power, const ConditionEstimate& condition, double eta) {
+    result.scalars = {{"cond_C", condition.cond},
+                      {"cond_C_exact", condition.exact},
+                      {"lambda_max", power.lambda_max},
+                      {"lambda_min", condition.lambda_min},
+                      {"eta", eta}};
+    if (!power.converged)
+        result.warnings.push_back("power iteration for lambda_max did not converge in " +
+                                  std::to_string(power.iterations) + " steps");
+}
+
 MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                      Progress& progress) {
     const MatrixF& W = layer.W;
@@ -139,40 +181,16 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     }
 
     const AwpSetKind kind = set.kind;
-    if (kind != AwpSetKind::Quantize) add_pruning_params(result.params, params);
-    if (kind != AwpSetKind::Prune) add_quantization_params(result.params, layer, params);
-    result.params.emplace_back("iters", static_cast<long long>(params.iters));
-    result.params.emplace_back("init", awp_init_names().name(start.init));
-    if (!start.scope.empty()) result.params.emplace_back("mask_scope", start.scope);
-    result.params.emplace_back("step_scale", params.step_scale);
-    result.params.emplace_back("tol", params.tol);
-    result.params.emplace_back("accelerate", params.accelerate);
+    record_params(result, layer, params, start);
+    const double changed = record_changes(result, start, current);
 
-    // What changed from the start: mask entries for pruning, grid levels for quantisation only.
-    // Per channel too: the GUI's protection strip shows where PGD moved away from its start.
-    Eigen::ArrayXXd changed_entries;
-    if (kind == AwpSetKind::Quantize) changed_entries = (current.Theta.array() != start.Theta.array()).cast<double>();
-    else changed_entries = (current.kept.array() != start.kept.array()).cast<double>();
-    const double changed = changed_entries.mean();
-    const Eigen::VectorXd changed_per_channel = changed_entries.colwise().mean().transpose();
-    result.series.emplace_back("changed_from_start_per_channel",
-                               std::vector<double>(changed_per_channel.data(),
-                                                   changed_per_channel.data() + changed_per_channel.size()));
-
-    result.scalars = {{"cond_C", condition.cond},
-                      {"cond_C_exact", condition.exact},
-                      {"lambda_max", power.lambda_max},
-                      {"lambda_min", condition.lambda_min},
-                      {"eta", eta},
-                      {"gradient_route", std::string(product.through_tokens() ? "tokens" : "C")},
-                      {"start_error", trajectory.E.front()},
-                      {"iterations", static_cast<long long>(trajectory.E.size() - 1)},
-                      {"changed_from_start", changed},
-                      {"stopped_by", stopped_by}};
+    record_spectrum(result, power, condition, eta);
+    result.scalars.push_back({"gradient_route", std::string(product.through_tokens() ? "tokens" : "C")});
+    result.scalars.push_back({"start_error", trajectory.E.front()});
+    result.scalars.push_back({"iterations", static_cast<long long>(trajectory.E.size() - 1)});
+    result.scalars.push_back({"changed_from_start", changed});
+    result.scalars.push_back({"stopped_by", stopped_by});
     if (params.accelerate) result.scalars.emplace_back("restarts", static_cast<long long>(restarts));
-    if (!power.converged)
-        result.warnings.push_back("power iteration for lambda_max did not converge in " +
-                                  std::to_string(power.iterations) + " steps");
     // One gradient product per iteration is the whole dense cost.
     result.flops = static_cast<double>(trajectory.E.size() - 1) * product.flops(layer.d_out());
     result.loss_history = std::move(trajectory.E);
