@@ -12,7 +12,10 @@ std::string LayerSource::describe() const {
 }
 
 std::string choose_layer(const std::string& path, const std::string& requested) {
-    const std::vector<LayerInfo> layers = list_layers(path);
+    return choose_layer(list_layers(path), path, requested);
+}
+
+std::string choose_layer(const std::vector<LayerInfo>& layers, const std::string& path, const std::string& requested) {
     if (!requested.empty()) {
         for (const LayerInfo& info : layers)
             if (info.name == requested || "/" + info.name == requested) {
@@ -46,10 +49,12 @@ LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
         loaded.source = source.describe();
         return loaded;
     }
-    const std::string name = choose_layer(source.path, source.layer);
-    loaded.layer = read_layer(source.path, name, source.limits);
-    const std::string inputs_file = source.inputs_path.empty() ? source.path : source.inputs_path;
-    const auto inputs = open_inputs(inputs_file, name, loaded.layer.d_in());
+    // The format is found once; a separate inputs file may be in another format.
+    const LayerFormat& format = detect_format(source.path);
+    const std::string name = choose_layer(format.list_layers(source.path), source.path, source.layer);
+    loaded.layer = format.read_layer(source.path, name, source.limits);
+    const auto inputs = source.inputs_path.empty() ? format.open_inputs(source.path, name, loaded.layer.d_in())
+                                                   : open_inputs(source.inputs_path, name, loaded.layer.d_in());
     loaded.stats = accumulate_statistics(*inputs, progress);
     loaded.source = source.path + ":" + loaded.layer.name;
     return loaded;

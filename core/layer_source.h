@@ -34,5 +34,7 @@ LoadedLayer load_layer(const LayerSource& source, Progress& progress);
 
 // Resolves an empty layer name: the only usable layer, else an error listing the choices.
 std::string choose_layer(const std::string& path, const std::string& requested);
+// The same from a listing already made (`path` only names the file in messages).
+std::string choose_layer(const std::vector<LayerInfo>& layers, const std::string& path, const std::string& requested);
 
 }  // namespace layerlens

@@ -2,28 +2,17 @@
 
 namespace layerlens {
 
-namespace {
-ParamSpec named(std::string name, std::string label, std::string help) {
+ParamSpec named_param(std::string name, std::string label, std::string help) {
     ParamSpec spec;
     spec.name = std::move(name);
     spec.label = std::move(label);
     spec.help = std::move(help);
     return spec;
 }
-}  // namespace
-
-ParamSpec int_param(std::string name, std::string label, std::string help, int CompressionParams::*field, double min,
-                    double max) {
-    ParamSpec spec = named(std::move(name), std::move(label), std::move(help));
-    bind_int(spec, field);
-    spec.min = min;
-    spec.max = max;
-    return spec;
-}
 
 ParamSpec real_param(std::string name, std::string label, std::string help, double CompressionParams::*field,
                      double min, double max) {
-    ParamSpec spec = named(std::move(name), std::move(label), std::move(help));
+    ParamSpec spec = named_param(std::move(name), std::move(label), std::move(help));
     bind_real(spec, field);
     spec.min = min;
     spec.max = max;
@@ -31,7 +20,7 @@ ParamSpec real_param(std::string name, std::string label, std::string help, doub
 }
 
 ParamSpec flag_param(std::string name, std::string label, std::string help, bool CompressionParams::*field) {
-    ParamSpec spec = named(std::move(name), std::move(label), std::move(help));
+    ParamSpec spec = named_param(std::move(name), std::move(label), std::move(help));
     bind_flag(spec, field);
     return spec;
 }

@@ -9,18 +9,23 @@ namespace layerlens {
 
 constexpr double kUnbounded = std::numeric_limits<double>::infinity();
 
-ParamSpec int_param(std::string name, std::string label, std::string help, int CompressionParams::*field, double min,
-                    double max);
+ParamSpec named_param(std::string name, std::string label, std::string help);
+template <class T>   // an int or unsigned field
+ParamSpec int_param(std::string name, std::string label, std::string help, T CompressionParams::*field, double min,
+                    double max) {
+    ParamSpec spec = named_param(std::move(name), std::move(label), std::move(help));
+    bind_integer(spec, field);
+    spec.min = min;
+    spec.max = max;
+    return spec;
+}
 ParamSpec real_param(std::string name, std::string label, std::string help, double CompressionParams::*field,
                      double min, double max);
 ParamSpec flag_param(std::string name, std::string label, std::string help, bool CompressionParams::*field);
 template <class E>
 ParamSpec choice_param(std::string name, std::string label, std::string help, E CompressionParams::*field,
                        const NameTable<E>& names) {
-    ParamSpec spec;
-    spec.name = std::move(name);
-    spec.label = std::move(label);
-    spec.help = std::move(help);
+    ParamSpec spec = named_param(std::move(name), std::move(label), std::move(help));
     bind_choice(spec, field, names);
     return spec;
 }

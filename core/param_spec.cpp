@@ -26,18 +26,20 @@ ParamValue ParamSpec::default_value() const {
 
 namespace {
 
-std::string number_text(double v) {
-    char buffer[64];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
-    return std::string(buffer, end);
-}
-
 std::string bound_text(const ParamSpec& spec, double v) {
     if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    return spec.type == ParamType::Integer ? std::to_string(static_cast<long long>(v)) : number_text(v);
+    return spec.type == ParamType::Integer ? std::to_string(static_cast<long long>(v)) : exact_number(v);
 }
 
 }  // namespace
+
+std::string exact_number(double value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    return std::string(buffer, end);
+}
 
 std::string ParamSpec::range_text() const {
     switch (type) {
@@ -66,7 +68,7 @@ std::string param_value_text(const ParamValue& value) {
             if constexpr (std::is_same_v<T, std::string>) return v;
             else if constexpr (std::is_same_v<T, bool>) return v ? "on" : "off";
             else if constexpr (std::is_same_v<T, long long>) return std::to_string(v);
-            else return number_text(v);
+            else return exact_number(v);
         },
         value);
 }
@@ -146,24 +148,6 @@ void check_param(const ParamSpec& spec, const ParamValue& value, const Layer* la
     }
     }
     if (layer && spec.check_layer) spec.check_layer(value, *layer);
-}
-
-ParamSpec& bind_int(ParamSpec& spec, int CompressionParams::*field) {
-    spec.type = ParamType::Integer;
-    spec.get = [field](const CompressionParams& p) -> std::optional<ParamValue> { return static_cast<long long>(p.*field); };
-    spec.set = [field](CompressionParams& p, const std::optional<ParamValue>& v) {
-        p.*field = v ? static_cast<int>(std::get<long long>(*v)) : CompressionParams{}.*field;
-    };
-    return spec;
-}
-
-ParamSpec& bind_unsigned(ParamSpec& spec, unsigned CompressionParams::*field) {
-    spec.type = ParamType::Integer;
-    spec.get = [field](const CompressionParams& p) -> std::optional<ParamValue> { return static_cast<long long>(p.*field); };
-    spec.set = [field](CompressionParams& p, const std::optional<ParamValue>& v) {
-        p.*field = v ? static_cast<unsigned>(std::get<long long>(*v)) : CompressionParams{}.*field;
-    };
-    return spec;
 }
 
 ParamSpec& bind_real(ParamSpec& spec, double CompressionParams::*field) {

@@ -56,6 +56,8 @@ struct ParamSpec {
 ParamValue parse_param(const ParamSpec& spec, const std::string& text);
 std::string param_text(const ParamSpec& spec, const ParamValue& value);
 std::string param_value_text(const ParamValue& value);
+// Shortest text that reads back as the same double ("0.01", "1e-06"); "nan", "inf", "-inf".
+std::string exact_number(double value);
 // Throws ParameterError unless value lies in the declared range or choices (and fits the layer
 // when one is given): "bits must be in [2, 8], got 1".
 void check_param(const ParamSpec& spec, const ParamValue& value, const Layer* layer = nullptr);
@@ -64,8 +66,15 @@ void check_param(const ParamSpec& spec, const ParamValue& value, const Layer* la
 std::string spec_name_error(const std::string& text, const std::string& listed);
 
 // Bindings for the common field types.
-ParamSpec& bind_int(ParamSpec& spec, int CompressionParams::*field);
-ParamSpec& bind_unsigned(ParamSpec& spec, unsigned CompressionParams::*field);
+template <class T>   // int or unsigned
+ParamSpec& bind_integer(ParamSpec& spec, T CompressionParams::*field) {
+    spec.type = ParamType::Integer;
+    spec.get = [field](const CompressionParams& p) -> std::optional<ParamValue> { return static_cast<long long>(p.*field); };
+    spec.set = [field](CompressionParams& p, const std::optional<ParamValue>& v) {
+        p.*field = v ? static_cast<T>(std::get<long long>(*v)) : CompressionParams{}.*field;
+    };
+    return spec;
+}
 ParamSpec& bind_real(ParamSpec& spec, double CompressionParams::*field);
 ParamSpec& bind_flag(ParamSpec& spec, bool CompressionParams::*field);
 template <class E>

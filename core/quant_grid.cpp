@@ -37,11 +37,6 @@ GroupGrid fit_group_grid(const float* values, Eigen::Index count, Eigen::Index s
     return grid;
 }
 
-void validate_bits(int bits) {
-    if (bits < 2 || bits > 8)
-        throw ParameterError("bits must be between 2 and 8, got " + std::to_string(bits));
-}
-
 Eigen::Index resolve_group_size(int group, Eigen::Index d_in) {
     constexpr int kDefault = 128;
     if (group < 0) return d_in % kDefault == 0 ? kDefault : d_in;

@@ -41,12 +41,11 @@ struct QuantGrid {
     double bits_per_weight() const { return bits + 32.0 / static_cast<double>(group_size); }
 };
 
-// Validates bits (2..8) and returns the group size actually used: `group` when it divides d_in,
+// The group size actually used: `group` when it divides d_in,
 // d_in (one group per row) when group is 0 or >= d_in, else a ParameterError. group < 0 means
 // "the default": 128 when it divides d_in, else one group per row (llm-awq asserts
 // divisibility, so the reference results use one group per row on 64- and 172-wide layers).
 Eigen::Index resolve_group_size(int group, Eigen::Index d_in);
-void validate_bits(int bits);
 
 QuantGrid fit_quant_grid(const MatrixF& W, int bits, Eigen::Index group_size, GridRange range);
 

@@ -1,6 +1,5 @@
 #include "result_format.h"
 
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -29,17 +28,7 @@ std::string fixed(double value, const char* format) {
     return text;
 }
 
-constexpr double kText = std::numeric_limits<double>::quiet_NaN();
-
 }  // namespace
-
-std::string exact_number(double value) {
-    if (std::isnan(value)) return "nan";
-    if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-    char buffer[64];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-    return std::string(buffer, end);
-}
 
 std::string budget_text(const MethodResult& r) {
     std::string parts;
@@ -60,10 +49,9 @@ std::string budget_text(const MethodResult& r) {
 const std::vector<ResultField>& result_fields() {
     static const std::vector<ResultField> fields = {
         {"method", "method", "The compression method.", [](const MethodResult& r) { return r.method; },
-         [](const MethodResult& r) { return r.method; }, [](const MethodResult&) { return kText; }},
+         [](const MethodResult& r) { return r.method; }, nullptr},
         {"budget", "budget", "The budget it ran with (bits and group, sparsity or N:M, rank).",
-         [](const MethodResult& r) { return budget_text(r); }, [](const MethodResult& r) { return budget_text(r); },
-         [](const MethodResult&) { return kText; }},
+         [](const MethodResult& r) { return budget_text(r); }, [](const MethodResult& r) { return budget_text(r); }, nullptr},
         {"relative_output_error", "E",
          "Relative output error E = ‖X(W−Ŵ)ᵀ‖² / ‖XWᵀ‖²: the one number every method is judged by.",
          [](const MethodResult& r) { return exact_number(r.relative_output_error); },

@@ -16,15 +16,13 @@ struct ResultField {
     std::string help;      // tooltip
     std::string (*value)(const MethodResult&);     // exact, for CSV ("0.0123456789")
     std::string (*display)(const MethodResult&);   // for people ("1.235%")
-    double (*number)(const MethodResult&);         // sort key; NaN for text fields
+    double (*number)(const MethodResult&);         // sort key; null for text fields (method, budget)
 };
 // method, budget, relative_output_error, sparsity, bits_per_weight, seconds.
 const std::vector<ResultField>& result_fields();
 
 // "W4 g128", "50%", "2:4", "W4 g128 50%", "rank 10": the budget a method reported using.
 std::string budget_text(const MethodResult& result);
-// Shortest text that reads back as the same double.
-std::string exact_number(double value);
 
 // One JSON object per run: layer, method, params, relative_output_error, sparsity,
 // bits_per_weight, seconds, then the method's scalars, series, loss history, timings, warnings.

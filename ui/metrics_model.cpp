@@ -1,9 +1,6 @@
 #include "metrics_model.h"
 
-#include <cmath>
-#include <limits>
-
-#include "method_label.h"
+#include "result_field_data.h"
 #include "result_format.h"
 #include "result_json.h"
 
@@ -48,28 +45,11 @@ QVariant MetricsModel::data(const QModelIndex& index, int role) const {
     const Row& row = rows_[static_cast<size_t>(index.row())];
     const MethodResult* r = resultAt(index.row());
     const ResultField* field = fieldAt(index.column());
-    const bool isMethod = field && field->key == "method";
     if (!field) {   // status
         if (role == Qt::DisplayRole || role == Qt::UserRole || role == Qt::ToolTipRole) return row.status;
         return {};
     }
-    const double number = r ? field->number(*r) : std::numeric_limits<double>::quiet_NaN();
-    const bool numeric = !isMethod && field->key != "budget";
-    switch (role) {
-    case Qt::DisplayRole:
-        // The registry's label ("Wanda → AWQ") where people read; the exports keep the name.
-        if (isMethod) return methodLabel(row.method);
-        return r ? QString::fromStdString(field->display(*r)) : QString();
-    case Qt::UserRole:   // sort key: numbers as numbers, rows without a result last
-        if (isMethod) return methodLabel(row.method);
-        if (!numeric) return r ? QString::fromStdString(field->display(*r)) : QString();
-        return std::isnan(number) ? std::numeric_limits<double>::infinity() : number;
-    case Qt::ToolTipRole:
-        if (isMethod) return QString::fromStdString(row.method);
-        return r && numeric ? QString::fromStdString(field->value(*r)) : QVariant();
-    case Qt::TextAlignmentRole: return numeric ? int(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    default: return {};
-    }
+    return resultFieldData(*field, r, row.method, role);
 }
 
 int MetricsModel::rowOf(const std::string& method) const {

@@ -6,7 +6,6 @@
 #include <QLocale>
 #include <QRegularExpression>
 #include <QSpinBox>
-#include <charconv>
 #include <climits>
 #include <cmath>
 
@@ -18,9 +17,7 @@ const char* kBaseTip = "baseToolTip";
 const char* kInvalid = "invalid";
 
 QString shortestText(double value) {
-    char buffer[64];
-    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
-    QString text = QString::fromLatin1(buffer, static_cast<int>(end - buffer));
+    QString text = QString::fromStdString(exact_number(value));
     // "1e-06" → "1e-6", "1e+06" → "1e6": as people write them.
     static const QRegularExpression exponent("e([+-])0*(\\d)");
     return text.replace(exponent, "e\\1\\2").replace("e+", "e");

@@ -1,8 +1,6 @@
 #include "sweep_model.h"
 
-#include <cmath>
-
-#include "method_label.h"
+#include "result_field_data.h"
 #include "result_format.h"
 
 namespace layerlens::ui {
@@ -49,16 +47,7 @@ QVariant SweepModel::data(const QModelIndex& index, int role) const {
         return role == Qt::TextAlignmentRole ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
     }
     const ResultField& field = result_fields()[static_cast<size_t>(index.column() - 1)];
-    const MethodResult& r = *outcome.result;
-    const bool numeric = !std::isnan(field.number(r));
-    switch (role) {
-    case Qt::DisplayRole:
-        return field.key == "method" ? methodLabel(outcome.request.method) : QString::fromStdString(field.display(r));
-    case Qt::UserRole: return numeric ? QVariant(field.number(r)) : QVariant(QString::fromStdString(field.display(r)));
-    case Qt::ToolTipRole: return QString::fromStdString(field.value(r));
-    case Qt::TextAlignmentRole: return numeric ? int(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
-    default: return {};
-    }
+    return resultFieldData(field, outcome.result.get(), outcome.request.method, role);
 }
 
 QString SweepModel::toCsv() const {

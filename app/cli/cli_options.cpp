@@ -65,7 +65,7 @@ void add_param_option(CLI::App& command, const DeclaredParam& d, ParamTexts& tex
         // The other sense too, so scripts can state either explicitly.
         command.add_flag_callback(on_by_default ? "--" + spec.name : "--no-" + spec.name,
                                   [&texts, &spec, on_by_default] { texts.flags[spec.name] = on_by_default; },
-                                  on_by_default ? "(the default)" : "(the default)")
+                                  "(the default)")
             ->group("");
         return;
     }

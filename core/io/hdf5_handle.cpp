@@ -1,8 +1,6 @@
 #include "hdf5_handle.h"
 
-#include <filesystem>
 #include <mutex>
-#include <system_error>
 
 #include "../errors.h"
 
@@ -15,13 +13,8 @@ void silence_library_errors() {
 
 Handle open_file_read(const std::string& path) {
     silence_library_errors();
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
-    if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not an HDF5 file");
-    const auto size = fs::file_size(path, ec);
-    if (ec) throw InputError(path + ": cannot read the file (" + ec.message() + ")");
-    if (size == 0) throw InputError(path + ": the file is empty (0 bytes), not an HDF5 file");
+    // A missing, empty or unreadable file was already refused by detect_format (layer_formats.cpp),
+    // the only way in; what is left to say is HDF5's own.
     const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
     if (is_hdf5 <= 0) throw InputError(path + ": not an HDF5 file (no HDF5 signature found)");
     Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);

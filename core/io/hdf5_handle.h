@@ -43,8 +43,8 @@ private:
 // called before any file is touched).
 void silence_library_errors();
 
-// Opens an existing file read-only; throws InputError naming the path and the reason
-// (missing, not HDF5, empty, truncated/corrupted).
+// Opens a file detect_format found to be HDF5, read-only; throws InputError naming the path and
+// the reason (not HDF5 after all, truncated/corrupted).
 Handle open_file_read(const std::string& path);
 
 }  // namespace layerlens::hdf5

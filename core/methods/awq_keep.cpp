@@ -63,16 +63,8 @@ std::vector<const ParamSpec*> awq_keep_params() {
     static const ParamSpec scale = real_param("keep-scale", "keep scale",
                                               "0 = keep the chosen channels in full precision, else scale them by S before rounding",
                                               &CompressionParams::keep_scale, 0.0, 1e6);
-    static const ParamSpec seed = [] {
-        ParamSpec s;
-        s.name = "seed";
-        s.label = "random seed";
-        s.help = "seed of the random choice (keep by random)";
-        bind_unsigned(s, &CompressionParams::seed);
-        s.min = 0;
-        s.max = 4294967295.0;
-        return s;
-    }();
+    static const ParamSpec seed = int_param("seed", "random seed", "seed of the random choice (keep by random)",
+                                            &CompressionParams::seed, 0, 4294967295.0);
     return joined(quantization_budget(), {&keep_by, &fraction, &scale, &seed});
 }
 

@@ -22,7 +22,7 @@ namespace {
 
 std::vector<const ParamSpec*> joint_params() { return joined(awq_params(), pruning_budget()); }
 
-// Wanda inside a pipeline: a typed call, timed, with the error it leaves on its own.
+// Wanda inside a pipeline: the typed call the wanda method makes, timed for the result's timings.
 MethodResult timed_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                          Progress& progress) {
     progress.check();

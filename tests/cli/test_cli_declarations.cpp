@@ -79,8 +79,9 @@ TEST(CliHelp, EveryDeclaredParameterWithItsDefaultAndRange) {
             EXPECT_NE(detail.out.find(spec->help), std::string::npos);
             if (spec->type == ParamType::Flag) continue;
             EXPECT_NE(run.out.find(spec->range_text()), std::string::npos);
-            if (spec->type != ParamType::Pattern)   // "=4", "=auto", "=0.01" after the type name
+            if (spec->type != ParamType::Pattern) {   // "=4", "=auto", "=0.01" after the type name
                 EXPECT_NE(run.out.find("=" + param_text(*spec, spec->default_value())), std::string::npos);
+            }
         }
     }
 }
@@ -100,10 +101,18 @@ TEST(CliHelp, MethodsJsonCarriesTheDeclarations) {
             EXPECT_EQ(p["name"].toString().toStdString(), spec.name);
             EXPECT_EQ(p["range"].toString().toStdString(), spec.range_text());
             const ParamValue d = spec.default_value();
-            if (const auto* i = std::get_if<long long>(&d)) EXPECT_EQ(p["default"].toInteger(), *i);
-            if (const auto* r = std::get_if<double>(&d)) EXPECT_EQ(p["default"].toDouble(), *r);
-            if (const auto* b = std::get_if<bool>(&d)) EXPECT_EQ(p["default"].toBool(), *b);
-            if (const auto* s = std::get_if<std::string>(&d)) EXPECT_EQ(p["default"].toString().toStdString(), *s);
+            if (const auto* i = std::get_if<long long>(&d)) {
+                EXPECT_EQ(p["default"].toInteger(), *i);
+            }
+            if (const auto* r = std::get_if<double>(&d)) {
+                EXPECT_EQ(p["default"].toDouble(), *r);
+            }
+            if (const auto* b = std::get_if<bool>(&d)) {
+                EXPECT_EQ(p["default"].toBool(), *b);
+            }
+            if (const auto* s = std::get_if<std::string>(&d)) {
+                EXPECT_EQ(p["default"].toString().toStdString(), *s);
+            }
         }
     }
 }
@@ -135,8 +144,11 @@ TEST(CliContract, RunJsonAndCompareCsvAgreeFieldByField) {
             continue;
         }
         const QJsonValue v = r[QString::fromStdString(header[k])];
-        if (v.isString()) EXPECT_EQ(v.toString().toStdString(), wanda[k]);
-        else EXPECT_EQ(v.toDouble(), std::stod(wanda[k]));   // exact: shortest round-trip text
+        if (v.isString()) {
+            EXPECT_EQ(v.toString().toStdString(), wanda[k]);
+        } else {
+            EXPECT_EQ(v.toDouble(), std::stod(wanda[k]));   // exact: shortest round-trip text
+        }
     }
 }
 

@@ -116,7 +116,9 @@ TEST(MethodContract, ParameterDeclarationsAreConsistent) {
             EXPECT_FALSE(spec->help.empty());
             EXPECT_FALSE(spec->label.empty());
             const ParamValue d = spec->default_value();
-            if (!(spec->optional && spec->type == ParamType::Pattern)) EXPECT_NO_THROW(check_param(*spec, d));
+            if (!(spec->optional && spec->type == ParamType::Pattern)) {
+                EXPECT_NO_THROW(check_param(*spec, d));
+            }
             // Text round trip and binding round trip on the default.
             if (!(spec->optional && spec->type == ParamType::Pattern)) {
                 EXPECT_EQ(parse_param(*spec, param_text(*spec, d)), d);
