@@ -48,10 +48,14 @@ void print_detail(const MethodInfo& m) {
     std::printf("%s (%s): %s\nkind: %s\n\n", m.name.c_str(), m.label.c_str(), m.description.c_str(), kind_name(m.kind));
     std::printf("%-18s %-12s %-46s %s\n", "option", "default", "range", "help");
     for (const ParamSpec* spec : m.params) {
+        // A flag's row is its option: --no-clip is "not given" by default, because clip is on.
+        const bool turns_off = spec->type == ParamType::Flag && std::get<bool>(spec->default_value());
         const std::string shown = spec->optional && spec->type == ParamType::Pattern ? "unstructured"
-                                                                                      : param_text(*spec, spec->default_value());
-        const std::string help = spec->help + (spec->axis == BudgetAxis::None ? "" : " (shared budget: " +
-                                                                                         budget_axis_names().name(spec->axis) + ")");
+                                  : spec->type == ParamType::Flag ? (turns_off ? spec->name + " on" : "off")
+                                                                  : param_text(*spec, spec->default_value());
+        const std::string help = (turns_off ? "turn off: " : "") + spec->help +
+                                 (spec->axis == BudgetAxis::None ? "" : " (shared budget: " +
+                                                                            budget_axis_names().name(spec->axis) + ")");
         std::printf("%-18s %-12s %-46s %s\n", option_name(*spec).c_str(), shown.c_str(), spec->range_text().c_str(),
                     help.c_str());
     }
