@@ -1,6 +1,8 @@
 // The GUI's tables write core's rows: the Sweep tab's CSV is csv_header() + csv_row(layer, result)
 // for the points of core's sweep plan (the CLI's `sweep` prints the same), and the metrics
-// table's CSV and JSON are csv_row / result_to_json plus the status.
+// table's CSV and JSON are csv_row / result_to_json plus the status. The CLI's sweep of the same
+// layer is run too, and its rows are the Sweep tab's.
+#include <QProcess>
 #include <nlohmann/json.hpp>
 
 #include "compare_tab.h"
@@ -75,6 +77,20 @@ TEST(GuiSweep, RowsAreCoreRowsOfThePlansPointsAndRtnIsSkippedOnce) {
     EXPECT_EQ(sweep->lineCount(), 2);
     EXPECT_EQ(sweep->pointCount("rtn"), 0);
     EXPECT_EQ(sweep->model()->rowCount(), 4);
+
+    // The command line's sweep of the same layer and methods prints the same rows.
+    QProcess cli;
+    cli.start(LAYERLENS_CLI, {"sweep", "--demo", "--demo-shape", "64x128", "--demo-tokens", "2048", "--methods",
+                              "magnitude,wanda,rtn", "--sparsities", "0.5,0.6", "--csv"});
+    ASSERT_TRUE(cli.waitForFinished(60000));
+    ASSERT_EQ(cli.exitCode(), 0) << cli.readAllStandardError().toStdString();
+    EXPECT_TRUE(QString::fromUtf8(cli.readAllStandardError()).contains(QString::fromStdString(plan.skipped[0].reason)));
+    const QStringList cliCsv = lines(QString::fromUtf8(cli.readAllStandardOutput()));
+    ASSERT_EQ(cliCsv.size(), csv.size());
+    EXPECT_EQ(cliCsv[0], csv[0]);
+    for (int k = 1; k < csv.size(); ++k) {
+        EXPECT_EQ(without(cliCsv[k].toStdString(), "seconds"), without(csv[k].toStdString(), "seconds")) << k;
+    }
 }
 
 TEST(GuiSweep, AnInvalidValueIsRefusedOnceWithTheMethodsItConcerns) {
