@@ -30,7 +30,7 @@ std::string choose_layer(const std::vector<LayerInfo>& layers, const std::string
         if (info.problem.empty()) usable.push_back(&info);
     if (usable.empty()) {
         if (!layers.empty()) throw InputError(path + ": " + layers.front().problem);
-        throw InputError(path + ": no layer found (no group holds a 2-D dataset named 'weight')");
+        throw InputError(path + ": no layer found (the file holds no 2-D weight)");
     }
     if (usable.size() == 1) return usable.front()->name;
     std::string names;

@@ -4,7 +4,8 @@
 
 namespace layerlens {
 
-bool Hdf5Format::recognizes(const std::string& head) const {
+bool Hdf5Format::recognizes(const FileHead& file) const {
+    const std::string& head = file.bytes;
     // The superblock signature sits at 0 or after a user block of 512, 1024, 2048, ... bytes.
     static const std::string signature("\x89HDF\r\n\x1a\n", 8);
     for (size_t offset = 0; offset + signature.size() <= head.size(); offset = offset == 0 ? 512 : offset * 2)

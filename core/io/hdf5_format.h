@@ -8,7 +8,7 @@ class Hdf5Format : public LayerFormat {
 public:
     std::string name() const override { return "HDF5"; }
     std::vector<std::string> extensions() const override { return {"h5", "hdf5", "hdf"}; }
-    bool recognizes(const std::string& head) const override;
+    bool recognizes(const FileHead& head) const override;
     std::vector<LayerInfo> list_layers(const std::string& path) const override;
     Layer read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) const override;
     std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name,

@@ -4,6 +4,7 @@
 // never by extension; each registers itself with one line in layer_formats.cpp, and `info`,
 // `run`, the GUI's Open dialog, layer browser and drag and drop all ask the registry.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,15 +30,22 @@ struct ReadLimits {
     std::size_t max_weight_bytes = std::size_t{8} << 30;
 };
 
+// What detection sees of a file: its first kSniffBytes bytes (fewer if the file is shorter)
+// and its size.
+struct FileHead {
+    std::string bytes;
+    std::uint64_t size = 0;
+};
+
 class LayerFormat {
 public:
     virtual ~LayerFormat() = default;
     virtual std::string name() const = 0;                     // "HDF5"
     // Usual file name endings, for the Open dialog's filter only: detection never uses them.
     virtual std::vector<std::string> extensions() const = 0;  // {"h5", "hdf5"}
-    // True when the file's first bytes (up to kSniffBytes; fewer if the file is shorter) are this
-    // format's signature.
-    virtual bool recognizes(const std::string& head) const = 0;
+    // True when the file's first bytes carry this format's signature (formats without magic
+    // bytes, such as llama2.c checkpoints, also check the header against the file's size).
+    virtual bool recognizes(const FileHead& head) const = 0;
     // Every candidate layer, in file order. Throws InputError for unreadable files.
     virtual std::vector<LayerInfo> list_layers(const std::string& path) const = 0;
     // The weight (as float32), bias and attributes of one layer.

@@ -6,12 +6,20 @@
 #include "../errors.h"
 #include "hdf5_format.h"
 #include "layer_format.h"
+#include "llama2c_format.h"
+#include "npy_format.h"
+#include "safetensors_format.h"
 
 namespace layerlens {
 
 const std::vector<const LayerFormat*>& layer_formats() {
+    // Formats with magic bytes first; llama2.c checkpoints have none and are recognised by a
+    // plausible header whose sizes add up, so they are tried last.
     static const Hdf5Format hdf5;
-    static const std::vector<const LayerFormat*> formats = {&hdf5};
+    static const SafetensorsFormat safetensors;
+    static const NpyFormat npy;
+    static const Llama2cFormat llama2c;
+    static const std::vector<const LayerFormat*> formats = {&hdf5, &safetensors, &npy, &llama2c};
     return formats;
 }
 
@@ -23,7 +31,7 @@ std::string known_format_names() {
     return names;
 }
 
-std::string read_head(const std::string& path) {
+FileHead read_head(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
@@ -34,13 +42,13 @@ std::string read_head(const std::string& path) {
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<size_t>(in.gcount()));
     if (head.empty()) throw InputError(path + ": the file is empty (0 bytes)");
-    return head;
+    return FileHead{std::move(head), static_cast<std::uint64_t>(fs::file_size(path, ec))};
 }
 
 }  // namespace
 
 const LayerFormat& detect_format(const std::string& path) {
-    const std::string head = read_head(path);
+    const FileHead head = read_head(path);
     for (const LayerFormat* f : layer_formats())
         if (f->recognizes(head)) return *f;
     throw InputError(path + ": not a file LayerLens can read: its first bytes carry the signature of none of its formats (" +
