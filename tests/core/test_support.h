@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "calibration_stats.h"
 #include "input_source.h"
@@ -68,6 +69,20 @@ inline MethodResult run_named(const std::string& name, const Layer& layer, const
     Progress quiet;
     return run_method(find_method(name), layer, stats, params, quiet);
 }
+
+// Expects f() to throw an InputError whose message holds every fragment.
+template <typename F>
+void expect_input_error(F&& f, const std::vector<std::string>& fragments) {
+    try {
+        f();
+        ADD_FAILURE() << "no InputError";
+    } catch (const InputError& e) {
+        for (const std::string& fragment : fragments)
+            EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << "message: " << e.what() << "\nmissing: " << fragment;
+    }
+}
+
+inline std::string shared_models(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/../models/" + file; }
 
 inline std::string shared_data(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/" + file; }
 inline bool have_shared_data() { return std::filesystem::exists(shared_data("stories260K_layers.h5")); }
