@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libopenblas-openmp-dev libhdf5-dev libgtest-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   fonts-dejavu-core xvfb xauth
+  python3-torch python3-h5py python3-numpy libopenblas0-pthread
 )
 
 missing=()

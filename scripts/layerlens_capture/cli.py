@@ -1,0 +1,253 @@
+"""Command line of scripts/capture.py: a thin layer over capture()."""
+
+import argparse
+import os
+import re
+import sys
+import traceback
+
+import numpy as np
+import torch
+
+from .errors import CaptureError, UsageError
+from .recorder import capture
+from .sampling import sample_sequences
+
+PROG = "capture.py"
+
+EPILOG = """\
+examples:
+  capture.py --llama2c stories260K.bin --sample 16 --seq-len 256 --out stories.h5
+  capture.py --llama2c stories260K.bin --tokenizer tok512.bin --text stories.txt --out stories.h5
+  capture.py --llama2c stories260K.bin --tokens ids.npy --layers 'feed_forward' --rows 1024 --out ffn.h5
+  capture.py --model gpt2 --sample 8 --seq-len 128 --out gpt2.h5        (needs transformers)
+
+exit codes: 0 success, 1 bad input file or data, 2 bad usage, 3 internal error (a bug)
+"""
+
+
+def build_parser():
+    p = argparse.ArgumentParser(
+        prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Record the real inputs of every linear layer (nn.Linear, GPT-2 Conv1D) of a language "
+                    "model into one HDF5 file that LayerLens opens (layerlens-cli, the GUI).")
+    model = p.add_argument_group("model (one of)").add_mutually_exclusive_group(required=True)
+    model.add_argument("--llama2c", metavar="PATH.bin", help="a llama2.c legacy (version 0) checkpoint")
+    model.add_argument("--model", metavar="DIR_OR_NAME",
+                       help="a Hugging Face causal LM (folder or hub name; needs the transformers package)")
+    calib = p.add_argument_group("calibration tokens (one of)").add_mutually_exclusive_group(required=True)
+    calib.add_argument("--tokens", metavar="FILE.npy",
+                       help="token ids: an integer array [batch, seq] (one sequence a row) or [n] (split "
+                            "into sequences of --seq-len)")
+    calib.add_argument("--text", metavar="FILE",
+                       help="UTF-8 text, encoded with the model's tokenizer (BOS first) and split into "
+                            "sequences of --seq-len")
+    calib.add_argument("--sample", metavar="N_SEQ", type=int,
+                       help="sample N_SEQ sequences of --seq-len tokens from the model itself "
+                            "(temperature 1, from BOS, seeded by --seed)")
+    p.add_argument("--tokenizer", metavar="tokenizer.bin",
+                   help="llama2.c tokenizer.bin for --text with --llama2c (e.g. tok512.bin)")
+    p.add_argument("--seq-len", type=int, metavar="L",
+                   help="tokens per sequence for --sample and for 1-D --tokens / --text "
+                        "(default 256, at most the model's context)")
+    p.add_argument("--seed", type=int, default=1234, metavar="S", help="seed of --sample (default 1234)")
+    p.add_argument("--batch-size", type=int, default=8, metavar="B",
+                   help="sequences per forward pass (default 8)")
+    p.add_argument("--rows", type=int, default=4096, metavar="N",
+                   help="rows kept per layer, spread evenly over all tokens (default 4096)")
+    p.add_argument("--layers", metavar="REGEX",
+                   help="capture only the layers whose name contains a match (Python re.search)")
+    p.add_argument("--out", required=True, metavar="FILE.h5", help="the HDF5 file to write")
+    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: torch's)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return p
+
+
+class _Model:
+    """What the command line needs of a model, whichever kind it is."""
+
+    def __init__(self, module, name, vocab_size, max_len, bos, step, forward=None, encode=None, file_attrs=None):
+        self.module, self.name, self.vocab_size, self.max_len, self.bos = module, name, vocab_size, max_len, bos
+        self.step, self.forward, self.encode = step, forward, encode
+        self.file_attrs = file_attrs or {}
+
+
+def _load_llama2c(args):
+    from .llama2c import file_sha256, load_llama2c
+    from .tokenizer import Llama2cTokenizer
+    module = load_llama2c(args.llama2c)
+    c = module.config
+    encode = None
+    if args.tokenizer:
+        tok = Llama2cTokenizer(args.tokenizer, c.vocab_size)
+        encode = (lambda text: tok.encode(text, bos=True), os.path.basename(args.tokenizer))
+    elif args.text:
+        raise UsageError("--text with --llama2c needs --tokenizer tokenizer.bin (llama2.c's format, e.g. tok512.bin)")
+    base = os.path.basename(args.llama2c)
+    attrs = {"config": c.describe(), "checkpoint": base, "checkpoint_sha256": file_sha256(args.llama2c)}
+    return _Model(module, f"{base} (llama2.c checkpoint)", c.vocab_size, c.seq_len, 1, module.step_function(),
+                  encode=encode, file_attrs=attrs)
+
+
+def _load_transformers(args):
+    try:
+        import transformers
+    except ImportError:
+        raise UsageError("transformers is not installed, and --model loads Hugging Face models with it; "
+                         "--llama2c and the Python API (capture.capture on any torch.nn.Module) work "
+                         "without it") from None
+    if args.tokenizer:
+        raise UsageError("--tokenizer is for --llama2c; --model uses the model's own tokenizer")
+    try:
+        module = transformers.AutoModelForCausalLM.from_pretrained(args.model, torch_dtype=torch.float32)
+        tok = transformers.AutoTokenizer.from_pretrained(args.model)
+    except (OSError, ValueError, KeyError) as e:
+        first_line = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise CaptureError(f"{args.model}: cannot load the model with transformers: {first_line}") from None
+    module.eval()
+    config = module.config
+    max_len = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    bos = next((t for t in (tok.bos_token_id, tok.eos_token_id) if t is not None), 1)   # GPT-2 has only <|endoftext|>
+
+    def step(new_tokens, past):
+        out = module(input_ids=new_tokens, past_key_values=past, use_cache=True)
+        return out.logits[:, -1], out.past_key_values
+
+    def forward(m, batch):
+        return m(input_ids=batch, use_cache=False)
+
+    def encode(text):
+        return list(tok(text)["input_ids"])
+
+    return _Model(module, args.model, len(tok) if hasattr(tok, "__len__") else config.vocab_size, max_len, bos,
+                  step, forward=forward, encode=(encode, f"{args.model}'s tokenizer"),
+                  file_attrs={"transformers_version": transformers.__version__,
+                              "config": type(config).__name__})
+
+
+def _sequences_of(stream, seq_len):
+    """A 1-D token stream cut into [n, seq_len] plus the shorter remainder (or None)."""
+    n_full = len(stream) // seq_len
+    full = stream[:n_full * seq_len].reshape(n_full, seq_len)
+    rest = stream[n_full * seq_len:]
+    return full, (rest[None] if len(rest) else None)
+
+
+def _read_tokens(path):
+    try:
+        a = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as e:
+        raise CaptureError(f"{path}: cannot read a .npy token array ({e})") from None
+    if not isinstance(a, np.ndarray) or a.dtype.kind not in "iu":
+        raise CaptureError(f"{path}: token ids must be an integer array, not {getattr(a, 'dtype', type(a))}")
+    if a.ndim not in (1, 2) or a.size == 0:
+        raise CaptureError(f"{path}: token ids must be a non-empty array [batch, seq] or [n], not shape {a.shape}")
+    return a.astype(np.int64)
+
+
+def _batches(args, model, say):
+    """Calibration batches (LongTensors [b, seq]) and the `source` text describing them."""
+    if args.seq_len is not None and model.max_len and args.seq_len > model.max_len:
+        raise UsageError(f"--seq-len {args.seq_len} exceeds the model's context of {model.max_len} tokens")
+    seq_len = args.seq_len or (min(256, model.max_len) if model.max_len else 256)
+    groups = []     # arrays [n, L]; each cut into batches of --batch-size rows
+    if args.sample is not None:
+        say(f"sampling {args.sample} sequences of {seq_len} tokens (seed {args.seed})")
+        tokens = sample_sequences(model.step, args.sample, seq_len, args.seed, args.batch_size, model.bos,
+                                  progress=not args.quiet).numpy()
+        groups.append(tokens)
+        source = (f"{args.sample} sequences sampled from the model itself (temperature 1.0, no top-p, inverse CDF "
+                  f"of one torch.Generator seeded {args.seed}), {seq_len} tokens each from BOS "
+                  f"{model.bos} = {tokens.size} tokens")
+    else:
+        if args.tokens:
+            stream = _read_tokens(args.tokens)
+            what = f"token ids from {os.path.basename(args.tokens)} {list(stream.shape)}"
+        else:
+            try:
+                with open(args.text, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError) as e:
+                raise CaptureError(f"{args.text}: cannot read the text ({e})") from None
+            if text.endswith("\n"):
+                text = text[:-1]
+            if not text.strip():
+                raise CaptureError(f"{args.text}: the text is empty")
+            encode, tok_name = model.encode
+            stream = np.asarray(encode(text), dtype=np.int64)
+            what = f"{os.path.basename(args.text)} ({len(text)} characters) encoded with {tok_name}"
+        if stream.ndim == 2:
+            if model.max_len and stream.shape[1] > model.max_len:
+                raise CaptureError(f"{args.tokens}: sequences of {stream.shape[1]} tokens exceed the model's "
+                                   f"context of {model.max_len}")
+            groups.append(stream)
+            source = f"{what}: {stream.shape[0]} sequences of {stream.shape[1]} = {stream.size} tokens"
+        else:
+            full, rest = _sequences_of(stream, seq_len)
+            groups += [g for g in (full, rest) if g is not None and g.size]
+            source = (f"{what}: {stream.size} tokens in sequences of {seq_len}"
+                      + (f" (the last of {rest.shape[1]})" if rest is not None else ""))
+        bad = [g for g in groups if g.min() < 0 or g.max() >= model.vocab_size]
+        if bad:
+            where = args.tokens or args.text
+            raise CaptureError(f"{where}: token ids must lie in [0, {model.vocab_size}); found "
+                               f"{min(g.min() for g in groups)}..{max(g.max() for g in groups)}")
+    batches = [torch.from_numpy(np.ascontiguousarray(g[i:i + args.batch_size]))
+               for g in groups for i in range(0, len(g), args.batch_size)]
+    return batches, source
+
+
+def run(args, parser):
+    for name in ("rows", "batch_size", "seq_len", "sample", "threads"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+    if args.layers is not None:
+        try:
+            re.compile(args.layers)
+        except re.error as e:
+            raise UsageError(f"--layers {args.layers!r} is not a regular expression: {e}") from None
+    if args.tokenizer and not args.llama2c:
+        raise UsageError("--tokenizer is for --llama2c; --model uses the model's own tokenizer")
+    out_dir = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(out_dir):
+        raise UsageError(f"--out {args.out}: the folder {out_dir} does not exist")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+
+    def say(text):
+        if not args.quiet:
+            print("capture: " + text, file=sys.stderr, flush=True)
+
+    model = _load_llama2c(args) if args.llama2c else _load_transformers(args)
+    say(f"loaded {model.name}")
+    batches, source = _batches(args, model, say)
+    rows_text = f"; {min(args.rows, sum(b.numel() for b in batches))} rows per layer chosen evenly over them"
+    source += rows_text + f"; teacher-forced forward passes of up to {args.batch_size} sequences"
+    attrs = dict(model.file_attrs)
+    attrs["calibration"] = "sample" if args.sample is not None else ("tokens" if args.tokens else "text")
+    if args.sample is not None:
+        attrs["seed"] = args.seed
+    capture(model.module, batches, args.out, max_rows=args.rows, forward=model.forward, layer_filter=args.layers,
+            model_name=model.name, source=source, file_attrs=attrs, progress=not args.quiet)
+    return 0
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args, parser)
+    except CaptureError as e:
+        print(f"{PROG}: error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{PROG}: error: out of memory (try a smaller --batch-size)", file=sys.stderr)
+        return 1
+    except Exception:
+        traceback.print_exc()
+        print(f"{PROG}: internal error (a bug: please report it with the traceback above)", file=sys.stderr)
+        return 3

@@ -1,0 +1,710 @@
+"""Tests of scripts/capture.py: the llama2.c module against the published model, the HDF5 file it writes
+(recomputed independently), the Python API on a hand-made module, the real layerlens-cli on the result,
+and bad input.
+
+Run from the repository root:  /usr/bin/python3 -m unittest discover -s tests/python -v
+Environment: LAYERLENS_CLI (path of layerlens-cli; the CLI test is skipped without it),
+LAYERLENS_SHARED (the shared folder; default ../shared beside the repository).
+"""
+
+import contextlib
+import io
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import types
+import unittest
+
+sys.dont_write_bytecode = True
+# One thread everywhere, set before torch loads OpenBLAS: this process and the capture.py it starts then
+# compute bit-identical forward passes, so the comparisons below measure the capture, not BLAS threading.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCRIPT = os.path.join(REPO, "scripts", "capture.py")
+sys.path.insert(0, os.path.join(REPO, "scripts"))
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn as nn  # noqa: E402
+
+import capture  # noqa: E402
+
+torch.set_num_threads(1)
+
+SHARED_GIVEN = "LAYERLENS_SHARED" in os.environ
+SHARED = os.path.abspath(os.environ.get("LAYERLENS_SHARED", os.path.join(REPO, "..", "shared")))
+MODEL_DIR = os.path.join(SHARED, "models", "stories260K")
+CHECKPOINT = os.path.join(MODEL_DIR, "stories260K.bin")
+TOKENIZER = os.path.join(MODEL_DIR, "tok512.bin")
+REFERENCE_H5 = os.path.join(SHARED, "data", "stories260K_layers.h5")
+HAVE_MODEL = os.path.isfile(CHECKPOINT) and os.path.isfile(TOKENIZER)
+if SHARED_GIVEN and not HAVE_MODEL:
+    raise RuntimeError(f"LAYERLENS_SHARED={SHARED} is set but {CHECKPOINT} or {TOKENIZER} is missing")
+needs_model = unittest.skipUnless(HAVE_MODEL, f"stories260K not found in {MODEL_DIR} (set LAYERLENS_SHARED)")
+
+# llama2.c doc/stories260K.md: `./run stories260K/stories260K.bin -z stories260K/tok512.bin -t 0.0` (256 steps).
+PUBLISHED_GREEDY = (
+    "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she "
+    "saw a big, red ball. She wanted to play with it, but it was too high.\n"
+    "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do. She said, \"I want "
+    "to play with your ball, but I can't find it.\"\n"
+    "Lily was sad and didn't know what to do. She said, \"I'm sorry, Lily. I didn't know what to do.\"\n"
+    "Lily didn't want to help her mom, so she said, \"I'm sorry, mom. I didn't know what to do.\" Her mom said, "
+    "\"Don't worry, Lily. We can help you.")
+FIRST_SENTENCES = ("Once upon a time, there was a little girl named Lily. She loved to play outside in the park.")
+
+EXPECTED_SHAPES = {"attention.wq": (64, 64), "attention.wk": (32, 64), "attention.wv": (32, 64),
+                   "attention.wo": (64, 64), "feed_forward.w1": (172, 64), "feed_forward.w2": (64, 172),
+                   "feed_forward.w3": (172, 64)}
+STORIES_LAYERS = {f"layers.{i}.{k}": s for i in range(5) for k, s in EXPECTED_SHAPES.items()}
+STORIES_LAYERS["output"] = (512, 64)
+
+
+def run_capture(*args, timeout=300):
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def run_main(*args):
+    """capture.py's main() in this process (faster than a new interpreter): its exit code and stderr."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            code = capture.main(list(args))
+        except SystemExit as e:     # argparse
+            code = e.code
+    return types.SimpleNamespace(returncode=code, stderr=err.getvalue())
+
+
+def record_linear_io(module):
+    """The test's own forward hooks: {name: (inputs [n, d_in], outputs [n, d_out])} of every nn.Linear and
+    every module with class name Conv1D, appended per call."""
+    seen, handles = {}, []
+    for name, m in module.named_modules():
+        if isinstance(m, nn.Linear) or type(m).__name__ == "Conv1D":
+            def hook(mod, inputs, output, name=name):
+                x = inputs[0].detach()
+                seen.setdefault(name, []).append((x.reshape(-1, x.shape[-1]).double().clone(),
+                                                  output.detach().reshape(-1, output.shape[-1]).double().clone()))
+            handles.append(m.register_forward_hook(hook))
+    return seen, handles
+
+
+def stack_calls(seen):
+    return {n: (torch.cat([x for x, _ in calls]).numpy(), torch.cat([y for _, y in calls]).numpy())
+            for n, calls in seen.items()}
+
+
+def max_row_relative_error(y, ref):
+    """max over rows of ||y - ref|| / ||ref||."""
+    num = np.linalg.norm(y - ref, axis=1)
+    den = np.maximum(np.linalg.norm(ref, axis=1), 1e-30)
+    return float((num / den).max())
+
+
+_tmp = tempfile.mkdtemp(prefix="layerlens-capture-test-")
+unittest.addModuleCleanup(shutil.rmtree, _tmp, ignore_errors=True)
+_captured = {}
+
+
+def stories_capture():
+    """stories260K captured once through the command line: 4 sampled sequences of 64 tokens, 100 rows,
+    batches of 3 (so the last batch is smaller)."""
+    if "path" not in _captured:
+        folder = tempfile.mkdtemp(dir=_tmp)
+        path = os.path.join(folder, "stories.h5")
+        r = run_capture("--llama2c", CHECKPOINT, "--sample", "4", "--seq-len", "64", "--seed", "7",
+                        "--rows", "100", "--batch-size", "3", "--out", path)
+        _captured.update(path=path, folder=folder, result=r)
+    r = _captured["result"]
+    if r.returncode != 0:
+        raise AssertionError(f"capture.py failed (exit {r.returncode}):\n{r.stderr}")
+    return _captured["path"]
+
+
+@needs_model
+class Llama2cModelTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model = capture.load_llama2c(CHECKPOINT)
+        cls.tok = capture.Llama2cTokenizer(TOKENIZER, cls.model.config.vocab_size)
+
+    def test_checkpoint_header_and_layout(self):
+        c = self.model.config
+        self.assertEqual((c.dim, c.hidden_dim, c.n_layers, c.n_heads, c.n_kv_heads, c.vocab_size, c.seq_len),
+                         (64, 172, 5, 8, 4, 512, 512))
+        self.assertTrue(c.shared_classifier)
+        self.assertEqual(c.kv_dim, 32)
+        self.assertEqual(c.n_params(), 260032)
+        self.assertIs(self.model.output.weight, self.model.tok_embeddings.weight)
+        # The skipped freq_cis arrays sit where the layout says: they are RoPE's cos/sin tables.
+        real, imag = self.model.checkpoint_freq_cis
+        cos, sin = capture.rope_tables(c.head_size, c.seq_len)
+        np.testing.assert_allclose(real, cos.numpy(), atol=1e-5)
+        np.testing.assert_allclose(imag, sin.numpy(), atol=1e-5)
+
+    def test_greedy_decoding_reproduces_published_text(self):
+        tokens = self.model.generate_greedy(256)
+        text = self.tok.decode(tokens)
+        self.assertTrue(text.startswith(FIRST_SENTENCES), text[:120])
+        self.assertEqual(text, PUBLISHED_GREEDY)
+        # Teacher-forced full pass (no KV cache) predicts the same tokens: causal mask and cache agree.
+        with torch.no_grad():
+            logits = self.model(torch.tensor([tokens]))
+        self.assertEqual(logits.argmax(-1)[0, :-1].tolist(), tokens[1:])
+
+    def test_encode_round_trip(self):
+        tokens = self.tok.encode(FIRST_SENTENCES)
+        self.assertEqual(tokens[0], capture.BOS)
+        self.assertEqual(self.tok.decode(tokens), FIRST_SENTENCES)
+        # The model's own greedy tokens for this text are the encoder's segmentation.
+        self.assertEqual(self.model.generate_greedy(len(tokens) - 1), tokens)
+        odd = "Tom said: \"naïve café\"\n\tend 😀 ~|"
+        self.assertEqual(self.tok.decode(self.tok.encode(odd)), odd)
+        self.assertEqual(self.tok.encode(""), [capture.BOS])
+
+    @unittest.skipUnless(os.path.isfile(REFERENCE_H5), f"{REFERENCE_H5} not found")
+    def test_matches_shared_reference_capture(self):
+        """The first story of ../shared/data/stories260K_layers.h5 (rows 0..255): its token ids are recovered
+        from layers.0's inputs (rmsnorm of the embedding); this module's inputs of all 35 layers match."""
+        with h5py.File(REFERENCE_H5, "r") as f:
+            x0 = f["layers.0.attention.wq/inputs"][:256]
+            with torch.no_grad():
+                candidates = self.model.layers[0].attention_norm(self.model.tok_embeddings.weight).numpy()
+            d = ((x0[:, None, :] - candidates[None]) ** 2).sum(-1)
+            ids = d.argmin(1)
+            self.assertLess(float(d.min(1).max()), 1e-10)
+            self.assertEqual(ids[0], capture.BOS)
+            seen, handles = record_linear_io(self.model)
+            try:
+                with torch.no_grad():
+                    self.model(torch.from_numpy(ids)[None])
+            finally:
+                for h in handles:
+                    h.remove()
+            mine = stack_calls(seen)
+            for name in f:
+                ref = f[name + "/inputs"][:256]
+                np.testing.assert_array_equal(f[name + "/weight"][:], dict(self.model.named_modules())[name]
+                                              .weight.detach().numpy())
+                err = np.abs(mine[name][0] - ref).max() / np.abs(ref).max()
+                self.assertLess(err, 5e-5, name)
+
+
+@needs_model
+class CliCaptureTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.path = stories_capture()
+
+    def test_every_layer_with_true_shapes_and_attributes(self):
+        with h5py.File(self.path, "r") as f:
+            groups = sorted(k for k in f if isinstance(f[k], h5py.Group))
+            self.assertEqual(groups, sorted(STORIES_LAYERS))
+            self.assertIn("stories260K", f.attrs["model"])
+            self.assertIn("sampled", f.attrs["source"])
+            for name, (d_out, d_in) in STORIES_LAYERS.items():
+                g = f[name]
+                self.assertEqual(g["weight"].shape, (d_out, d_in), name)
+                self.assertEqual(g["weight"].dtype, np.float32)
+                self.assertEqual(g["inputs"].shape, (100, d_in), name)
+                self.assertEqual(g["inputs"].dtype, np.float32)
+                self.assertEqual(g["token_index"].shape, (100,))
+                self.assertEqual(g["token_index"].dtype, np.int64)
+                self.assertNotIn("bias", g)
+                self.assertEqual(g.attrs["layer"], name)
+                for a in ("model", "source"):
+                    self.assertIsInstance(g.attrs[a], str)
+
+    def test_rows_spread_evenly(self):
+        with h5py.File(self.path, "r") as f:
+            idx = f["layers.0.attention.wq/token_index"][:]
+            self.assertTrue((np.diff(idx) > 0).all())
+            self.assertEqual((idx[0], idx[-1]), (0, 4 * 64 - 1))
+            gaps = set(np.diff(idx).tolist())
+            self.assertLessEqual(gaps, {math.floor(255 / 99), math.ceil(255 / 99)})
+            for name in STORIES_LAYERS:
+                np.testing.assert_array_equal(f[name + "/token_index"][:], idx)
+
+    def test_recomputed_outputs_match_the_module(self):
+        model = capture.load_llama2c(CHECKPOINT)
+        with h5py.File(self.path, "r") as f:
+            tokens = f["calibration_tokens"][:].reshape(4, 64)
+            self.assertTrue((tokens[:, 0] == capture.BOS).all())
+            seen, handles = record_linear_io(model)
+            try:
+                with torch.no_grad():
+                    model(torch.from_numpy(tokens))      # all four at once; the tool ran batches of 3 and 1
+            finally:
+                for h in handles:
+                    h.remove()
+            io = stack_calls(seen)
+            for name in STORIES_LAYERS:
+                g = f[name]
+                idx = g["token_index"][:]
+                X = g["inputs"][:].astype(np.float64)
+                W = g["weight"][:].astype(np.float64)
+                x_true, y_true = io[name]
+                self.assertLess(max_row_relative_error(X @ W.T, y_true[idx]), 1e-5, name)
+                self.assertLess(max_row_relative_error(X, x_true[idx]), 1e-5, name)
+
+    def test_sampled_tokens_do_not_depend_on_batch_size(self):
+        model = capture.load_llama2c(CHECKPOINT)
+        again = capture.sample_sequences(model.step_function(), 4, 64, seed=7, batch_size=4)
+        with h5py.File(self.path, "r") as f:
+            np.testing.assert_array_equal(f["calibration_tokens"][:].reshape(4, 64), again.numpy())
+        other = capture.sample_sequences(model.step_function(), 4, 64, seed=8, batch_size=4)
+        self.assertFalse(torch.equal(again, other))
+
+    def test_no_temporary_file_left(self):
+        self.assertEqual(os.listdir(os.path.dirname(self.path)), ["stories.h5"])
+
+
+@needs_model
+class CliCalibrationInputsTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+
+    def test_text_with_tokenizer_and_layer_filter(self):
+        text_path = os.path.join(self.dir, "story.txt")
+        text = PUBLISHED_GREEDY + "\n"
+        with open(text_path, "w", encoding="utf-8") as f:
+            f.write(text)
+        out = os.path.join(self.dir, "text.h5")
+        r = run_capture("--llama2c", CHECKPOINT, "--tokenizer", TOKENIZER, "--text", text_path, "--seq-len", "100",
+                        "--rows", "40", "--layers", r"feed_forward\.w2|output", "--out", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stderr, "")
+        tok = capture.Llama2cTokenizer(TOKENIZER, 512)
+        expected = tok.encode(PUBLISHED_GREEDY)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(sorted(k for k in f if isinstance(f[k], h5py.Group)),
+                             sorted([f"layers.{i}.feed_forward.w2" for i in range(5)] + ["output"]))
+            self.assertEqual(f["calibration_tokens"][:].tolist(), expected)
+            self.assertEqual(f["output/inputs"].shape, (40, 64))
+            self.assertEqual(f["output/token_index"][-1], len(expected) - 1)
+
+    def test_one_dimensional_tokens_split_into_sequences(self):
+        ids = np.array(capture.Llama2cTokenizer(TOKENIZER, 512).encode(FIRST_SENTENCES * 2), dtype=np.int32)
+        npy = os.path.join(self.dir, "ids.npy")
+        np.save(npy, ids)
+        out = os.path.join(self.dir, "ids.h5")
+        r = run_capture("--llama2c", CHECKPOINT, "--tokens", npy, "--seq-len", "16", "--layers", "layers.4",
+                        "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(len([k for k in f if isinstance(f[k], h5py.Group)]), 7)
+            self.assertEqual(f.attrs["n_tokens"], len(ids))
+            np.testing.assert_array_equal(f["layers.4.feed_forward.w1/token_index"][:], np.arange(len(ids)))
+            np.testing.assert_array_equal(f["calibration_tokens"][:], ids)
+
+
+class Conv1D(nn.Module):
+    """GPT-2's Conv1D as transformers defines it: weight [d_in, d_out], forward x @ weight + bias."""
+
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.nf = nf
+        self.weight = nn.Parameter(torch.randn(nx, nf) * 0.3)
+        self.bias = nn.Parameter(torch.randn(nf))
+
+    def forward(self, x):
+        shape = x.shape[:-1] + (self.nf,)
+        return torch.addmm(self.bias, x.reshape(-1, x.shape[-1]), self.weight).view(shape)
+
+
+class Inner(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.proj = Conv1D(12, 8)
+        self.fc = nn.Linear(12, 8, bias=False)
+
+    def forward(self, x):
+        return self.fc(torch.tanh(self.proj(x)))
+
+
+class SmallNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.inp = nn.Linear(6, 8)
+        self.inner = Inner()
+        self.head = nn.Linear(8, 3)
+        self.unused = nn.Linear(8, 8)
+        self.dropout = nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.head(self.dropout(self.inner(torch.relu(self.inp(x)))))
+
+
+class PythonApiTest(unittest.TestCase):
+    def setUp(self):
+        torch.manual_seed(0)
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+        self.net = SmallNet().train()
+        # 10 + 12 + 7 = 29 tokens, batches of different shapes
+        self.batches = [torch.randn(2, 5, 6), torch.randn(3, 4, 6), torch.randn(7, 6)]
+
+    def test_weights_bias_and_outputs(self):
+        out = os.path.join(self.dir, "small.h5")
+        result = capture.capture(self.net, self.batches, out, max_rows=10, model_name="small net", progress=False)
+        self.assertEqual(result["skipped"], {"unused": "not called in batch 1"})
+        self.assertTrue(self.net.training, "the module's mode is restored")
+        self.assertFalse(any(m._forward_hooks for m in self.net.modules()), "hooks are removed")
+        self.net.eval()
+        seen, handles = record_linear_io(self.net)
+        with torch.no_grad():
+            for b in self.batches:
+                self.net(b)
+        for h in handles:
+            h.remove()
+        io = stack_calls(seen)
+        expected_idx = np.array([(i * 28) // 9 for i in range(10)])
+        with h5py.File(out, "r") as f:
+            self.assertEqual(sorted(f), sorted(["inner.fc", "inner.proj", "inp", "head"]))
+            self.assertEqual(f.attrs["model"], "small net")
+            self.assertEqual(f["inner.proj/weight"].shape, (12, 8))
+            np.testing.assert_array_equal(f["inner.proj/weight"][:], self.net.inner.proj.weight.detach().numpy().T)
+            np.testing.assert_array_equal(f["inp/weight"][:], self.net.inp.weight.detach().numpy())
+            np.testing.assert_array_equal(f["inner.proj/bias"][:], self.net.inner.proj.bias.detach().numpy())
+            np.testing.assert_array_equal(f["head/bias"][:], self.net.head.bias.detach().numpy())
+            self.assertNotIn("bias", f["inner.fc"])
+            for name in ("inp", "inner.proj", "inner.fc", "head"):
+                g = f[name]
+                np.testing.assert_array_equal(g["token_index"][:], expected_idx)
+                self.assertEqual(g.attrs["layer"], name)
+                X = g["inputs"][:].astype(np.float64)
+                y = X @ g["weight"][:].astype(np.float64).T
+                if "bias" in g:
+                    y = y + g["bias"][:]
+                x_true, y_true = io[name]
+                self.assertEqual(x_true.shape[0], 29)
+                self.assertLess(max_row_relative_error(y, y_true[expected_idx]), 1e-5, name)
+                np.testing.assert_allclose(X, x_true[expected_idx], rtol=1e-6, atol=1e-7)
+            self.assertNotIn("calibration_tokens", f)    # float inputs are not token ids
+
+    def test_layer_filter_regex_and_callable(self):
+        out = os.path.join(self.dir, "f.h5")
+        r = capture.capture(self.net, self.batches, out, layer_filter=r"^inner\.", progress=False)
+        self.assertEqual(r["layers"], ["inner.proj", "inner.fc"])
+        r = capture.capture(self.net, iter(self.batches), out, layer_filter=lambda n, m: isinstance(m, Conv1D),
+                            progress=False)
+        self.assertEqual(r["layers"], ["inner.proj"])
+        self.assertEqual(r["n_rows"], 29)       # fewer tokens than max_rows: every token
+        with h5py.File(out, "r") as f:
+            np.testing.assert_array_equal(f["inner.proj/token_index"][:], np.arange(29))
+        with self.assertRaises(capture.UsageError):
+            capture.capture(self.net, self.batches, out, layer_filter="nomatch", progress=False)
+
+    def test_custom_forward_and_token_batches(self):
+        emb = nn.Sequential(nn.Embedding(20, 6), nn.Linear(6, 4))
+        batches = [torch.randint(0, 20, (2, 3)), torch.randint(0, 20, (5,))]
+        out = os.path.join(self.dir, "tok.h5")
+        calls = []
+        r = capture.capture(emb, batches, out, forward=lambda m, b: calls.append(1) or m(b), progress=False)
+        self.assertEqual(len(calls), 2)
+        self.assertEqual(r["layers"], ["1"])
+        with h5py.File(out, "r") as f:
+            np.testing.assert_array_equal(f["calibration_tokens"][:],
+                                          torch.cat([b.reshape(-1) for b in batches]).numpy())
+            np.testing.assert_allclose(f["1/inputs"][:], emb[0](torch.cat([batches[0].reshape(-1), batches[1]]))
+                                       .detach().numpy(), rtol=1e-6)
+
+    def test_failure_leaves_no_file_under_the_final_name(self):
+        out = os.path.join(self.dir, "crash.h5")
+        with open(out, "wb") as f:
+            f.write(b"previous")
+
+        def forward(m, b):
+            if b.shape[0] == 3:
+                raise RuntimeError("boom in batch 2")
+            return m(b)
+
+        with self.assertRaisesRegex(RuntimeError, "boom"):
+            capture.capture(self.net, self.batches, out, forward=forward, progress=False)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), b"previous")
+        self.assertEqual(os.listdir(self.dir), ["crash.h5"])
+
+    def test_a_layer_called_twice_is_left_out(self):
+        class Twice(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Linear(4, 4)
+                self.b = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.b(self.a(self.a(x)))
+
+        out = os.path.join(self.dir, "twice.h5")
+        r = capture.capture(Twice(), [torch.randn(3, 4)], out, progress=False)
+        self.assertEqual(r["layers"], ["b"])
+        self.assertIn("more than once", r["skipped"]["a"])
+        with h5py.File(out, "r") as f:
+            self.assertEqual(list(f), ["b"])
+
+    def test_even_indices(self):
+        self.assertEqual(capture.even_indices(10, 4).tolist(), [0, 3, 6, 9])
+        self.assertEqual(capture.even_indices(5, 9).tolist(), [0, 1, 2, 3, 4])
+        self.assertEqual(capture.even_indices(7, 1).tolist(), [0])
+        idx = capture.even_indices(10**9 + 7, 4096)
+        self.assertTrue((np.diff(idx) > 0).all())
+        self.assertEqual((idx[0], idx[-1]), (0, 10**9 + 6))
+
+
+STUB_TRANSFORMERS = '''"""A stand-in for the transformers package: just what capture.py's --model path calls."""
+import torch
+import torch.nn as nn
+
+__version__ = "0-stub"
+
+
+class Conv1D(nn.Module):
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.nf = nf
+        self.weight = nn.Parameter(torch.randn(nx, nf) * 0.3)
+        self.bias = nn.Parameter(torch.randn(nf) * 0.1)
+
+    def forward(self, x):
+        return torch.addmm(self.bias, x.reshape(-1, x.shape[-1]), self.weight).view(x.shape[:-1] + (self.nf,))
+
+
+class Output:
+    def __init__(self, logits, past_key_values):
+        self.logits, self.past_key_values = logits, past_key_values
+
+
+class Config:
+    vocab_size = 40
+    max_position_embeddings = 32
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c_fc = Conv1D(16, 8)
+        self.c_proj = Conv1D(8, 16)
+
+    def forward(self, x):
+        return x + self.c_proj(torch.tanh(self.c_fc(x)))
+
+
+class TinyLM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.config = Config()
+        self.wte = nn.Embedding(40, 8)
+        self.h = nn.ModuleList([Block()])
+        self.lm_head = nn.Linear(8, 40, bias=False)
+
+    def forward(self, input_ids, past_key_values=None, use_cache=False):
+        seen = (past_key_values or 0) + input_ids.shape[1]
+        if seen > self.config.max_position_embeddings:
+            raise ValueError("too long")
+        x = self.wte(input_ids)
+        for block in self.h:
+            x = block(x)
+        return Output(self.lm_head(x), seen if use_cache else None)
+
+
+class AutoModelForCausalLM:
+    @staticmethod
+    def from_pretrained(name, **kwargs):
+        if name != "tiny":
+            raise OSError(f"{name} is not a local folder and is not a valid model identifier")
+        return TinyLM()
+
+
+class Tokenizer:
+    bos_token_id = 0
+    eos_token_id = 0
+
+    def __len__(self):
+        return 40
+
+    def __call__(self, text):
+        return {"input_ids": [0] + [1 + ord(c) % 39 for c in text]}
+
+
+class AutoTokenizer:
+    @staticmethod
+    def from_pretrained(name, **kwargs):
+        return Tokenizer()
+'''
+
+
+class TransformersPathTest(unittest.TestCase):
+    """--model with a stand-in transformers package on PYTHONPATH (the real one is not installed here)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stub = tempfile.mkdtemp(dir=_tmp)
+        os.makedirs(os.path.join(cls.stub, "transformers"))
+        with open(os.path.join(cls.stub, "transformers", "__init__.py"), "w") as f:
+            f.write(STUB_TRANSFORMERS)
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+
+    def run_with_stub(self, *args):
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=self.stub)
+        return subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=300, env=env)
+
+    def test_sample_and_text_through_the_model_path(self):
+        out = os.path.join(self.dir, "tiny.h5")
+        r = self.run_with_stub("--model", "tiny", "--sample", "3", "--seq-len", "10", "--batch-size", "2",
+                               "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        sys.path.insert(0, self.stub)
+        try:
+            import transformers as stub
+            reference = stub.TinyLM()
+        finally:
+            sys.path.remove(self.stub)
+            sys.modules.pop("transformers", None)
+        with h5py.File(out, "r") as f:
+            groups = sorted(k for k in f if isinstance(f[k], h5py.Group))
+            self.assertEqual(groups, ["h.0.c_fc", "h.0.c_proj", "lm_head"])
+            self.assertEqual(f["h.0.c_fc/weight"].shape, (16, 8))      # Conv1D [8, 16] stored as [d_out, d_in]
+            self.assertEqual(f["h.0.c_proj/weight"].shape, (8, 16))
+            self.assertEqual(f["lm_head/inputs"].shape, (30, 8))
+            tokens = f["calibration_tokens"][:].reshape(3, 10)
+            self.assertTrue((tokens[:, 0] == 0).all())
+            self.assertEqual(f.attrs["model"], "tiny")
+            for name, module in (("h.0.c_fc", reference.h[0].c_fc), ("h.0.c_proj", reference.h[0].c_proj)):
+                g = f[name]
+                np.testing.assert_array_equal(g["weight"][:], module.weight.detach().numpy().T)
+                np.testing.assert_array_equal(g["bias"][:], module.bias.detach().numpy())
+                x = g["inputs"][:]
+                with torch.no_grad():
+                    y = module(torch.from_numpy(x)).double().numpy()
+                self.assertLess(max_row_relative_error(x.astype(np.float64) @ g["weight"][:].astype(np.float64).T
+                                                       + g["bias"][:], y), 1e-6)
+        text = os.path.join(self.dir, "t.txt")
+        with open(text, "w") as f:
+            f.write("hello world, " * 5)
+        r = self.run_with_stub("--model", "tiny", "--text", text, "--seq-len", "16", "--out", out, "--quiet")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(out, "r") as f:
+            self.assertEqual(f.attrs["n_tokens"], 1 + len("hello world, " * 5))
+
+    def test_unknown_model(self):
+        out = os.path.join(self.dir, "x.h5")
+        r = self.run_with_stub("--model", "no-such-model", "--sample", "1", "--out", out)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("no-such-model", r.stderr.strip().splitlines()[-1])
+        self.assertFalse(os.path.exists(out))
+
+
+@needs_model
+class LayerLensCliTest(unittest.TestCase):
+    """The real layerlens-cli opens the captured file."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.cli = os.environ.get("LAYERLENS_CLI")
+        if not cls.cli:
+            raise unittest.SkipTest("LAYERLENS_CLI is not set (ctest sets it to the built layerlens-cli)")
+        if not os.access(cls.cli, os.X_OK):
+            raise AssertionError(f"LAYERLENS_CLI={cls.cli} is not an executable")
+        cls.path = stories_capture()
+
+    def cli_run(self, *args):
+        return subprocess.run([self.cli, *args], capture_output=True, text=True, timeout=300)
+
+    def test_info_lists_every_layer(self):
+        r = self.cli_run("info", self.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [line for line in r.stdout.splitlines() if re.match(r"(layers\.\d+\.|output\s)", line)]
+        self.assertEqual(len(rows), len(STORIES_LAYERS), r.stdout)
+        for name, (d_out, d_in) in STORIES_LAYERS.items():
+            self.assertRegex(r.stdout, rf"(?m)^{re.escape(name)}\s+{d_out}\s+{d_in}\s+float32\s+100\s")
+
+    def test_rtn_on_a_captured_layer(self):
+        r = self.cli_run("run", self.path, "--layer", "layers.0.attention.wq", "--method", "rtn", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        result = json.loads(r.stdout)
+        e = result["relative_output_error"]
+        self.assertTrue(math.isfinite(e))
+        self.assertGreater(e, 0.0)
+        self.assertLess(e, 0.05)
+
+
+class BadInputTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+        self.out = os.path.join(self.dir, "out.h5")
+
+    def assert_one_line_error(self, r, code, *fragments):
+        self.assertEqual(r.returncode, code, r.stderr)
+        last = r.stderr.strip().splitlines()[-1]
+        self.assertIn("error", last)
+        for fragment in fragments:
+            self.assertIn(fragment, last)
+        self.assertFalse(os.path.exists(self.out))
+        self.assertNotIn("Traceback", r.stderr)
+
+    @needs_model
+    def test_truncated_checkpoint(self):
+        bad = os.path.join(self.dir, "cut.bin")
+        with open(CHECKPOINT, "rb") as src, open(bad, "wb") as dst:
+            dst.write(src.read(500_000))
+        r = run_capture("--llama2c", bad, "--sample", "1", "--seq-len", "8", "--out", self.out)
+        self.assert_one_line_error(r, 1, bad, "truncated")
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        with open(bad, "wb") as dst:
+            dst.write(b"\x01\x02")
+        r = run_capture("--llama2c", bad, "--sample", "1", "--out", self.out)
+        self.assert_one_line_error(r, 1, bad)
+
+    def test_missing_checkpoint(self):
+        missing = os.path.join(self.dir, "nope.bin")
+        r = run_capture("--llama2c", missing, "--sample", "1", "--out", self.out)
+        self.assert_one_line_error(r, 1, missing)
+
+    @unittest.skipIf(__import__("importlib").util.find_spec("transformers") is not None,
+                     "transformers is installed here")
+    def test_model_without_transformers(self):
+        r = run_capture("--model", "gpt2", "--sample", "1", "--out", self.out)
+        self.assert_one_line_error(r, 2, "transformers is not installed", "--llama2c")
+
+    @needs_model
+    def test_bad_tokens(self):
+        npy = os.path.join(self.dir, "t.npy")
+        np.save(npy, np.array([[1, 5, 900]]))
+        r = run_main("--llama2c", CHECKPOINT, "--tokens", npy, "--out", self.out)
+        self.assert_one_line_error(r, 1, npy, "[0, 512)")
+        np.save(npy, np.array([1.0, 2.0]))
+        r = run_main("--llama2c", CHECKPOINT, "--tokens", npy, "--out", self.out)
+        self.assert_one_line_error(r, 1, npy, "integer")
+
+    @needs_model
+    def test_bad_usage(self):
+        r = run_capture("--llama2c", CHECKPOINT, "--sample", "1")                           # no --out
+        self.assert_one_line_error(r, 2, "--out")
+        cases = [
+            ["--llama2c", CHECKPOINT, "--sample", "1", "--rows", "0", "--out", self.out],
+            ["--llama2c", CHECKPOINT, "--text", CHECKPOINT, "--out", self.out],             # no --tokenizer
+            ["--llama2c", CHECKPOINT, "--sample", "1", "--seq-len", "513", "--out", self.out],
+            ["--llama2c", CHECKPOINT, "--sample", "1", "--layers", "(", "--out", self.out],
+            ["--llama2c", CHECKPOINT, "--sample", "1", "--layers", "nothing", "--out", self.out],
+            ["--llama2c", CHECKPOINT, "--out", self.out],                                     # no calibration
+            ["--llama2c", CHECKPOINT, "--sample", "1", "--out", os.path.join(self.dir, "no", "x.h5")],
+        ]
+        for args in cases:
+            with self.subTest(args=args[2:]):
+                r = run_main(*args)
+                self.assert_one_line_error(r, 2)
+        self.assertEqual(os.listdir(self.dir), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
