@@ -7,6 +7,7 @@
 #include <set>
 
 #include "errors.h"
+#include "io/layer_format.h"
 #include "method_registry.h"
 #include "param_spec.h"
 
@@ -146,10 +147,14 @@ struct Parsed {
 };
 
 void add_source_options(CLI::App& command, Parsed& p) {
-    command.add_option("file", p.options.source.path, "layer file (HDF5; detected by content)")->type_name("FILE");
-    command.add_option("--layer", p.options.source.layer, "layer name in the file (may be omitted when it holds one)")
+    command.add_option("file", p.options.source.path, "layer file (" + layer_format_names() + "; detected by content)")
+        ->type_name("FILE");
+    command.add_option("--layer", p.options.source.layer,
+                       "layer name in the file, with or without .weight (may be omitted when it holds one)")
         ->group("Source");
-    command.add_option("--inputs", p.options.source.inputs_path, "a second file holding the layer's inputs")
+    command.add_option("--inputs", p.options.source.inputs_path,
+                       "a second file holding the layer's inputs: HDF5 with the same layer name, or .npy "
+                       "[n_tokens, d_in] or [batch, seq, d_in]")
         ->type_name("FILE")
         ->group("Source");
     command.add_flag("--demo", p.options.source.demo, "the built-in demo layer instead of a file")->group("Source");
@@ -197,7 +202,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     app.require_subcommand(1);
     app.footer(kFooter);
     CLI::App* info = add_command(app, "info", "list the layers of a file with their shapes and outlier strength");
-    info->add_option("file", p.options.source.path, "layer file")->type_name("FILE")->required();
+    info->add_option("file", p.options.source.path, "layer file (" + layer_format_names() + "; detected by content)")->type_name("FILE")->required();
     info->add_flag("--json", p.options.json, "print JSON")->group("Output");
 
     CLI::App* run = add_command(app, "run", "run one method on one layer and print E and more");

@@ -60,6 +60,8 @@ constexpr std::size_t kSniffBytes = 4096;
 
 // Every registered format, in the order the Open dialog lists them.
 const std::vector<const LayerFormat*>& layer_formats();
+// "HDF5, safetensors, NumPy, llama2.c": the registered formats' names, for help and messages.
+std::string layer_format_names();
 // The format whose signature the file carries; InputError naming the file otherwise (missing,
 // a directory, empty, unreadable, or no known signature).
 const LayerFormat& detect_format(const std::string& path);

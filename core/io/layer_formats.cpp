@@ -23,13 +23,13 @@ const std::vector<const LayerFormat*>& layer_formats() {
     return formats;
 }
 
-namespace {
-
-std::string known_format_names() {
+std::string layer_format_names() {
     std::string names;
     for (const LayerFormat* f : layer_formats()) names += (names.empty() ? "" : ", ") + f->name();
     return names;
 }
+
+namespace {
 
 FileHead read_head(const std::string& path) {
     namespace fs = std::filesystem;
@@ -52,7 +52,7 @@ const LayerFormat& detect_format(const std::string& path) {
     for (const LayerFormat* f : layer_formats())
         if (f->recognizes(head)) return *f;
     throw InputError(path + ": not a file LayerLens can read: its first bytes carry the signature of none of its formats (" +
-                     known_format_names() + ")");
+                     layer_format_names() + ")");
 }
 
 std::vector<LayerInfo> list_layers(const std::string& path) { return detect_format(path).list_layers(path); }

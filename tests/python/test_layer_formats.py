@@ -1,0 +1,246 @@
+"""Checkpoint formats end to end: files written by the real libraries (numpy, torch, h5py) are
+opened by the real CLI, and every method gives the same E from a safetensors file (single and
+sharded), an .npy pair and the llama2.c checkpoint as from an HDF5 file holding the same data,
+to 1e-6 relative. Broken files give exit 1 and a message naming the file, the tensor and the
+fault. Run by CTest with LAYERLENS_CLI set to the built layerlens-cli."""
+import json
+import os
+import struct
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+import torch
+
+CLI = os.environ.get("LAYERLENS_CLI", "")
+SHARED = os.environ.get("LAYERLENS_SHARED", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+METHODS = "rtn,awq,gptq,magnitude,wanda,sparsegpt,awp,asvd"
+NAME = "model.layers.0.mlp.down_proj"
+
+
+def cli(*args):
+    return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=600)
+
+
+def errors_by_method(*args):
+    out = cli("compare", *args, "--methods", METHODS, "--json")
+    if out.returncode != 0:
+        raise AssertionError(f"layerlens-cli compare {' '.join(args)} exited {out.returncode}: {out.stderr}")
+    return {r["method"]: r["relative_output_error"] for r in json.loads(out.stdout)}
+
+
+def safetensors_bytes(tensors, metadata=None):
+    """The format by hand (no safetensors package here): 8-byte length, JSON header, data."""
+    header, chunks, offset = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, (dtype, array_bytes, shape) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(array_bytes)]}
+        chunks.append(array_bytes)
+        offset += len(array_bytes)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + b"".join(chunks)
+
+
+def raw_safetensors(header, data):
+    """A file with the header exactly as given, however wrong it is."""
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def bf16_bytes(array):
+    return torch.from_numpy(np.ascontiguousarray(array)).to(torch.bfloat16).view(torch.int16).numpy().tobytes()
+
+
+@unittest.skipUnless(CLI and os.path.exists(CLI), "LAYERLENS_CLI is not set to a built layerlens-cli")
+class SameErrorFromEveryFormat(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.dir = cls.tmp.name
+        rng = np.random.default_rng(9)
+        d_out, d_in, n = 48, 64, 512
+        scales = np.exp(rng.normal(0, 0.8, d_in)).astype(np.float32)
+        cls.X = (rng.standard_normal((n, d_in)).astype(np.float32) * scales)
+        cls.W = rng.standard_t(5, (d_out, d_in)).astype(np.float32) * 0.05
+        cls.bias = rng.standard_normal(d_out).astype(np.float32)
+        # BF16 weights: the reference HDF5 holds the same rounded values in float32.
+        cls.W_bf16 = torch.from_numpy(cls.W).to(torch.bfloat16).to(torch.float32).numpy()
+        cls.reference = os.path.join(cls.dir, "reference.h5")
+        with h5py.File(cls.reference, "w") as f:
+            for name, W in ((NAME, cls.W), ("bf16." + NAME, cls.W_bf16), ("half." + NAME, cls.W.astype(np.float16))):
+                g = f.create_group(name)
+                g["weight"] = W
+                g["inputs"] = cls.X
+                g["bias"] = cls.bias
+        cls.expected = errors_by_method(cls.reference, "--layer", NAME)
+        cls.expected_bf16 = errors_by_method(cls.reference, "--layer", "bf16." + NAME)
+        cls.expected_half = errors_by_method(cls.reference, "--layer", "half." + NAME)
+        cls.inputs = os.path.join(cls.dir, "x.npy")
+        np.save(cls.inputs, cls.X)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def assertSameErrors(self, got, expected):
+        self.assertEqual(set(got), set(expected))
+        for method, e in expected.items():
+            self.assertLessEqual(abs(got[method] - e), 1e-6 * abs(e) + 1e-15, f"{method}: {got[method]} vs {e}")
+
+    def test_single_safetensors_file_f32_f16_bf16(self):
+        path = os.path.join(self.dir, "model.safetensors")
+        with open(path, "wb") as f:
+            f.write(safetensors_bytes({
+                NAME + ".weight": ("F32", self.W.tobytes(), self.W.shape),
+                NAME + ".bias": ("F32", self.bias.tobytes(), self.bias.shape),
+                "half." + NAME + ".weight": ("F16", self.W.astype(np.float16).tobytes(), self.W.shape),
+                "bf16." + NAME + ".weight": ("BF16", bf16_bytes(self.W), self.W.shape),
+                "model.norm.weight": ("F32", np.ones(64, np.float32).tobytes(), (64,)),
+            }, {"format": "pt"}))
+        self.assertSameErrors(errors_by_method(path, "--layer", NAME, "--inputs", self.reference), self.expected)
+        # With the ".weight" suffix, and inputs from .npy instead of HDF5.
+        self.assertSameErrors(errors_by_method(path, "--layer", NAME + ".weight", "--inputs", self.inputs), self.expected)
+        self.assertSameErrors(errors_by_method(path, "--layer", "bf16." + NAME, "--inputs", self.inputs), self.expected_bf16)
+        self.assertSameErrors(errors_by_method(path, "--layer", "half." + NAME, "--inputs", self.inputs), self.expected_half)
+        info = cli("info", path, "--json")
+        self.assertEqual(info.returncode, 0, info.stderr)
+        names = [layer["name"] for layer in json.loads(info.stdout)]
+        self.assertEqual(names, ["bf16." + NAME, "half." + NAME, NAME])   # the 1-D norm is not a layer
+
+    def test_sharded_safetensors_through_the_index(self):
+        shard_dir = os.path.join(self.dir, "sharded")
+        os.makedirs(shard_dir, exist_ok=True)
+        shards = {
+            "model-00001-of-00002.safetensors": {NAME + ".weight": ("F32", self.W.tobytes(), self.W.shape)},
+            "model-00002-of-00002.safetensors": {NAME + ".bias": ("F32", self.bias.tobytes(), self.bias.shape),
+                                                 "lm_head.weight": ("F32", self.W[:8].tobytes(), (8, 64))},
+        }
+        weight_map = {}
+        for shard, tensors in shards.items():
+            with open(os.path.join(shard_dir, shard), "wb") as f:
+                f.write(safetensors_bytes(tensors))
+            weight_map.update({name: shard for name in tensors})
+        index = os.path.join(shard_dir, "model.safetensors.index.json")
+        with open(index, "w") as f:
+            json.dump({"metadata": {"total_size": 0}, "weight_map": weight_map}, f)
+        self.assertSameErrors(errors_by_method(index, "--layer", NAME, "--inputs", self.reference), self.expected)
+
+    def test_npy_pair_in_every_layout_numpy_writes(self):
+        for label, W, X, version in (
+            ("c_v1", self.W, self.X, (1, 0)),
+            ("fortran_v2", np.asfortranarray(self.W), np.asfortranarray(self.X), (2, 0)),
+            ("big_endian_f8_v3", self.W.astype(">f8"), self.X.astype(">f8"), (3, 0)),
+            ("three_d_inputs", self.W, self.X.reshape(8, 64, 64), (1, 0)),
+            ("three_d_fortran", self.W, np.asfortranarray(self.X.reshape(8, 64, 64)), (1, 0)),
+        ):
+            with self.subTest(label):
+                w_path, x_path = os.path.join(self.dir, f"w_{label}.npy"), os.path.join(self.dir, f"x_{label}.npy")
+                for path, array in ((w_path, W), (x_path, X)):
+                    with open(path, "wb") as f:
+                        np.lib.format.write_array(f, array, version=version)
+                got = errors_by_method(w_path, "--inputs", x_path)   # one array, one layer: no --layer
+                # The bias lives only in the HDF5 reference; E does not depend on it.
+                self.assertSameErrors(got, self.expected)
+
+    def test_llama2c_checkpoint_with_captured_inputs(self):
+        checkpoint = os.path.join(SHARED, "models", "stories260K", "stories260K.bin")
+        captured = os.path.join(SHARED, "data", "stories260K_layers.h5")
+        if not (os.path.exists(checkpoint) and os.path.exists(captured)):
+            self.skipTest("no ../shared/models or ../shared/data")
+        for layer in ("layers.0.attention.wq", "layers.2.attention.wk", "layers.4.feed_forward.w2"):
+            with self.subTest(layer):
+                self.assertSameErrors(errors_by_method(checkpoint, "--layer", layer, "--inputs", captured),
+                                      errors_by_method(captured, "--layer", layer))
+        info = cli("info", checkpoint, "--json")
+        self.assertEqual(info.returncode, 0, info.stderr)
+        shapes = {layer["name"]: (layer["d_out"], layer["d_in"]) for layer in json.loads(info.stdout)}
+        self.assertEqual(len(shapes), 36)
+        self.assertEqual(shapes["layers.3.attention.wk"], (32, 64))
+        self.assertEqual(shapes["layers.3.feed_forward.w2"], (64, 172))
+        self.assertEqual(shapes["output"], (512, 64))
+
+
+@unittest.skipUnless(CLI and os.path.exists(CLI), "LAYERLENS_CLI is not set to a built layerlens-cli")
+class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        self.W = np.arange(12, dtype=np.float32).reshape(3, 4)
+        self.inputs = os.path.join(self.dir, "x.npy")
+        np.save(self.inputs, np.ones((16, 4), np.float32))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def expect_exit_1(self, args, *fragments):
+        out = cli(*args)
+        self.assertEqual(out.returncode, 1, f"{args}: {out.stdout} {out.stderr}")
+        for fragment in fragments:
+            self.assertIn(fragment, out.stderr)
+        self.assertNotIn("Traceback", out.stderr)
+
+    def test_hostile_safetensors(self):
+        good = safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4)), "n.weight": ("F32", b"\0" * 16, (4,))})
+        cases = {
+            "truncated": (good[:-5], ["tensor '", "past the end", "truncated"]),
+            "long_header": (struct.pack("<Q", 10**6) + good[8:], ["longer than"]),
+            "past_end": (safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4))}).replace(b"[0, 48]", b"[0, 96]"),
+                         ["'w.weight'"]),
+            "overlap": (safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4)),
+                                           "v.weight": ("F32", self.W.tobytes(), (3, 4))}).replace(b"[48, 96]", b"[40, 88]"),
+                        ["'w.weight'", "'v.weight'", "overlap"]),
+            "mismatch": (safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4))}).replace(b"[3, 4]", b"[4, 4]"),
+                         ["'w.weight'", "[4, 4]", "span"]),
+            "dtype": (safetensors_bytes({"w.weight": ("I32", self.W.tobytes(), (3, 4))}), ["'w.weight'", "dtype I32"]),
+            "huge": (raw_safetensors({"w.weight": {"dtype": "F32", "shape": [9999999, 9999999],
+                                                   "data_offsets": [0, 399999920000004]}}, b"\0" * 4),
+                     ["'w.weight'", "past the end"]),
+        }
+        for label, (data, fragments) in cases.items():
+            with self.subTest(label):
+                path = self.write(label + ".safetensors", data)
+                self.expect_exit_1(["run", path, "--layer", "w", "--inputs", self.inputs, "--method", "rtn"], path, *fragments)
+        one_d = self.write("one_d.safetensors", good)
+        self.expect_exit_1(["run", one_d, "--layer", "n", "--inputs", self.inputs, "--method", "rtn"], one_d, "'n.weight'", "1-D")
+
+    def test_shard_escaping_its_folder(self):
+        index = self.write("model.safetensors.index.json",
+                           json.dumps({"weight_map": {"w.weight": "../outside.safetensors"}}).encode())
+        self.expect_exit_1(["info", index], index, "'w.weight'", "plain file names")
+
+    def test_pickled_and_broken_npy(self):
+        pickled = os.path.join(self.dir, "objects.npy")
+        np.save(pickled, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+        self.expect_exit_1(["run", pickled, "--method", "rtn", "--inputs", self.inputs], pickled, "never unpickles")
+        good = os.path.join(self.dir, "w.npy")
+        np.save(good, self.W)
+        with open(good, "rb") as f:
+            data = f.read()
+        truncated = self.write("truncated.npy", data[:-7])
+        self.expect_exit_1(["run", truncated, "--method", "rtn", "--inputs", self.inputs], truncated, "truncated")
+        narrow = os.path.join(self.dir, "narrow.npy")
+        np.save(narrow, np.ones((16, 3), np.float32))
+        self.expect_exit_1(["run", good, "--method", "rtn", "--inputs", narrow], narrow, "width 3", "d_in = 4")
+
+    def test_truncated_llama2c(self):
+        checkpoint = os.path.join(SHARED, "models", "stories260K", "stories260K.bin")
+        if not os.path.exists(checkpoint):
+            self.skipTest("no ../shared/models")
+        with open(checkpoint, "rb") as f:
+            data = f.read()
+        cut = self.write("cut.bin", data[: len(data) // 2])
+        self.expect_exit_1(["info", cut], cut, "dim 64, hidden_dim 172, 5 layers", "truncated")
+
+
+if __name__ == "__main__":
+    unittest.main()
