@@ -3,13 +3,16 @@
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
-#include <QTableWidget>
+#include <QPushButton>
+#include <QTreeWidget>
 #include <QPromise>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
+#include <map>
 
 #include "input_source.h"
+#include "io/layer_names.h"
 #include "progress.h"
 #include "worker_priority.h"
 
@@ -64,39 +67,65 @@ QString formatName(const QString& path) {
 }  // namespace
 
 LayerBrowserDialog::LayerBrowserDialog(const QString& path, const std::vector<LayerInfo>& layers, QWidget* parent)
-    : QDialog(parent), table_(new QTableWidget(this)), layers_(layers) {
+    : QDialog(parent), tree_(new QTreeWidget(this)), layers_(layers) {
     setWindowTitle("Choose a layer");
-    table_->setColumnCount(6);
-    table_->setHorizontalHeaderLabels({"layer", "d_out x d_in", "dtype", "tokens", "outliers (max/median a_j)", "problem"});
-    table_->setRowCount(static_cast<int>(layers.size()));
-    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
-    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table_->setSortingEnabled(false);
-    for (int r = 0; r < static_cast<int>(layers.size()); ++r) {
-        const LayerInfo& info = layers[static_cast<size_t>(r)];
-        const QStringList cells = {QString::fromStdString(info.name), QString("%1 x %2").arg(info.d_out).arg(info.d_in),
+    tree_->setColumnCount(6);
+    tree_->setHeaderLabels({"layer", "d_out x d_in", "dtype", "tokens", "outliers (max/median a_j)", "problem"});
+    tree_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    tree_->setSelectionMode(QAbstractItemView::SingleSelection);
+    tree_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    tree_->setUniformRowHeights(true);
+    std::map<std::string, QTreeWidgetItem*> blocks;
+    QTreeWidgetItem* first_usable = nullptr;
+    for (size_t r = 0; r < layers.size(); ++r) {
+        const LayerInfo& info = layers[r];
+        const std::string block = layer_block(info.name);
+        QTreeWidgetItem* parent_item = nullptr;
+        if (!block.empty()) {
+            auto& node = blocks[block];
+            if (!node) {
+                node = new QTreeWidgetItem(tree_, {QString::fromStdString(block)});
+                node->setFlags(Qt::ItemIsEnabled);   // a block is a heading, not a choice
+            }
+            parent_item = node;
+        }
+        // Under its block a layer reads by what follows the block ("mlp.down_proj").
+        const QString shown = QString::fromStdString(block.empty() ? info.name : info.name.substr(block.size() + 1));
+        const QStringList cells = {shown, QString("%1 x %2").arg(info.d_out).arg(info.d_in),
                                    QString::fromStdString(info.weight_dtype),
                                    info.has_inputs ? QString::number(info.n_tokens) : QString("none (needs an inputs file)"),
                                    info.has_inputs && info.problem.empty() ? QString("…") : QString(),
                                    QString::fromStdString(info.problem)};
-        for (int c = 0; c < cells.size(); ++c) table_->setItem(r, c, new QTableWidgetItem(cells[c]));
+        auto* item = parent_item ? new QTreeWidgetItem(parent_item, cells) : new QTreeWidgetItem(tree_, cells);
+        item->setToolTip(0, QString::fromStdString(info.name));
+        item->setData(0, Qt::UserRole, static_cast<int>(r));
+        items_.push_back(item);
+        if (!first_usable && info.problem.empty()) first_usable = item;
     }
-    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    if (!layers.empty()) table_->selectRow(0);
+    tree_->expandAll();
+    for (int c = 0; c < tree_->columnCount(); ++c) tree_->resizeColumnToContents(c);
+    if (first_usable || !items_.empty()) tree_->setCurrentItem(first_usable ? first_usable : items_.front());
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Open | QDialogButtonBox::Cancel, this);
+    openButton_ = buttons->button(QDialogButtonBox::Open);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(QString("%1 (%2) holds %3 layers. Pick one:").arg(path, formatName(path)).arg(layers.size())));
-    layout->addWidget(table_);
+    layout->addWidget(tree_);
     layout->addWidget(buttons);
-    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (!selectedLayer().isEmpty()) accept();
+    });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(table_, &QTableWidget::cellDoubleClicked, this, &QDialog::accept);
-    resize(820, 480);
+    connect(tree_, &QTreeWidget::itemDoubleClicked, this, [this](QTreeWidgetItem* item) {
+        if (item->data(0, Qt::UserRole).isValid()) accept();
+    });
+    connect(tree_, &QTreeWidget::currentItemChanged, this,
+            [this](QTreeWidgetItem* item) { openButton_->setEnabled(item && item->data(0, Qt::UserRole).isValid()); });
+    openButton_->setEnabled(!selectedLayer().isEmpty());
+    resize(860, 520);
     connect(&outliers_, &QFutureWatcher<QPair<int, double>>::resultsReadyAt, this, [this](int begin, int end) {
         for (int k = begin; k < end; ++k) {
             const QPair<int, double> r = outliers_.future().resultAt(k);
-            table_->setItem(r.first, 4, new QTableWidgetItem(QString("%1x").arg(r.second, 0, 'f', 1)));
+            items_[static_cast<size_t>(r.first)]->setText(4, QString("%1x").arg(r.second, 0, 'f', 1));
         }
     });
     outliers_.setFuture(QtConcurrent::run(measureOutliers, path.toStdString(), layers_));
@@ -109,9 +138,9 @@ LayerBrowserDialog::~LayerBrowserDialog() {
 }
 
 QString LayerBrowserDialog::selectedLayer() const {
-    const int row = table_->currentRow();
-    if (row < 0 || row >= static_cast<int>(layers_.size())) return {};
-    return QString::fromStdString(layers_[static_cast<size_t>(row)].name);
+    const QTreeWidgetItem* item = tree_->currentItem();
+    if (!item || !item->data(0, Qt::UserRole).isValid()) return {};
+    return QString::fromStdString(layers_[static_cast<size_t>(item->data(0, Qt::UserRole).toInt())].name);
 }
 
 }  // namespace layerlens::ui

@@ -1,6 +1,7 @@
 #pragma once
 // Picks one layer of a many-layer file: name, shape, dtype, tokens, outlier strength (filled in
-// by a worker as it streams each layer's inputs) and why a group is unusable.
+// by a worker as it streams each layer's inputs) and why a layer is unusable. A model's layers
+// are grouped under their block ("model.layers.3"), in the file's natural order.
 #include <QDialog>
 #include <QFutureWatcher>
 #include <QPair>
@@ -8,7 +9,9 @@
 
 #include "io/layer_format.h"
 
-class QTableWidget;
+class QPushButton;
+class QTreeWidget;
+class QTreeWidgetItem;
 
 namespace layerlens::ui {
 
@@ -20,8 +23,10 @@ public:
     QString selectedLayer() const;
 
 private:
-    QTableWidget* table_;
+    QTreeWidget* tree_;
+    QPushButton* openButton_ = nullptr;
     std::vector<LayerInfo> layers_;
+    std::vector<QTreeWidgetItem*> items_;   // items_[k] shows layers_[k]
     // (row, max/median a_j) per layer, streamed in a worker while the user looks.
     QFutureWatcher<QPair<int, double>> outliers_;
 };

@@ -20,6 +20,7 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "channel_focus.h"
 #include "compare_tab.h"
@@ -122,7 +123,8 @@ void MainWindow::createActions() {
     // Shared by the menus and the toolbar.
     openAction_ = new QAction("&Open…", this);
     openAction_->setShortcut(QKeySequence::Open);
-    openAction_->setToolTip("Open an HDF5 file with a layer's weight and inputs (Ctrl+O).");
+    openAction_->setToolTip("Open a layer file: HDF5, safetensors, NumPy .npy or a llama2.c checkpoint (Ctrl+O). "
+                            "A file of weights only asks for its inputs next.");
     connect(openAction_, &QAction::triggered, this, &MainWindow::chooseAndOpen);
     runAction_ = new QAction("&Run ▶", this);
     runAction_->setShortcut(QKeySequence("Ctrl+R"));
@@ -235,27 +237,31 @@ void MainWindow::openFile(const QString& path, const QString& layer, const QStri
     source.path = path.toStdString();
     source.layer = layer.toStdString();
     source.inputs_path = inputsPath.toStdString();
-    if (layer.isEmpty()) {
-        // A many-layer file: let the user pick from the browser (names, shapes, tokens).
+    if (source.layer.empty() || source.inputs_path.empty()) {
+        // Listing reads headers only: a many-layer file lets the user pick from the browser
+        // (names, shapes, tokens), and a file of weights only asks for its inputs.
         try {
             const std::vector<LayerInfo> layers = list_layers(source.path);
-            int usable = 0;
-            QStringList names;
-            for (const LayerInfo& info : layers)
-                if (info.problem.empty() && ++usable <= 6) names << QString::fromStdString(info.name);
-            if (usable > 1) {
-                if (!interactive_) {
-                    onLoadFailed(path, QString("%1 holds %2 layers; choose one with --layer (%3%4)")
-                                           .arg(path)
-                                           .arg(usable)
-                                           .arg(names.join(", "))
-                                           .arg(usable > 6 ? ", ..." : ""));
-                    return;
+            if (source.layer.empty()) {
+                int usable = 0;
+                QStringList names;
+                for (const LayerInfo& info : layers)
+                    if (info.problem.empty() && ++usable <= 6) names << QString::fromStdString(info.name);
+                if (usable > 1) {
+                    if (!interactive_) {
+                        onLoadFailed(path, QString("%1 holds %2 layers; choose one with --layer (%3%4)")
+                                               .arg(path)
+                                               .arg(usable)
+                                               .arg(names.join(", "))
+                                               .arg(usable > 6 ? ", ..." : ""));
+                        return;
+                    }
+                    LayerBrowserDialog browser(path, layers, this);
+                    if (browser.exec() != QDialog::Accepted || browser.selectedLayer().isEmpty()) return;
+                    source.layer = browser.selectedLayer().toStdString();
                 }
-                LayerBrowserDialog browser(path, layers, this);
-                if (browser.exec() != QDialog::Accepted) return;
-                source.layer = browser.selectedLayer().toStdString();
             }
+            if (source.inputs_path.empty() && interactive_ && !askForInputs(layers, source)) return;
         } catch (const std::exception& e) {
             onLoadFailed(path, QString::fromUtf8(e.what()));
             return;
@@ -263,6 +269,19 @@ void MainWindow::openFile(const QString& path, const QString& layer, const QStri
     }
     addRecentFile(path);
     openSource(source);
+}
+
+bool MainWindow::askForInputs(const std::vector<LayerInfo>& layers, LayerSource& source) {
+    const std::string name = choose_layer(layers, source.path, source.layer);
+    const auto info = std::find_if(layers.begin(), layers.end(), [&](const LayerInfo& l) { return l.name == name; });
+    if (info == layers.end() || info->has_inputs || !info->problem.empty()) return true;
+    const QString inputs = QFileDialog::getOpenFileName(
+        this, QString("Inputs of %1 (its file holds weights only): HDF5 or .npy").arg(QString::fromStdString(name)),
+        QFileInfo(QString::fromStdString(source.path)).path(), layerFileFilter());
+    if (inputs.isEmpty()) return false;
+    source.layer = name;
+    source.inputs_path = inputs.toStdString();
+    return true;
 }
 
 void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
@@ -288,7 +307,7 @@ void MainWindow::onLoadFailed(const QString& source, const QString& message) {
 
 void MainWindow::showLayerInfo() {
     if (!layer_) {
-        layerInfo_->setText("<b>Layer</b><br>nothing loaded<br><small>File › Open, or drop an HDF5 file here</small>");
+        layerInfo_->setText("<b>Layer</b><br>nothing loaded<br><small>File › Open, or drop a layer file here (with its inputs file, if separate)</small>");
         return;
     }
     const LoadedLayer& l = *layer_->loaded;
@@ -394,7 +413,7 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::chooseAndOpen() {
-    const QString path = QFileDialog::getOpenFileName(this, "Open a layer", {}, "HDF5 layers (*.h5 *.hdf5);;All files (*)");
+    const QString path = QFileDialog::getOpenFileName(this, "Open a layer", {}, layerFileFilter());
     if (!path.isEmpty()) openFile(path);
 }
 
@@ -402,7 +421,8 @@ void MainWindow::chooseAndOpenWithInputs() {
     const QString path = QFileDialog::getOpenFileName(this, "Open the weight file", {}, layerFileFilter());
     if (path.isEmpty()) return;
     const QString inputs =
-        QFileDialog::getOpenFileName(this, "Open the inputs file (same group path)", QFileInfo(path).path(), layerFileFilter());
+        QFileDialog::getOpenFileName(this, "Open the inputs file (HDF5 with the same layer name, or .npy)", QFileInfo(path).path(),
+                                     layerFileFilter());
     if (!inputs.isEmpty()) openFile(path, {}, inputs);
 }
 
@@ -487,8 +507,17 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 }
 
 void MainWindow::dropEvent(QDropEvent* event) {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.front().isLocalFile()) openFile(urls.front().toLocalFile());
+    QStringList files;
+    for (const QUrl& url : event->mimeData()->urls())
+        if (url.isLocalFile()) files << url.toLocalFile();
+    if (files.size() == 2) {
+        // A weights file and its inputs dropped together: activations outweigh the weights
+        // they enter, so the larger file is taken as the inputs.
+        if (QFileInfo(files[0]).size() > QFileInfo(files[1]).size()) files.swapItemsAt(0, 1);
+        openFile(files[0], {}, files[1]);
+    } else if (!files.isEmpty()) {
+        openFile(files.front());
+    }
 }
 
 }  // namespace layerlens::ui

@@ -102,6 +102,8 @@ private:
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void chooseAndOpen();
+    // For a layer whose file holds weights only, asks for its inputs file; false when cancelled.
+    bool askForInputs(const std::vector<LayerInfo>& layers, LayerSource& source);
     void chooseAndOpenWithInputs();
     // Asks where (and for MethodWeights, which method), then runs that export.
     void chooseAndExport(const ExportAction& action);

@@ -42,9 +42,9 @@ QString parseArguments(const QApplication& app, Options& options) {
     QCommandLineParser parser;
     parser.setApplicationDescription("See what activation-aware compression does to a linear layer.");
     parser.addHelpOption();
-    parser.addPositionalArgument("file", "HDF5 file with a layer's weight and inputs");
+    parser.addPositionalArgument("file", "layer file: HDF5, safetensors, NumPy .npy or llama2.c checkpoint");
     QCommandLineOption layerOption("layer", "layer (group path) to open", "name");
-    QCommandLineOption inputsOption("inputs", "separate HDF5 file holding the layer's inputs", "file");
+    QCommandLineOption inputsOption("inputs", "separate file holding the layer's inputs (HDF5 or .npy)", "file");
     QCommandLineOption demoOption("demo", "open the built-in demo layer");
     QCommandLineOption demoShapeOption("demo-shape", "shape of the demo layer, d_out x d_in (default 512x1024)", "shape", "512x1024");
     QCommandLineOption methodsOption("methods", "methods to compare, comma-separated (default: all)", "list");

@@ -180,7 +180,8 @@ TEST(GuiCompare, MetricsTableSortsByError) {
 }  // namespace
 }  // namespace layerlens::ui::test
 
-#include <QTableWidget>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 #include "io/layer_format.h"
 #include "layer_browser_dialog.h"
@@ -192,19 +193,23 @@ TEST(GuiBrowser, ListsEveryLayerAndFillsInOutlierStrength) {
     if (!QFile::exists(sharedLayers())) GTEST_SKIP();
     const std::vector<LayerInfo> layers = list_layers(sharedLayers().toStdString());
     LayerBrowserDialog browser(sharedLayers(), layers);
-    auto* table = browser.findChild<QTableWidget*>();
-    ASSERT_NE(table, nullptr);
-    ASSERT_EQ(table->rowCount(), static_cast<int>(layers.size()));
+    auto* tree = browser.findChild<QTreeWidget*>();
+    ASSERT_NE(tree, nullptr);
+    // Every layer item (the leaves under their block headings) gets its strength.
+    std::vector<QTreeWidgetItem*> leaves;
+    for (QTreeWidgetItemIterator it(tree); *it; ++it)
+        if ((*it)->data(0, Qt::UserRole).isValid()) leaves.push_back(*it);
+    ASSERT_EQ(leaves.size(), layers.size());
     ASSERT_TRUE(QTest::qWaitFor(
         [&] {
-            for (int r = 0; r < table->rowCount(); ++r)
-                if (!table->item(r, 4) || table->item(r, 4)->text() == "…") return false;
+            for (QTreeWidgetItem* item : leaves)
+                if (item->text(4).isEmpty() || item->text(4) == "…") return false;
             return true;
         },
         30000));
-    for (int r = 0; r < table->rowCount(); ++r) {
-        const double strength = table->item(r, 4)->text().chopped(1).toDouble();
-        EXPECT_GE(strength, 1.0) << table->item(r, 0)->text().toStdString();
+    for (QTreeWidgetItem* item : leaves) {
+        const double strength = item->text(4).chopped(1).toDouble();
+        EXPECT_GE(strength, 1.0) << item->toolTip(0).toStdString();
     }
     EXPECT_EQ(browser.selectedLayer().toStdString(), layers.front().name);
 }
