@@ -10,6 +10,7 @@
 #include "../progress.h"
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
+#include "tensor_view.h"
 
 namespace layerlens {
 
@@ -298,13 +299,7 @@ Layer hdf5_read_layer(const std::string& path, const std::string& name, const Re
         throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
     layer.W = transposed.transpose();
     transposed.resize(0, 0);
-    if (!layer.W.allFinite()) {
-        for (Eigen::Index i = 0; i < d_out; ++i)
-            for (Eigen::Index j = 0; j < d_in; ++j)
-                if (!std::isfinite(layer.W(i, j)))
-                    throw InputError(path + ": weight of " + layer.name + " has a non-finite value (NaN or Inf) at row " +
-                                     std::to_string(i) + ", column " + std::to_string(j));
-    }
+    check_finite_weight(layer.W, path + ": weight of " + layer.name);
 
     const std::string bias_path = object_path(group, "bias");
     if (link_exists(file.get(), bias_path)) {

@@ -36,6 +36,8 @@ FileHead read_head(const std::string& path) {
     std::error_code ec;
     if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
     if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, not a layer file");
+    // A FIFO or a device would block or never end: only regular files are layer files.
+    if (!fs::is_regular_file(path, ec)) throw InputError(path + ": is not a regular file (a pipe or a device?)");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw InputError(path + ": cannot be opened for reading (permissions?)");
     std::string head(kSniffBytes, '\0');

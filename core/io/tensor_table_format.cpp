@@ -59,7 +59,7 @@ Layer TensorTableFormat::read_layer(const std::string& path, const std::string& 
     layer.W = read_weight(entry.view, limits);
     if (const TableEntry* bias = lookup(table, layer.name + ".bias")) {
         if (!bias->problem.empty()) throw InputError(path + ": " + bias->problem);
-        layer.bias = read_bias(bias->view, layer.W.rows());
+        layer.bias = read_vector(bias->view, layer.W.rows());
     }
     layer.attributes = table.attributes;
     layer.attributes.emplace_back("tensor", entry.view.name);

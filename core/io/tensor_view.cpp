@@ -226,9 +226,9 @@ MatrixF read_weight(const TensorView& view, const ReadLimits& limits) {
     return W;
 }
 
-VectorF read_bias(const TensorView& view, Eigen::Index length) {
+VectorF read_vector(const TensorView& view, Eigen::Index length) {
     if (view.shape.size() != 1 || view.shape[0] != static_cast<std::uint64_t>(length))
-        throw InputError(view.where() + " has shape " + view.shape_text() + "; a bias must be [" + std::to_string(length) + "]");
+        throw InputError(view.where() + " has shape " + view.shape_text() + "; expected [" + std::to_string(length) + "]");
     view.check_extent();
     const std::size_t size = element_size(view.type);
     const unsigned char* base = view.file->span(view.offset, view.element_count() * size, "tensor '" + view.name + "'");

@@ -41,8 +41,8 @@ struct TensorView {
 // float32 copy would exceed the limit (checked before allocating), or when a value is NaN, Inf
 // or outside float32's range (naming its row and column).
 MatrixF read_weight(const TensorView& view, const ReadLimits& limits);
-// A 1-D bias of `length` values, finite.
-VectorF read_bias(const TensorView& view, Eigen::Index length);
+// A 1-D vector of `length` finite values (a bias, a norm's weight).
+VectorF read_vector(const TensorView& view, Eigen::Index length);
 // A 2-D [n_tokens, d_in] or 3-D [batch, seq, d_in] view streamed in row chunks.
 std::unique_ptr<InputSource> tensor_input_source(const TensorView& view);
 

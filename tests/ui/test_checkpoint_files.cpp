@@ -4,10 +4,18 @@
 #include <QFile>
 #include <QProcess>
 #include <QTreeWidget>
+#include <map>
+#include <random>
+#include <tuple>
 
 #include "../core/tensor_file_builders.h"
 #include "gui_test_support.h"
+#include "comparison_grid.h"
+#include "compare_tab.h"
+#include "io/hdf5_writer.h"
 #include "io/layer_format.h"
+#include "method_column.h"
+#include "run_types.h"
 #include "layer_browser_dialog.h"
 
 namespace layerlens::ui::test {
@@ -36,6 +44,55 @@ TEST(GuiCheckpoint, LlamaCheckpointWithCapturedInputsLoadsAndRuns) {
     EXPECT_EQ(window->loadedLayer()->stats.n_tokens, 4096);
     window->methodPanel()->setSelectedMethods({"rtn", "wanda"});
     EXPECT_TRUE(runAndWait(*window));
+}
+
+// E per method of the window's run, by method name.
+std::map<QString, double> windowErrors(MainWindow& window, const QString& file, const QString& layer, const QString& inputs) {
+    QSignalSpy loaded(&window, &MainWindow::layerLoaded);
+    window.openFile(file, layer, inputs);
+    EXPECT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, 30000)) << file.toStdString();
+    window.methodPanel()->setSelectedMethods({"rtn", "awq", "gptq", "wanda", "sparsegpt"});
+    EXPECT_TRUE(runAndWait(window));
+    std::map<QString, double> errors;
+    for (MethodColumn* column : window.compareTab()->grid()->columns())
+        if (column->outcome() && column->outcome()->result)
+            errors[column->method()] = column->outcome()->result->relative_output_error;
+    return errors;
+}
+
+TEST(GuiCheckpoint, SafetensorsAndNpyPairGiveTheSameErrorsAsHdf5) {
+    const QString dir = tempDir() + "/same_errors";
+    QDir().mkpath(dir);
+    std::mt19937 rng(5);
+    std::normal_distribution<float> normal;
+    MatrixF W(24, 32), X(300, 32);
+    for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = normal(rng) * 0.1f;
+    for (Eigen::Index k = 0; k < X.size(); ++k) X.data()[k] = normal(rng) * (1.0f + static_cast<float>(k % 32) / 4.0f);
+    const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> W_rows = W, X_rows = X;
+    const std::string w_bytes(reinterpret_cast<const char*>(W_rows.data()), static_cast<size_t>(W.size()) * 4);
+    const std::string x_bytes(reinterpret_cast<const char*>(X_rows.data()), static_cast<size_t>(X.size()) * 4);
+    const QString reference = dir + "/reference.h5", safetensors = dir + "/model.safetensors";
+    const QString weight_npy = dir + "/w.npy", inputs_npy = dir + "/x.npy";
+    write_layers(reference.toStdString(), {LayerToWrite{"model.layers.0.mlp.up_proj", &W, &X}}, true);
+    layerlens::test::write_bytes(safetensors.toStdString(),
+                                 layerlens::test::safetensors_bytes(
+                                     "{" + layerlens::test::f32_entry("model.layers.0.mlp.up_proj.weight", "[24,32]", 0, w_bytes.size()) + "}",
+                                     w_bytes));
+    layerlens::test::write_bytes(weight_npy.toStdString(),
+                                 layerlens::test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (24, 32), }", w_bytes));
+    layerlens::test::write_bytes(inputs_npy.toStdString(),
+                                 layerlens::test::npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (300, 32), }", x_bytes));
+    auto window = makeWindow();
+    const auto expected = windowErrors(*window, reference, "model.layers.0.mlp.up_proj", {});
+    ASSERT_EQ(expected.size(), 5u);
+    for (const auto& [file, layer, inputs] : {std::tuple{safetensors, QString("model.layers.0.mlp.up_proj"), inputs_npy},
+                                              std::tuple{safetensors, QString("model.layers.0.mlp.up_proj.weight"), reference},
+                                              std::tuple{weight_npy, QString(), inputs_npy}}) {
+        SCOPED_TRACE(file.toStdString() + " + " + inputs.toStdString());
+        const auto got = windowErrors(*window, file, layer, inputs);
+        ASSERT_EQ(got.size(), expected.size());
+        for (const auto& [method, e] : expected) EXPECT_NEAR(got.at(method), e, 1e-6 * e) << method.toStdString();
+    }
 }
 
 TEST(GuiCheckpoint, BrowserGroupsTheModelsLayersByBlock) {

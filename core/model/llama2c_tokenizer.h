@@ -1,0 +1,31 @@
+#pragma once
+// llama2.c's tokenizer.bin (tok512.bin for stories260K): an int32 max token length, then per
+// token a float32 merge score, an int32 byte length and the bytes. Encoding is byte-pair merging
+// by score with a leading space, byte fallback (<0xXX> = id byte + 3) and BOS = 1, EOS = 2, as
+// the format defines; decoding drops the space after BOS.
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace layerlens {
+
+class Llama2cTokenizer {
+public:
+    // InputError naming the file when it is not a tokenizer of `vocab_size` tokens.
+    Llama2cTokenizer(const std::string& path, int vocab_size);
+
+    static constexpr int kBos = 1, kEos = 2;
+    std::vector<int> encode(const std::string& text, bool bos, bool eos) const;
+    // The text of `token` following `previous` (raw bytes for <0xXX> tokens).
+    std::string decode(int previous, int token) const;
+    int vocab_size() const { return static_cast<int>(pieces_.size()); }
+    const std::string& piece(int token) const { return pieces_.at(static_cast<size_t>(token)); }
+
+private:
+    int lookup(const std::string& piece) const;   // -1 when absent
+    std::vector<std::string> pieces_;
+    std::vector<float> scores_;
+    std::unordered_map<std::string, int> ids_;
+};
+
+}  // namespace layerlens
