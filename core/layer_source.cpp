@@ -53,8 +53,10 @@ LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
     const LayerFormat& format = detect_format(source.path);
     const std::string name = choose_layer(format.list_layers(source.path), source.path, source.layer);
     loaded.layer = format.read_layer(source.path, name, source.limits);
+    // The inputs belong to the layer as its format names it ("x.weight" asked for is layer "x").
+    const std::string& resolved = loaded.layer.name;
     const auto inputs = source.inputs_path.empty() ? format.open_inputs(source.path, name, loaded.layer.d_in())
-                                                   : open_inputs(source.inputs_path, name, loaded.layer.d_in());
+                                                   : open_inputs(source.inputs_path, resolved, loaded.layer.d_in());
     loaded.stats = accumulate_statistics(*inputs, progress);
     loaded.source = source.path + ":" + loaded.layer.name;
     return loaded;

@@ -104,6 +104,7 @@ class SameErrorFromEveryFormat(unittest.TestCase):
         self.assertSameErrors(errors_by_method(path, "--layer", NAME, "--inputs", self.reference), self.expected)
         # With the ".weight" suffix, and inputs from .npy instead of HDF5.
         self.assertSameErrors(errors_by_method(path, "--layer", NAME + ".weight", "--inputs", self.inputs), self.expected)
+        self.assertSameErrors(errors_by_method(path, "--layer", NAME + ".weight", "--inputs", self.reference), self.expected)
         self.assertSameErrors(errors_by_method(path, "--layer", "bf16." + NAME, "--inputs", self.inputs), self.expected_bf16)
         self.assertSameErrors(errors_by_method(path, "--layer", "half." + NAME, "--inputs", self.inputs), self.expected_half)
         info = cli("info", path, "--json")

@@ -47,13 +47,13 @@ TEST(GuiCheckpoint, LlamaCheckpointWithCapturedInputsLoadsAndRuns) {
 }
 
 // E per method of the window's run, by method name.
-std::map<QString, double> windowErrors(MainWindow& window, const QString& file, const QString& layer, const QString& inputs) {
+std::map<std::string, double> windowErrors(MainWindow& window, const QString& file, const QString& layer, const QString& inputs) {
     QSignalSpy loaded(&window, &MainWindow::layerLoaded);
     window.openFile(file, layer, inputs);
     EXPECT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, 30000)) << file.toStdString();
     window.methodPanel()->setSelectedMethods({"rtn", "awq", "gptq", "wanda", "sparsegpt"});
     EXPECT_TRUE(runAndWait(window));
-    std::map<QString, double> errors;
+    std::map<std::string, double> errors;
     for (MethodColumn* column : window.compareTab()->grid()->columns())
         if (column->outcome() && column->outcome()->result)
             errors[column->method()] = column->outcome()->result->relative_output_error;
@@ -73,7 +73,11 @@ TEST(GuiCheckpoint, SafetensorsAndNpyPairGiveTheSameErrorsAsHdf5) {
     const std::string x_bytes(reinterpret_cast<const char*>(X_rows.data()), static_cast<size_t>(X.size()) * 4);
     const QString reference = dir + "/reference.h5", safetensors = dir + "/model.safetensors";
     const QString weight_npy = dir + "/w.npy", inputs_npy = dir + "/x.npy";
-    write_layers(reference.toStdString(), {LayerToWrite{"model.layers.0.mlp.up_proj", &W, &X}}, true);
+    LayerToWrite layer;
+    layer.name = "model.layers.0.mlp.up_proj";
+    layer.weight = &W;
+    layer.inputs = &X;
+    write_layers(reference.toStdString(), {layer}, true);
     layerlens::test::write_bytes(safetensors.toStdString(),
                                  layerlens::test::safetensors_bytes(
                                      "{" + layerlens::test::f32_entry("model.layers.0.mlp.up_proj.weight", "[24,32]", 0, w_bytes.size()) + "}",
@@ -91,7 +95,7 @@ TEST(GuiCheckpoint, SafetensorsAndNpyPairGiveTheSameErrorsAsHdf5) {
         SCOPED_TRACE(file.toStdString() + " + " + inputs.toStdString());
         const auto got = windowErrors(*window, file, layer, inputs);
         ASSERT_EQ(got.size(), expected.size());
-        for (const auto& [method, e] : expected) EXPECT_NEAR(got.at(method), e, 1e-6 * e) << method.toStdString();
+        for (const auto& [method, e] : expected) EXPECT_NEAR(got.at(method), e, 1e-6 * e) << method;
     }
 }
 
