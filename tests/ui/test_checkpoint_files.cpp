@@ -1,7 +1,11 @@
 // Checkpoint files in the window: the llama2.c model opens with its captured inputs and runs; its
 // layers are grouped by block in the browser; a broken checkpoint shows exactly the message the
 // CLI prints, and the window keeps its layer and keeps working.
+#include <QApplication>
+#include <QDropEvent>
 #include <QFile>
+#include <QMimeData>
+#include <QUrl>
 #include <QProcess>
 #include <QTreeWidget>
 #include <map>
@@ -97,6 +101,20 @@ TEST(GuiCheckpoint, SafetensorsAndNpyPairGiveTheSameErrorsAsHdf5) {
         ASSERT_EQ(got.size(), expected.size());
         for (const auto& [method, e] : expected) EXPECT_NEAR(got.at(method), e, 1e-6 * e) << method;
     }
+    // Dropped together (in either order), the larger file is taken as the inputs of the other.
+    QSignalSpy loaded(window.get(), &MainWindow::layerLoaded), failed(window.get(), &MainWindow::loadFailed);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(inputs_npy), QUrl::fromLocalFile(safetensors)});
+    // Qt delivers a drop to the widget that accepted the drag's entry, as a real drag does.
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(window.get(), &enter);
+    ASSERT_TRUE(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(window.get(), &drop);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0 || failed.count() > 0; }, 30000));
+    ASSERT_EQ(failed.count(), 0) << failed.front().front().toString().toStdString();
+    EXPECT_EQ(window->loadedLayer()->source, safetensors.toStdString() + ":model.layers.0.mlp.up_proj");
+    EXPECT_EQ(window->loadedLayer()->stats.n_tokens, 300);
 }
 
 TEST(GuiCheckpoint, BrowserGroupsTheModelsLayersByBlock) {
