@@ -1,0 +1,48 @@
+#include "model_sampling.h"
+
+#include <cmath>
+#include <random>
+
+#include "../errors.h"
+#include "../progress.h"
+#include "llama_forward.h"
+
+namespace layerlens {
+
+std::vector<std::vector<int>> sample_sequences(const LlamaModel& model, int count, int length, std::uint64_t seed,
+                                               Progress& progress) {
+    if (count <= 0 || length < 2 || length > model.config.seq_len)
+        throw ParameterError("sampling needs at least one sequence of 2 to " + std::to_string(model.config.seq_len) +
+                             " tokens (asked: " + std::to_string(count) + " of " + std::to_string(length) + ")");
+    std::vector<std::vector<int>> sequences(static_cast<size_t>(count));
+    int done = 0;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int s = 0; s < count; ++s) {
+        if (progress.cancelled()) continue;
+        std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(s)};
+        std::mt19937_64 rng(seeds);
+        std::uniform_real_distribution<double> uniform(0.0, 1.0);
+        std::vector<int>& tokens = sequences[static_cast<size_t>(s)];
+        tokens.push_back(1);
+        // The whole prefix is recomputed per token: no key/value cache, fine for small models.
+        while (static_cast<int>(tokens.size()) < length) {
+            const MatrixF logits = llama_logits(model, tokens);
+            const Eigen::VectorXd row = logits.row(logits.rows() - 1).transpose().cast<double>();
+            const Eigen::VectorXd p = (row.array() - row.maxCoeff()).exp().matrix();
+            double target = uniform(rng) * p.sum(), running = 0.0;
+            int next = static_cast<int>(p.size()) - 1;
+            for (Eigen::Index v = 0; v < p.size(); ++v)
+                if ((running += p(v)) > target) {
+                    next = static_cast<int>(v);
+                    break;
+                }
+            tokens.push_back(next);
+        }
+#pragma omp critical(sampling_progress)
+        progress.report(static_cast<double>(++done) / count, "sampling");
+    }
+    progress.check();
+    return sequences;
+}
+
+}  // namespace layerlens

@@ -1,0 +1,18 @@
+#pragma once
+// Token sequences sampled from the model itself (temperature 1, from BOS, seeded): no text
+// corpus exists on these machines, and a model's own text is what it was trained to produce.
+#include <cstdint>
+#include <vector>
+
+#include "llama_model.h"
+
+namespace layerlens {
+
+class Progress;
+
+// `count` sequences of `length` tokens, each starting with BOS (1); one std::mt19937_64 per
+// sequence, seeded from (seed, index), so a sequence does not depend on how many are drawn.
+std::vector<std::vector<int>> sample_sequences(const LlamaModel& model, int count, int length, std::uint64_t seed,
+                                               Progress& progress);
+
+}  // namespace layerlens
