@@ -21,10 +21,10 @@ namespace {
 // attributes). HDF5's own property lists and error stacks are not counted.
 ssize_t open_hdf5_objects() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); }
 
-// As accumulate_statistics (calibration_stats.cpp) picks it: 64 MiB of float rows, 256..4096.
+// As accumulate_statistics (calibration_stats.cpp) picks it: 64 MiB of float rows, 256..4096
+// (divided in two steps: sizeof(float) * width overflows for a hostile width).
 Eigen::Index chunk_rows_for(Eigen::Index width) {
-    return std::clamp<Eigen::Index>((Eigen::Index{64} << 20) / (static_cast<Eigen::Index>(sizeof(float)) * width), 256,
-                                    4096);
+    return std::clamp<Eigen::Index>((Eigen::Index{64} << 20) / static_cast<Eigen::Index>(sizeof(float)) / width, 256, 4096);
 }
 
 template <typename F>
