@@ -36,7 +36,7 @@ JOBS=${JOBS:-2}
 scripts/install-deps.sh
 extras=()
 for p in clang libclang-rt-14-dev libomp-14-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || extras+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -aq "install ok installed" || extras+=("$p")
 done
 if [ ${#extras[@]} -gt 0 ]; then
   echo "fuzz: installing missing Debian packages: ${extras[*]}"
@@ -95,16 +95,16 @@ for t in "${targets[@]}"; do
   after=$(find "$findings" -type f | wc -l)
   new=$((after - before))
   corpus_size=$(find "$corpus" -type f | wc -l)
-  if grep -q 'is not registered in layerlens::layer_formats()' "$log"; then
-    line=$(printf '%-12s skipped: format not registered yet (%s)' "$t" "$(grep -o 'registered: [^)]*' "$log" | head -1)")
+  if grep -aq 'is not registered in layerlens::layer_formats()' "$log"; then
+    line=$(printf '%-12s skipped: format not registered yet (%s)' "$t" "$(grep -ao 'registered: [^)]*' "$log" | head -1)")
   else
-    execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
-    [ -z "$execs" ] && execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
-    cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
-    ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
-    rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
+    execs=$(grep -ao 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | grep -ao '[0-9]*$' || true)
+    [ -z "$execs" ] && execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+    cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -1 | grep -aoE '[0-9]+' || true)
+    ft=$(grep -aoE 'ft: [0-9]+' "$log" | tail -1 | grep -aoE '[0-9]+' || true)
+    rate=$(grep -ao 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -1 | grep -ao '[0-9]*$' || true)
     if [ -z "$rate" ] && [ -n "$execs" ]; then   # fork mode prints no final stats: executions / time
-      secs=$(grep -oE 'time: [0-9]+s' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+      secs=$(grep -aoE 'time: [0-9]+s' "$log" | tail -1 | grep -aoE '[0-9]+' || true)
       [ -n "$secs" ] && [ "$secs" -gt 0 ] && rate=$((execs / secs))
     fi
     verdict=ok

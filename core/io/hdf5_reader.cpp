@@ -10,6 +10,7 @@
 #include "../progress.h"
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
+#include "hdf5_storage_check.h"
 #include "tensor_view.h"
 
 namespace layerlens {
@@ -55,6 +56,7 @@ struct DatasetShape {
     H5T_class_t type_class = H5T_NO_CLASS;
     size_t type_size = 0;
     std::string dtype;
+    std::string storage_problem;   // see hdf5_storage_check.h
 };
 
 std::string dtype_name(H5T_class_t type_class, size_t size) {
@@ -80,6 +82,7 @@ DatasetShape describe(hid_t dataset) {
     shape.type_class = H5Tget_class(type.get());
     shape.type_size = H5Tget_size(type.get());
     shape.dtype = dtype_name(shape.type_class, shape.type_size);
+    shape.storage_problem = hdf5_storage_problem(dataset, shape.dims, shape.type_size);
     return shape;
 }
 
@@ -99,6 +102,7 @@ std::string weight_problem(const std::string& group, const DatasetShape& s) {
                "; a layer weight must be 2-D [d_out, d_in]";
     if (!is_supported_float(s)) return where + " has dtype " + s.dtype + "; expected float16, float32 or float64";
     if (s.dims[0] == 0 || s.dims[1] == 0) return where + " has zero size " + shape_text(s.dims);
+    if (!s.storage_problem.empty()) return where + " " + shape_text(s.dims) + " " + s.storage_problem;
     return "";
 }
 
@@ -108,6 +112,7 @@ std::string inputs_problem(const std::string& group, const DatasetShape& s) {
         return where + " are " + std::to_string(s.dims.size()) + "-D " + shape_text(s.dims) +
                "; expected [n_tokens, d_in] or [batch, seq, d_in]";
     if (!is_supported_float(s)) return where + " have dtype " + s.dtype + "; expected float16, float32 or float64";
+    if (!s.storage_problem.empty()) return where + " " + shape_text(s.dims) + " " + s.storage_problem;
     return "";
 }
 
@@ -305,6 +310,7 @@ Layer hdf5_read_layer(const std::string& path, const std::string& name, const Re
     if (link_exists(file.get(), bias_path)) {
         Handle bias = open_dataset(file.get(), bias_path);
         const DatasetShape b = bias.valid() ? describe(bias.get()) : DatasetShape{};
+        if (!b.storage_problem.empty()) throw InputError(path + ": bias of " + layer.name + " " + b.storage_problem);
         if (b.dims.size() != 1 || static_cast<Eigen::Index>(b.dims[0]) != d_out || !is_supported_float(b))
             throw InputError(path + ": bias of " + layer.name + " has shape " + shape_text(b.dims) + " and dtype " +
                              b.dtype + "; expected float [" + std::to_string(d_out) + "]");

@@ -215,7 +215,9 @@ TensorTable read_safetensors_index(const std::string& path) {
     std::map<std::string, TensorTable> shards;
     TensorTable table;
     table.attributes.emplace_back("format", "safetensors (sharded)");
-    for (const auto& [tensor, shard_value] : index["weight_map"].items()) {
+    for (const auto& item : index["weight_map"].items()) {
+        const std::string tensor = item.key();
+        const json& shard_value = item.value();
         if (!shard_value.is_string()) throw InputError(path + ": weight_map entry '" + tensor + "' is not a file name");
         const std::string shard = shard_value.get<std::string>();
         if (!is_plain_file_name(shard))

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "hdf5_fixtures.h"
 
@@ -19,10 +20,18 @@ struct Outcome {
     std::string out, err;
 };
 
-inline Outcome run_cli(const std::string& arguments) {
-    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
+// Each test's own scratch folder: CTest runs the tests of this binary as parallel processes, so
+// no two may share a file name.
+inline std::string test_dir() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli/" +
+                            (info ? std::string(info->test_suite_name()) + "." + info->name() : std::string("no-test"));
     std::filesystem::create_directories(dir);
-    const std::string err_file = dir + "/stderr.txt";
+    return dir;
+}
+
+inline Outcome run_cli(const std::string& arguments) {
+    const std::string err_file = test_dir() + "/stderr." + std::to_string(getpid()) + ".txt";
     const std::string command = std::string(LAYERLENS_CLI) + " " + arguments + " 2>" + err_file;
     Outcome outcome;
     FILE* pipe = popen(command.c_str(), "r");
@@ -38,11 +47,7 @@ inline Outcome run_cli(const std::string& arguments) {
 
 inline std::string data(const std::string& file) { return std::string(LAYERLENS_SHARED_DATA) + "/" + file; }
 inline bool have_data() { return std::filesystem::exists(data("stories260K_layers.h5")); }
-inline std::string tmp(const std::string& name) {
-    const std::string dir = std::string(LAYERLENS_TEST_TMP) + "/cli";
-    std::filesystem::create_directories(dir);
-    return dir + "/" + name;
-}
+inline std::string tmp(const std::string& name) { return test_dir() + "/" + name; }
 
 inline void expect_failure(const Outcome& o, int code, std::initializer_list<std::string> parts) {
     EXPECT_FALSE(o.signalled);

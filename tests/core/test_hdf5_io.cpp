@@ -193,7 +193,18 @@ TEST(Hdf5Io, HugeWeightIsRefusedBeforeAllocating) {
     const std::string p = dir + "/huge.h5";
     write_declared_dataset(p, "/g/weight", {200000, 300000});   // 240 GB declared, a few KB on disk
     EXPECT_LT(std::filesystem::file_size(p), 100000u);
-    expect_error<InputError>([&] { read_layer(p, "g"); }, {"200000 x 300000", "memory budget"});
+    // Never written: refused from its storage status, before any allocation.
+    expect_error<InputError>([&] { read_layer(p, "g"); }, {"[200000, 300000]", "none was ever written"});
+    // Written, but over the memory budget: refused from its shape, before the read.
+    const MatrixF W = MatrixF::Ones(64, 64);
+    LayerToWrite layer;
+    layer.name = "g";
+    layer.weight = &W;
+    const std::string real = dir + "/real.h5";
+    write_layers(real, {layer}, true);
+    ReadLimits small;
+    small.max_weight_bytes = 1024;
+    expect_error<InputError>([&] { read_layer(real, "g", small); }, {"64 x 64", "memory budget"});
 }
 
 TEST(Hdf5Io, WritesAreAtomicAndNeverOverwriteUnasked) {
