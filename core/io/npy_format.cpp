@@ -222,16 +222,22 @@ TensorView read_npy_array(const std::string& path) {
     return view;
 }
 
-TensorTable NpyFormat::load_table(const std::string& path) const {
+namespace {
+
+TensorTable table_of(TensorView view) {
     TensorTable table;
     table.attributes.emplace_back("format", "NumPy .npy");
-    table.entries.push_back(TableEntry{read_npy_array(path), "", true});
+    table.entries.push_back(TableEntry{std::move(view), "", true});
     return table;
 }
 
+}  // namespace
+
+TensorTable NpyFormat::load_table(const std::string& path) const { return table_of(read_npy_array(path)); }
+
 std::vector<LayerInfo> NpyFormat::list_layers(const std::string& path) const {
-    const TensorView view = read_npy_array(path);
-    if (view.shape.size() == 2) return TensorTableFormat::list_layers(path);
+    TensorView view = read_npy_array(path);
+    if (view.shape.size() == 2) return list_table(table_of(std::move(view)));
     LayerInfo info;
     info.name = view.name;
     info.weight_dtype = element_type_name(view.type);

@@ -13,6 +13,13 @@ const TableEntry* lookup(const TensorTable& table, const std::string& tensor) {
     return nullptr;
 }
 
+// The layer a tensor is: its name without ".weight", unless "a" and "a.weight" are both in the
+// file, where the full name keeps each reachable.
+std::string layer_name(const TensorTable& table, const TableEntry& entry) {
+    const std::string name = layer_name_of_tensor(entry.view.name);
+    return name != entry.view.name && lookup(table, name) ? entry.view.name : name;
+}
+
 }  // namespace
 
 const TableEntry& TensorTableFormat::find_entry(const TensorTable& table, const std::string& path, const std::string& name) {
@@ -27,16 +34,15 @@ const TableEntry& TensorTableFormat::find_entry(const TensorTable& table, const 
                      (examples.empty() ? std::string() : "; its layers include " + examples));
 }
 
-std::vector<LayerInfo> TensorTableFormat::list_layers(const std::string& path) const {
-    const TensorTable table = load_table(path);
+std::vector<LayerInfo> TensorTableFormat::list_layers(const std::string& path) const { return list_table(load_table(path)); }
+
+std::vector<LayerInfo> TensorTableFormat::list_table(const TensorTable& table) {
     std::vector<LayerInfo> layers;
     for (const TableEntry& entry : table.entries) {
         const TensorView& view = entry.view;
         if (view.shape.size() != 2 || !entry.layer_candidate) continue;
         LayerInfo info;
-        info.name = layer_name_of_tensor(view.name);
-        // "a" and "a.weight" both 2-D: keep the full name so that each stays reachable.
-        if (info.name != view.name && lookup(table, info.name)) info.name = view.name;
+        info.name = layer_name(table, entry);
         info.d_out = static_cast<Eigen::Index>(view.shape[0]);
         info.d_in = static_cast<Eigen::Index>(view.shape[1]);
         info.weight_dtype = entry.problem.empty() ? element_type_name(view.type) : "unsupported";
@@ -54,8 +60,7 @@ Layer TensorTableFormat::read_layer(const std::string& path, const std::string& 
     const TableEntry& entry = find_entry(table, path, name);
     if (!entry.problem.empty()) throw InputError(path + ": " + entry.problem);
     Layer layer;
-    layer.name = layer_name_of_tensor(entry.view.name);
-    if (layer.name != entry.view.name && lookup(table, layer.name)) layer.name = entry.view.name;
+    layer.name = layer_name(table, entry);
     layer.W = read_weight(entry.view, limits);
     if (const TableEntry* bias = lookup(table, layer.name + ".bias")) {
         if (!bias->problem.empty()) throw InputError(path + ": " + bias->problem);

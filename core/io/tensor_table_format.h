@@ -30,6 +30,8 @@ public:
                                              Eigen::Index expected_width) const override;
 
 protected:
+    // The candidate layers of a table already loaded.
+    static std::vector<LayerInfo> list_table(const TensorTable& table);
     // Parses and checks the header: every view's extent lies inside its file. InputError otherwise.
     virtual TensorTable load_table(const std::string& path) const = 0;
     // The entry a layer name refers to (the tensor's name, with or without ".weight").

@@ -55,9 +55,11 @@ ModelCompressionReport compress_model(LlamaModel& model, const std::vector<std::
         for (const std::string& name : model.linear_names()) {
             if (name.rfind(prefix, 0) != 0) continue;
             progress.check();
-            const MatrixF& X = sequential ? block_inputs.at(name) : dense_inputs.at(name);
+            // Each layer's inputs are used once: moved into the statistics pass, not copied.
+            MatrixF X = std::move(sequential ? block_inputs.at(name) : dense_inputs.at(name));
             Progress quiet_stats;
-            const CalibrationStats stats = accumulate_statistics(MatrixInputSource(X, name + " calibration inputs"), quiet_stats);
+            const CalibrationStats stats =
+                accumulate_statistics(MatrixInputSource(std::move(X), name + " calibration inputs"), quiet_stats);
             Layer layer;
             layer.name = name;
             layer.W = *model.linear(name);

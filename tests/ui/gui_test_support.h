@@ -102,6 +102,14 @@ inline QString tempDir() {
     return dir;
 }
 
+// After a refused load, the demo layer loaded before (64 x 128) is still there and still runs.
+inline void expectEarlierDemoLayerStillRuns(MainWindow& window) {
+    ASSERT_NE(window.loadedLayer(), nullptr);
+    EXPECT_EQ(window.loadedLayer()->layer.d_in(), 128);
+    window.methodPanel()->setSelectedMethods({"rtn"});
+    EXPECT_TRUE(runAndWait(window));
+}
+
 inline QString sharedLayers() { return QStringLiteral(LAYERLENS_SHARED_DATA) + "/stories260K_layers.h5"; }
 
 }  // namespace layerlens::ui::test
