@@ -9,13 +9,14 @@
 #include "errors.h"
 #include "io/layer_format.h"
 #include "method_registry.h"
+#include "model/model_eval_plan.h"
 #include "param_spec.h"
 
 namespace layerlens::cli {
 
 namespace {
 
-const char* kCommands = "the commands are info, run, compare, sweep, bench, methods (see `layerlens-cli --help`)";
+const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model (see `layerlens-cli --help`)";
 
 const char* kFooter =
     "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter, 3 internal error (a bug: please report it)\n"
@@ -141,7 +142,8 @@ std::vector<std::string> split_list(const std::string& text) {
 // The state CLI11 writes into while parsing; turned into Options afterwards.
 struct Parsed {
     Options options;
-    std::string methods_text, demo_shape, sweep_sparsities, sweep_bits, shapes;
+    std::string methods_text, demo_shape, sweep_sparsities, sweep_bits, shapes, table;
+    bool no_sequential = false;
     long long demo_tokens = 0, max_memory_mb = 0;
     ParamTexts params;
 };
@@ -198,6 +200,106 @@ CLI::App* add_command(CLI::App& app, const std::string& name, const std::string&
     return command;
 }
 
+void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
+    ModelEvalRequest& r = p.options.model_eval;
+    CLI::App* eval = add_command(app, "eval-model",
+                                 "compress a whole model with each method and budget and measure its perplexity and KL "
+                                 "divergence from the dense model");
+    eval->add_option("model", r.model_path,
+                     "a llama2.c checkpoint (.bin), or a Hugging Face Llama directory (config.json + safetensors)")
+        ->type_name("MODEL")
+        ->required();
+    eval->add_option("--tokenizer", r.tokenizer_path, "llama2.c tokenizer (tok512.bin): needed for --calib-text/--eval-text")
+        ->type_name("TOK")
+        ->group("Tokens");
+    eval->add_option("--calib-tokens", r.calibration.npy_path, "calibration token ids, an integer .npy [n_sequences, seq_len]")
+        ->type_name("C.npy")
+        ->group("Tokens");
+    eval->add_option("--eval-tokens", r.evaluation.npy_path, "evaluation token ids, an integer .npy [n_sequences, seq_len]")
+        ->type_name("E.npy")
+        ->group("Tokens");
+    eval->add_option("--calib-text", r.calibration.text_path, "calibration text, encoded with --tokenizer and cut into --seq-len sequences")
+        ->type_name("FILE")
+        ->group("Tokens");
+    eval->add_option("--eval-text", r.evaluation.text_path, "evaluation text, encoded with --tokenizer and cut into --seq-len sequences")
+        ->type_name("FILE")
+        ->group("Tokens");
+    eval->add_option("--calib-sequences", r.calibration.sequences, "calibration sequences sampled from the model (without a token file)")
+        ->default_str(std::to_string(r.calibration.sequences))
+        ->check(CLI::PositiveNumber)
+        ->group("Tokens");
+    eval->add_option("--eval-sequences", r.evaluation.sequences, "evaluation sequences sampled from the model (without a token file)")
+        ->default_str(std::to_string(r.evaluation.sequences))
+        ->check(CLI::PositiveNumber)
+        ->group("Tokens");
+    eval->add_option("--seq-len", r.seq_len, "tokens per sampled or text sequence (at most the model's context)")
+        ->default_str(std::to_string(r.seq_len))
+        ->check(CLI::PositiveNumber)
+        ->group("Tokens");
+    eval->add_option("--token-seed", r.seed, "seed of the sampled token sets (calibration and evaluation never overlap)")
+        ->default_str(std::to_string(r.seed))
+        ->group("Tokens");
+    eval->add_option("--methods,--method", p.methods_text, "comma-separated methods (without it and --table: the dense model only)")
+        ->type_name("A,B,...");
+    eval->add_option("--sparsities", p.sweep_sparsities, "run each method at each of these sparsities, e.g. 0.5,0.7")
+        ->type_name("LIST");
+    eval->add_option("--table", p.table,
+                     "the AWP paper's table: pruning (magnitude, Wanda, SparseGPT, AWP at 50-90%), quantization (RTN, "
+                     "AWQ, GPTQ, AWP at INT4 g128) or joint (AWP, Wanda+AWQ, AWQ+Wanda at 25/50/75% + INT4)")
+        ->type_name("NAME");
+    eval->add_flag("--no-sequential", p.no_sequential,
+                   "calibrate every block on the dense model's activations (default: on those of the already-compressed "
+                   "earlier blocks, as the reference GPTQ/SparseGPT/Wanda code does)");
+    eval->add_flag("--json", p.options.json, "print JSON, an array with one object per row")->group("Output");
+    eval->add_flag("--csv", p.options.csv, "print CSV rows")->group("Output");
+    eval->add_option("--save-model", p.options.save_model_path,
+                     "write the compressed model (one method and budget): a .bin for a llama2.c input, a config.json + "
+                     "model.safetensors directory for a Hugging Face input")
+        ->type_name("OUT")
+        ->group("Output");
+    eval->add_flag("--force", p.options.force, "overwrite the --save-model output")->group("Output");
+    eval->add_option("--save-logits", p.options.save_logits_path,
+                     "write the dense model's logits of the evaluation set, float32 [n_sequences, seq_len, vocab]")
+        ->type_name("L.npy")
+        ->group("Output");
+    eval->add_option("--save-calib-tokens", p.options.save_calib_tokens_path,
+                     "write the calibration token ids used (sampled or read), int32 [n_sequences, seq_len]")
+        ->type_name("C.npy")
+        ->group("Output");
+    eval->add_option("--save-eval-tokens", p.options.save_eval_tokens_path,
+                     "write the evaluation token ids used, so that another run (or another tool) scores the same tokens")
+        ->type_name("E.npy")
+        ->group("Output");
+    eval->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
+        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
+        ->check(CLI::PositiveNumber)
+        ->group("Source");
+    eval->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    add_method_options(*eval, p, declared, false);
+}
+
+// Plans the evaluation's points once the method settings are known.
+void finish_eval_model(Parsed& p) {
+    Options& o = p.options;
+    ModelEvalRequest& r = o.model_eval;
+    r.sequential = !p.no_sequential;
+    if (p.max_memory_mb > 0) r.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
+    if (!p.table.empty()) {
+        const auto table = model_table_names().parse(p.table);
+        if (!table) throw ParameterError("unknown table '" + p.table + "'; the tables are " + model_table_names().listed());
+        if (!o.methods.empty() || !p.sweep_sparsities.empty())
+            throw ParameterError("--table chooses the methods and budgets; give it without --methods and --sparsities");
+        r.points = table_points(*table, o.params);
+    } else {
+        if (!p.sweep_sparsities.empty() && o.methods.empty()) throw ParameterError("--sparsities needs --methods");
+        r.points = method_points(o.methods, o.params, p.sweep_sparsities.empty() ? std::vector<double>{}
+                                                                                 : parse_sweep_values(p.sweep_sparsities));
+    }
+    if (!o.save_model_path.empty() && r.points.size() != 1)
+        throw ParameterError("--save-model writes one compressed model: give one method and one budget (got " +
+                             std::to_string(r.points.size()) + " points)");
+}
+
 void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
     app.require_subcommand(1);
     app.footer(kFooter);
@@ -228,6 +330,8 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     bench->add_flag("--json", p.options.json, "print JSON rows")->group("Output");
     bench->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
     add_method_options(*bench, p, declared, false);
+
+    add_eval_model_command(app, p, declared);
 
     CLI::App* methods = add_command(app, "methods", "list the methods, or one method's settings");
     methods->add_flag("--names", p.options.names_only, "one comma-separated line of names");
@@ -260,6 +364,7 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     }
     apply_params(declared, p.params, command, o.params);
     if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");
+    if (o.command == "eval-model") finish_eval_model(p);
 }
 
 }  // namespace

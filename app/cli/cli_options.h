@@ -7,6 +7,7 @@
 
 #include "compression_params.h"
 #include "layer_source.h"
+#include "model/model_evaluation.h"
 #include "sweep_plan.h"
 
 namespace layerlens::cli {
@@ -15,7 +16,7 @@ namespace layerlens::cli {
 constexpr int kExitOk = 0, kExitBadInput = 1, kExitBadUsage = 2, kExitInternal = 3;
 
 struct Options {
-    std::string command;                 // info | run | compare | sweep | bench | methods
+    std::string command;                 // info | run | compare | sweep | bench | methods | eval-model
     LayerSource source;
     bool source_given = false;
     std::vector<std::string> methods;    // --method / --methods
@@ -31,6 +32,9 @@ struct Options {
     bool names_only = false;             // methods --names: one comma-separated line
     std::string detail;                  // methods --detail NAME
     bool help_printed = false;           // --help was answered; nothing else to do
+    // eval-model: the request (its points planned from the methods or the table), and its outputs.
+    ModelEvalRequest model_eval;
+    std::string save_model_path, save_logits_path, save_calib_tokens_path, save_eval_tokens_path;
 };
 
 // Parses argv. On --help prints the help of that (sub)command and returns help_printed.

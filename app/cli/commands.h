@@ -10,5 +10,6 @@ int run_methods(const Options& options);
 int run_run(const Options& options);       // run and compare
 int run_sweep(const Options& options);
 int run_bench(const Options& options);
+int run_eval_model(const Options& options);   // whole-model perplexity
 
 }  // namespace layerlens::cli

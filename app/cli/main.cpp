@@ -20,6 +20,7 @@ int dispatch(const cli::Options& options) {
     if (options.command == "methods") return cli::run_methods(options);
     if (options.command == "sweep") return cli::run_sweep(options);
     if (options.command == "bench") return cli::run_bench(options);
+    if (options.command == "eval-model") return cli::run_eval_model(options);
     return cli::run_run(options);
 }
 

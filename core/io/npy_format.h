@@ -2,7 +2,7 @@
 // NumPy .npy as a layer format: one array, so one layer named after the file ("w.npy" -> "w"),
 // or the inputs of whatever layer they are given for. Versions 1.0, 2.0 and 3.0; C and Fortran
 // order; little- and big-endian float16/32/64. The header is parsed as the Python literal it is,
-// keys in any order; object arrays (pickles) are refused, never unpickled.
+// keys in any order (npy_header.h); object arrays (pickles) are refused, never unpickled.
 #include "tensor_table_format.h"
 
 namespace layerlens {
@@ -20,9 +20,6 @@ public:
 protected:
     TensorTable load_table(const std::string& path) const override;
 };
-
-// The header limit: numpy itself writes headers of a few hundred bytes.
-constexpr std::uint64_t kNpyMaxHeaderBytes = 1 << 20;
 
 // The file's one array, checked: dtype, shape, and data size = the rest of the file.
 TensorView read_npy_array(const std::string& path);

@@ -5,7 +5,6 @@
 #include <limits>
 
 #include "../errors.h"
-#include "../progress.h"
 
 namespace layerlens {
 
@@ -21,15 +20,15 @@ MatrixF rms_norm_rows(const MatrixF& x, const VectorF& weight, float eps) {
     return out;
 }
 
-// Rotates each head's pairs by position · θ^(−2i/head_size), in place (rows are positions).
-void apply_rope(MatrixF& x, int n_heads, const LlamaConfig& c) {
+// Rotates each head's pairs by position · θ^(−2i/head_size), in place (row r is position first + r).
+void apply_rope(MatrixF& x, int n_heads, const LlamaConfig& c, Eigen::Index first) {
     const int head = c.head_size(), half = head / 2;
     for (Eigen::Index pos = 0; pos < x.rows(); ++pos)
         for (int h = 0; h < n_heads; ++h)
             for (int i = 0; i < half; ++i) {
                 // llama2.c computes the frequency in float as 1 / θ^(2i / head_size).
                 const float frequency = 1.0f / std::pow(c.rope_theta, static_cast<float>(2 * i) / static_cast<float>(head));
-                const float angle = static_cast<float>(pos) * frequency;
+                const float angle = static_cast<float>(first + pos) * frequency;
                 const float cos_a = std::cos(angle), sin_a = std::sin(angle);
                 const Eigen::Index a = h * head + (c.rope == RopeStyle::InterleavedPairs ? 2 * i : i);
                 const Eigen::Index b = c.rope == RopeStyle::InterleavedPairs ? a + 1 : a + half;
@@ -39,26 +38,35 @@ void apply_rope(MatrixF& x, int n_heads, const LlamaConfig& c) {
             }
 }
 
-// Causal grouped-query attention: query head h reads key/value head h / (n_heads / n_kv_heads).
-MatrixF attention(const MatrixF& q, const MatrixF& k, const MatrixF& v, const LlamaConfig& c) {
-    const Eigen::Index T = q.rows();
+// Causal grouped-query attention: query head h reads key/value head h / (n_heads / n_kv_heads);
+// query row i is position first + i and sees the keys of positions 0 .. first + i.
+MatrixF attention(const MatrixF& q, const MatrixF& k, const MatrixF& v, const LlamaConfig& c, Eigen::Index first) {
+    const Eigen::Index T = q.rows(), S = k.rows();
     const int head = c.head_size(), group = c.n_heads / c.n_kv_heads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(head));
     MatrixF out(T, c.dim);
-    MatrixF scores(T, T);
+    MatrixF scores(T, S);
     for (int h = 0; h < c.n_heads; ++h) {
         const int kv = h / group;
         scores.noalias() = q.middleCols(h * head, head) * k.middleCols(kv * head, head).transpose() * scale;
         for (Eigen::Index i = 0; i < T; ++i) {
-            const float top = scores.row(i).head(i + 1).maxCoeff();
+            const Eigen::Index seen = first + i + 1;
+            const float top = scores.row(i).head(seen).maxCoeff();
             float total = 0.0f;
-            for (Eigen::Index j = 0; j <= i; ++j) total += scores(i, j) = std::exp(scores(i, j) - top);
-            scores.row(i).head(i + 1) /= total;
-            scores.row(i).tail(T - i - 1).setZero();
+            for (Eigen::Index j = 0; j < seen; ++j) total += scores(i, j) = std::exp(scores(i, j) - top);
+            scores.row(i).head(seen) /= total;
+            scores.row(i).tail(S - seen).setZero();
         }
         out.middleCols(h * head, head).noalias() = scores * v.middleCols(kv * head, head);
     }
     return out;
+}
+
+// Appends rows to a cache matrix (a new block's cache starts empty).
+void append_rows(MatrixF& cache, const MatrixF& rows) {
+    const Eigen::Index old = cache.rows();
+    cache.conservativeResize(old + rows.rows(), rows.cols());
+    cache.bottomRows(rows.rows()) = rows;
 }
 
 void observe(const LinearInputObserver& observer, const std::string& name, const MatrixF& X) {
@@ -68,19 +76,28 @@ void observe(const LinearInputObserver& observer, const std::string& name, const
 }  // namespace
 
 MatrixF llama_logits(const LlamaModel& model, const std::vector<int>& tokens, const LinearInputObserver& observer) {
+    KeyValueCache cache;
+    return llama_logits_continued(model, tokens, cache, observer);
+}
+
+MatrixF llama_logits_continued(const LlamaModel& model, const std::vector<int>& tokens, KeyValueCache& cache,
+                               const LinearInputObserver& observer) {
     const LlamaConfig& c = model.config;
     const auto T = static_cast<Eigen::Index>(tokens.size());
-    if (T > c.seq_len)
-        throw InputError("a sequence of " + std::to_string(T) + " tokens is longer than the model's context of " +
+    const Eigen::Index first = cache.positions;
+    if (first + T > c.seq_len)
+        throw InputError("a sequence of " + std::to_string(first + T) + " tokens is longer than the model's context of " +
                          std::to_string(c.seq_len));
     MatrixF x(T, c.dim);
     for (Eigen::Index t = 0; t < T; ++t) {
         const int token = tokens[static_cast<size_t>(t)];
         if (token < 0 || token >= c.vocab_size)
-            throw InputError("token id " + std::to_string(token) + " at position " + std::to_string(t) +
+            throw InputError("token id " + std::to_string(token) + " at position " + std::to_string(first + t) +
                              " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
         x.row(t) = model.token_embedding.row(token);
     }
+    cache.keys.resize(model.blocks.size());
+    cache.values.resize(model.blocks.size());
     for (size_t b = 0; b < model.blocks.size(); ++b) {
         const LlamaBlock& block = model.blocks[b];
         const std::string prefix = "layers." + std::to_string(b) + ".";
@@ -90,9 +107,11 @@ MatrixF llama_logits(const LlamaModel& model, const std::vector<int>& tokens, co
         observe(observer, prefix + "attention.wv", xn);
         MatrixF q = xn * block.wq.transpose(), k = xn * block.wk.transpose();
         const MatrixF v = xn * block.wv.transpose();
-        apply_rope(q, c.n_heads, c);
-        apply_rope(k, c.n_kv_heads, c);
-        const MatrixF mixed = attention(q, k, v, c);
+        apply_rope(q, c.n_heads, c, first);
+        apply_rope(k, c.n_kv_heads, c, first);
+        append_rows(cache.keys[b], k);
+        append_rows(cache.values[b], v);
+        const MatrixF mixed = attention(q, cache.keys[b], cache.values[b], c, first);
         observe(observer, prefix + "attention.wo", mixed);
         x.noalias() += mixed * block.wo.transpose();
 
@@ -105,53 +124,10 @@ MatrixF llama_logits(const LlamaModel& model, const std::vector<int>& tokens, co
         observe(observer, prefix + "feed_forward.w2", hidden);
         x.noalias() += hidden * block.w2.transpose();
     }
+    cache.positions = first + T;
     const MatrixF xn = rms_norm_rows(x, model.final_norm, c.norm_eps);
     observe(observer, "output", xn);
     return xn * model.classifier.transpose();
-}
-
-double NegativeLogLikelihood::perplexity() const {
-    return predicted > 0 ? std::exp(sum / static_cast<double>(predicted)) : std::numeric_limits<double>::quiet_NaN();
-}
-
-NegativeLogLikelihood llama_negative_log_likelihood(const LlamaModel& model, const std::vector<std::vector<int>>& sequences,
-                                                    Progress& progress) {
-    const auto n = static_cast<long long>(sequences.size());
-    std::vector<double> sums(sequences.size(), 0.0);
-    std::vector<std::string> errors(sequences.size());
-    long long done = 0;
-#pragma omp parallel for schedule(dynamic, 1)
-    for (long long s = 0; s < n; ++s) {
-        if (progress.cancelled()) continue;
-        try {
-            const std::vector<int>& tokens = sequences[static_cast<size_t>(s)];
-            const MatrixF logits = llama_logits(model, tokens);
-            double sum = 0.0;
-            for (Eigen::Index t = 0; t + 1 < logits.rows(); ++t) {
-                const Eigen::VectorXd row = logits.row(t).transpose().cast<double>();
-                const double top = row.maxCoeff();
-                const double log_total = top + std::log((row.array() - top).exp().sum());
-                sum += log_total - row(tokens[static_cast<size_t>(t + 1)]);
-            }
-            sums[static_cast<size_t>(s)] = sum;
-        } catch (const std::exception& e) {
-            errors[static_cast<size_t>(s)] = "sequence " + std::to_string(s) + ": " + e.what();
-        }
-#pragma omp critical(llama_progress)
-        {
-            ++done;
-            progress.report(static_cast<double>(done) / static_cast<double>(n), "evaluating");
-        }
-    }
-    progress.check();
-    for (const std::string& error : errors)
-        if (!error.empty()) throw InputError(error);
-    NegativeLogLikelihood result;
-    for (size_t s = 0; s < sequences.size(); ++s) {
-        result.sum += sums[s];
-        result.predicted += std::max<long long>(0, static_cast<long long>(sequences[s].size()) - 1);
-    }
-    return result;
 }
 
 }  // namespace layerlens

@@ -1,7 +1,9 @@
 #pragma once
-// The forward pass of a LlamaModel over whole sequences (all positions at once, causal
-// attention), in float32 as llama2.c computes it. Sequences run in parallel, one per thread, so
-// memory is bounded by one sequence's activations per thread.
+// The forward pass of a LlamaModel, in float32 as llama2.c computes it: the positions of one
+// sequence at once with causal attention, continuing from the keys and values of the positions
+// before them when a cache is given (generation: one token at a time, each earlier position
+// computed once). One call is one sequence; callers run sequences in parallel
+// (model_comparison.h, model_compression.h, model_sampling.h).
 #include <functional>
 #include <string>
 #include <vector>
@@ -10,8 +12,6 @@
 
 namespace layerlens {
 
-class Progress;
-
 // Sees what enters each linear layer of one sequence: its name and the [T, d_in] inputs.
 using LinearInputObserver = std::function<void(const std::string& name, const MatrixF& X)>;
 
@@ -19,14 +19,15 @@ using LinearInputObserver = std::function<void(const std::string& name, const Ma
 // token outside the vocabulary or a sequence longer than the model's context.
 MatrixF llama_logits(const LlamaModel& model, const std::vector<int>& tokens, const LinearInputObserver& observer = {});
 
-struct NegativeLogLikelihood {
-    double sum = 0.0;          // over every predicted token, in nats
-    long long predicted = 0;   // tokens predicted: T - 1 per sequence
-    double perplexity() const;
+// The keys and values of one sequence's positions so far, per block ([positions, kv_dim]).
+struct KeyValueCache {
+    std::vector<MatrixF> keys, values;
+    Eigen::Index positions = 0;
 };
 
-// −Σ log p(t_{k+1} | t_0..t_k) over every sequence, the log-softmax in double.
-NegativeLogLikelihood llama_negative_log_likelihood(const LlamaModel& model, const std::vector<std::vector<int>>& sequences,
-                                                    Progress& progress);
+// Logits [n, vocab] of `tokens` at positions cache.positions .. + n − 1, appending their keys
+// and values to the cache. InputError as above (the context counts the cached positions).
+MatrixF llama_logits_continued(const LlamaModel& model, const std::vector<int>& tokens, KeyValueCache& cache,
+                               const LinearInputObserver& observer = {});
 
 }  // namespace layerlens

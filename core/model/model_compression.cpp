@@ -1,6 +1,7 @@
 #include "model_compression.h"
 
 #include <map>
+#include <memory>
 
 #include "../calibration_stats.h"
 #include "../errors.h"
@@ -13,24 +14,39 @@ namespace layerlens {
 namespace {
 
 // What enters each linear layer whose name starts with `prefix`, over every calibration
-// sequence (rows in sequence order).
+// sequence (rows in sequence order). Sequences run in parallel; each keeps only its prefix's
+// inputs, so memory is those inputs plus one sequence's activations per thread.
 std::map<std::string, MatrixF> captured_inputs(const LlamaModel& model, const std::vector<std::vector<int>>& calibration,
-                                               const std::string& prefix) {
-    std::map<std::string, std::vector<MatrixF>> pieces;
-    for (const std::vector<int>& tokens : calibration)
-        llama_logits(model, tokens, [&](const std::string& name, const MatrixF& X) {
-            if (name.rfind(prefix, 0) == 0) pieces[name].push_back(X);
-        });
+                                               const std::string& prefix, Progress& progress) {
+    const auto n = static_cast<long long>(calibration.size());
+    std::vector<std::map<std::string, MatrixF>> pieces(calibration.size());
+    std::vector<std::string> errors(calibration.size());
+#pragma omp parallel for schedule(dynamic, 1)
+    for (long long s = 0; s < n; ++s) {
+        if (progress.cancelled()) continue;
+        try {
+            llama_logits(model, calibration[static_cast<size_t>(s)], [&](const std::string& name, const MatrixF& X) {
+                if (name.rfind(prefix, 0) == 0) pieces[static_cast<size_t>(s)][name] = X;
+            });
+        } catch (const std::exception& e) {
+            errors[static_cast<size_t>(s)] = "calibration sequence " + std::to_string(s) + ": " + e.what();
+        }
+    }
+    progress.check();
+    for (const std::string& error : errors)
+        if (!error.empty()) throw InputError(error);
     std::map<std::string, MatrixF> inputs;
-    for (auto& [name, parts] : pieces) {
+    for (const auto& [name, first] : pieces.front()) {
         Eigen::Index rows = 0;
-        for (const MatrixF& part : parts) rows += part.rows();
+        for (const auto& piece : pieces) rows += piece.at(name).rows();
         MatrixF& X = inputs[name];
-        X.resize(rows, parts.front().cols());
+        X.resize(rows, first.cols());
         Eigen::Index at = 0;
-        for (const MatrixF& part : parts) {
+        for (auto& piece : pieces) {
+            MatrixF& part = piece.at(name);
             X.middleRows(at, part.rows()) = part;
             at += part.rows();
+            part = MatrixF();
         }
     }
     return inputs;
@@ -43,41 +59,48 @@ ModelCompressionReport compress_model(LlamaModel& model, const std::vector<std::
                                       Progress& progress) {
     if (calibration.empty()) throw InputError("no calibration sequences");
     ModelCompressionReport report;
-    const size_t n_blocks = model.blocks.size();
-    // Not sequential: every block's inputs come from the dense model, captured once.
-    std::map<std::string, MatrixF> dense_inputs;
-    if (!sequential) dense_inputs = captured_inputs(model, calibration, "layers.");
+    // Not sequential: every block is calibrated on the dense model's activations, captured block
+    // by block from a copy (holding every layer's inputs at once would cost far more than a model).
+    std::unique_ptr<const LlamaModel> dense;
+    if (!sequential) dense = std::make_unique<const LlamaModel>(model);
+    const LlamaModel& source = sequential ? model : *dense;
+    const std::vector<std::string> names = model.linear_names();
+    const double n_layers = static_cast<double>(names.size() - 1);   // the classifier stays dense
     double weights = 0.0, zeros = 0.0, bits = 0.0;
-    for (size_t b = 0; b < n_blocks; ++b) {
+    size_t done = 0;
+    for (size_t b = 0; b < model.blocks.size(); ++b) {
         const std::string prefix = "layers." + std::to_string(b) + ".";
-        std::map<std::string, MatrixF> block_inputs;
-        if (sequential) block_inputs = captured_inputs(model, calibration, prefix);
-        for (const std::string& name : model.linear_names()) {
+        progress.report(static_cast<double>(done) / n_layers, "capturing the inputs of block " + std::to_string(b));
+        std::map<std::string, MatrixF> block_inputs = captured_inputs(source, calibration, prefix, progress);
+        for (const std::string& name : names) {
             if (name.rfind(prefix, 0) != 0) continue;
             progress.check();
             // Each layer's inputs are used once: moved into the statistics pass, not copied.
-            MatrixF X = std::move(sequential ? block_inputs.at(name) : dense_inputs.at(name));
             Progress quiet_stats;
-            const CalibrationStats stats =
-                accumulate_statistics(MatrixInputSource(std::move(X), name + " calibration inputs"), quiet_stats);
+            const CalibrationStats stats = accumulate_statistics(
+                MatrixInputSource(std::move(block_inputs.at(name)), name + " calibration inputs"), quiet_stats);
             Layer layer;
             layer.name = name;
             layer.W = *model.linear(name);
-            SubProgress layer_progress(progress, static_cast<double>(b) / static_cast<double>(n_blocks),
-                                       static_cast<double>(b + 1) / static_cast<double>(n_blocks));
+            SubProgress layer_progress(progress, static_cast<double>(done) / n_layers, static_cast<double>(done + 1) / n_layers);
+            layer_progress.report(0.0, name + ": " + method.name);
             MethodResult result;
             try {
                 result = run_method(method, layer, stats, params, layer_progress);
             } catch (const ParameterError& e) {
                 throw ParameterError(name + ": " + e.what());
             }
-            *model.linear(name) = result.W_hat;
+            *model.linear(name) = std::move(result.W_hat);
+            if (report.layer_errors.empty())
+                for (const auto& [key, value] : result.params)
+                    if (key.size() < 5 || key.compare(key.size() - 5, 5, "_used") != 0) report.params.emplace_back(key, value);
             report.layer_errors.emplace_back(name, result.relative_output_error);
             const double count = static_cast<double>(layer.W.size());
             weights += count;
             zeros += result.sparsity * count;
             bits += result.bits_per_weight * count;
             report.seconds += result.seconds;
+            ++done;
         }
     }
     double error_sum = 0.0;

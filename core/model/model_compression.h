@@ -17,6 +17,9 @@ class Progress;
 
 struct ModelCompressionReport {
     std::vector<std::pair<std::string, double>> layer_errors;   // E of each compressed layer
+    // The settings the method reports it used (the first layer's, without the per-layer
+    // "..._used" values such as the group size a row of that width resolved to).
+    KeyValues params;
     double mean_layer_error = 0.0;
     double bits_per_weight = 0.0;   // over the compressed layers' weights
     double sparsity = 0.0;          // fraction of exact zeros over those weights

@@ -10,7 +10,7 @@
 namespace layerlens {
 
 std::vector<std::vector<int>> sample_sequences(const LlamaModel& model, int count, int length, std::uint64_t seed,
-                                               Progress& progress) {
+                                               Progress& progress, std::uint32_t stream, int first_index) {
     if (count <= 0 || length < 2 || length > model.config.seq_len)
         throw ParameterError("sampling needs at least one sequence of 2 to " + std::to_string(model.config.seq_len) +
                              " tokens (asked: " + std::to_string(count) + " of " + std::to_string(length) + ")");
@@ -19,14 +19,16 @@ std::vector<std::vector<int>> sample_sequences(const LlamaModel& model, int coun
 #pragma omp parallel for schedule(dynamic, 1)
     for (int s = 0; s < count; ++s) {
         if (progress.cancelled()) continue;
-        std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), static_cast<std::uint32_t>(s)};
+        std::seed_seq seeds{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), stream,
+                                static_cast<std::uint32_t>(first_index + s)};
         std::mt19937_64 rng(seeds);
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
         std::vector<int>& tokens = sequences[static_cast<size_t>(s)];
         tokens.push_back(1);
-        // The whole prefix is recomputed per token: no key/value cache, fine for small models.
+        // One position per step; the earlier ones' keys and values are cached.
+        KeyValueCache cache;
         while (static_cast<int>(tokens.size()) < length) {
-            const MatrixF logits = llama_logits(model, tokens);
+            const MatrixF logits = llama_logits_continued(model, {tokens.back()}, cache);
             const Eigen::VectorXd row = logits.row(logits.rows() - 1).transpose().cast<double>();
             const Eigen::VectorXd p = (row.array() - row.maxCoeff()).exp().matrix();
             double target = uniform(rng) * p.sum(), running = 0.0;

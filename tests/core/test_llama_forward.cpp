@@ -7,7 +7,7 @@
 
 #include "io/layer_format.h"
 #include "model/llama2c_tokenizer.h"
-#include "model/llama_forward.h"
+#include "model/model_comparison.h"
 #include "test_support.h"
 
 namespace layerlens::test {
@@ -129,6 +129,31 @@ TEST(LlamaForward, PerplexitySumsEverySequencesPredictionsAndRefusesBadTokens) {
     sequences[2][7] = 512;
     expect_input_error([&] { llama_negative_log_likelihood(model, sequences, quiet); }, {"sequence 2", "token id 512", "position 7"});
     expect_input_error([&] { llama_logits(model, std::vector<int>(513, 1)); }, {"513 tokens", "context of 512"});
+}
+
+// Generation continues from cached keys and values: feeding a sequence one token at a time, or
+// in uneven pieces, gives the logits of the whole sequence at once.
+TEST(LlamaForward, ContinuingFromTheCacheGivesTheWholeSequencesLogits) {
+    if (!have_model()) GTEST_SKIP() << "no ../shared/models";
+    const LlamaModel model = load_llama2c_model(checkpoint());
+    std::vector<int> tokens = {1};
+    for (int t = 1; t < 40; ++t) tokens.push_back((t * 37 + 11) % model.config.vocab_size);
+    const MatrixF whole = llama_logits(model, tokens);
+    KeyValueCache one_by_one, pieces;
+    MatrixF stepped(whole.rows(), whole.cols()), pieced(whole.rows(), whole.cols());
+    for (size_t t = 0; t < tokens.size(); ++t)
+        stepped.row(static_cast<Eigen::Index>(t)) = llama_logits_continued(model, {tokens[t]}, one_by_one).row(0);
+    for (size_t begin : {size_t{0}, size_t{3}, size_t{17}}) {
+        const size_t end = begin == 17 ? tokens.size() : begin == 0 ? 3 : 17;
+        const std::vector<int> piece(tokens.begin() + static_cast<long>(begin), tokens.begin() + static_cast<long>(end));
+        pieced.middleRows(static_cast<Eigen::Index>(begin), static_cast<Eigen::Index>(piece.size())) =
+            llama_logits_continued(model, piece, pieces);
+    }
+    const float scale = whole.cwiseAbs().maxCoeff();
+    EXPECT_LT((stepped - whole).cwiseAbs().maxCoeff() / scale, 1e-5f);
+    EXPECT_LT((pieced - whole).cwiseAbs().maxCoeff() / scale, 1e-5f);
+    EXPECT_EQ(one_by_one.positions, 40);
+    expect_input_error([&] { llama_logits_continued(model, std::vector<int>(473, 1), one_by_one); }, {"513 tokens"});
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "method_registry.h"
-#include "model/llama_forward.h"
+#include "model/model_comparison.h"
 #include "model/model_compression.h"
 #include "model/model_sampling.h"
 #include "test_support.h"
