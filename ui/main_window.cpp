@@ -31,6 +31,7 @@
 #include "method_label.h"
 #include "method_panel.h"
 #include "method_runner.h"
+#include "model_tab.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
 
@@ -49,13 +50,15 @@ MainWindow::MainWindow(QWidget* parent)
       compare_(new CompareTab(focus_, runner_)),
       sweep_(new SweepTab(panel_)),
       teach_(new TeachTab),
+      model_(new ModelTab),
       loadedStatus_(new QLabel("nothing loaded")),
       runStatus_(new QLabel),
       hoverStatus_(new QLabel),
       runProgress_(new QProgressBar) {
     setWindowTitle("LayerLens");
     setAcceptDrops(true);
-    addDockWidget(Qt::LeftDockWidgetArea, buildDock());
+    layerDock_ = buildDock();
+    addDockWidget(Qt::LeftDockWidgetArea, layerDock_);
     setCentralWidget(buildTabs());
     buildStatusBar();
     createActions();
@@ -72,6 +75,8 @@ MainWindow::MainWindow(QWidget* parent)
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1500, 940);
     restoreState(settings.value("window/state").toByteArray());
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::showDockForTab);
+    showDockForTab();
     showLayerInfo();
 }
 
@@ -106,6 +111,7 @@ QTabWidget* MainWindow::buildTabs() {
     add(compare_, "Compare", "Every method side by side on the loaded layer.");
     add(sweep_, "Sweep", "E against sparsity or bits, one line per method.");
     add(teach_, "Teach", "Why a small weight on a busy channel can matter more: the AWQ intuition.");
+    add(model_, "Model", "A whole model compressed by each method: perplexity against the budget, as the AWP paper's tables.");
     return tabs_;
 }
 
@@ -305,6 +311,11 @@ void MainWindow::onLoadFailed(const QString& source, const QString& message) {
     emit loadFailed(message);
 }
 
+void MainWindow::showDockForTab() {
+    // Its methods and budget do not apply to the Model tab, which would only lose the width.
+    layerDock_->setVisible(tabs_->currentWidget() != model_);
+}
+
 void MainWindow::showLayerInfo() {
     if (!layer_) {
         layerInfo_->setText("<b>Layer</b><br>nothing loaded<br><small>File › Open, or drop a layer file here (with its inputs file, if separate)</small>");
@@ -496,6 +507,7 @@ QString MainWindow::exportSvg(QWidget* view, const QString& path) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     runner_->cancel();
+    model_->cancel();
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -1,6 +1,6 @@
 #pragma once
 // The main window of DESIGN.md: left dock (layer info, method panel), tabs Compare | Sweep |
-// Teach, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
+// Teach | Model, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
 // mouse is over). It owns the loader and the runner (both off the GUI thread); the Compare tab
 // shows what the runner delivers, the window says in its status bar how far the run is.
 #include <QMainWindow>
@@ -26,6 +26,7 @@ class ChannelFocus;
 class CompareTab;
 class MethodPanel;
 class MethodRunner;
+class ModelTab;
 class SweepTab;
 class TeachTab;
 
@@ -57,6 +58,7 @@ public:
     CompareTab* compareTab() const { return compare_; }
     SweepTab* sweepTab() const { return sweep_; }
     TeachTab* teachTab() const { return teach_; }
+    ModelTab* modelTab() const { return model_; }
 
     // Exports; each returns an empty string on success or the message it also shows.
     // One entry of File › Export to `path`; `method` names the result for MethodWeights.
@@ -96,6 +98,8 @@ private:
     void showRunning(int job, double fraction, const QString& stage);
     void onRunEnded(const QString& why);
     void showLayerInfo();
+    // The layer dock belongs to the layer tabs; the Model tab has its own settings.
+    void showDockForTab();
     void showHover(int channel);
     void showLessonOnLayer();
     void reportError(const QString& title, const QString& message);
@@ -118,10 +122,12 @@ private:
     MethodRunner* runner_;
     MethodPanel* panel_;
     QLabel* layerInfo_;
+    QDockWidget* layerDock_ = nullptr;
     QTabWidget* tabs_;
     CompareTab* compare_;
     SweepTab* sweep_;
     TeachTab* teach_;
+    ModelTab* model_;
     QLabel* loadedStatus_;
     QLabel* runStatus_;
     QLabel* hoverStatus_;

@@ -1,7 +1,8 @@
 // Saves the pictures a reviewer (and the README) looks at: the whole window after the default
 // comparison on the demo layer, each view of each column, the error map, the loss curve, the
-// metrics, the Teach and Sweep tabs. The test checks they were written; eyes judge them.
+// metrics, the Teach, Sweep and Model tabs. The test checks they were written; eyes judge them.
 #include <QApplication>
+#include <QFile>
 #include <QPalette>
 #include <QTableView>
 
@@ -14,6 +15,8 @@
 #include "loss_curve_widget.h"
 #include "mask_strip_widget.h"
 #include "method_column.h"
+#include "model_run_form.h"
+#include "model_tab.h"
 #include "scatter_widget.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
@@ -109,6 +112,30 @@ TEST(GuiScreenshots, DarkPalette) {
         save(window.get(), "window_dark_palette");
     }
     QApplication::setPalette(original);
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test
+
+namespace layerlens::ui::test {
+namespace {
+
+// The Model tab after a small real pruning table on stories260K: five sparsities, four methods.
+TEST(GuiScreenshots, ModelTab) {
+    const QString model = QDir::cleanPath(QStringLiteral(LAYERLENS_SHARED_DATA) + "/../models/stories260K/stories260K.bin");
+    if (!QFile::exists(model)) GTEST_SKIP() << "no " << model.toStdString();
+    auto window = makeWindow();
+    window->resize(1900, 1080);
+    ModelTab* tab = window->modelTab();
+    window->tabs()->setCurrentWidget(tab);
+    tab->form()->setModelPath(model);
+    tab->form()->setSequences(4, 4, 64);
+    tab->form()->setPlan(ModelRunForm::Plan::PruningTable);
+    QSignalSpy finished(tab, &ModelTab::runFinished);
+    ASSERT_TRUE(tab->run());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, 600000)) << tab->statusText().toStdString();
+    QTest::qWait(100);
+    save(window.get(), "window_model");
 }
 
 }  // namespace
