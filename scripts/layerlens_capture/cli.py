@@ -58,6 +58,9 @@ def build_parser():
     p.add_argument("--layers", metavar="REGEX",
                    help="capture only the layers whose name contains a match (Python re.search)")
     p.add_argument("--out", required=True, metavar="FILE.h5", help="the HDF5 file to write")
+    p.add_argument("--save-tokens", metavar="FILE.npy",
+                   help="also write the calibration token ids, int32 [n_sequences, seq_len] (whole sequences only), "
+                        "e.g. text tokenized by the model's own tokenizer for `layerlens-cli eval-model --eval-tokens`")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: torch's)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
@@ -194,7 +197,26 @@ def _batches(args, model, say):
                                f"{min(g.min() for g in groups)}..{max(g.max() for g in groups)}")
     batches = [torch.from_numpy(np.ascontiguousarray(g[i:i + args.batch_size]))
                for g in groups for i in range(0, len(g), args.batch_size)]
+    if args.save_tokens:
+        _save_tokens(args.save_tokens, groups, say)
     return batches, source
+
+
+def _save_tokens(path, groups, say):
+    """The whole-length sequences as int32 [n, seq_len], written beside `path` and renamed into place."""
+    whole = [g for g in groups if g.shape[1] == groups[0].shape[1]]
+    tokens = np.concatenate(whole).astype(np.int32)
+    temporary = f"{path}.tmp-{os.getpid()}.npy"
+    try:
+        np.save(temporary, tokens)
+        os.replace(temporary, path)
+    except OSError as e:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise CaptureError(f"{path}: cannot write the token ids ({e})") from None
+    dropped = sum(g.shape[0] for g in groups) - tokens.shape[0]
+    say(f"wrote {path}: {tokens.shape[0]} sequences of {tokens.shape[1]} tokens"
+        + (f" ({dropped} shorter one left out)" if dropped else ""))
 
 
 def run(args, parser):

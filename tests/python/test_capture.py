@@ -306,6 +306,29 @@ class CliCalibrationInputsTest(unittest.TestCase):
             np.testing.assert_array_equal(f["calibration_tokens"][:], ids)
 
 
+    def test_saved_tokens_are_the_whole_calibration_sequences_and_evaluate(self):
+        ids = np.array(capture.Llama2cTokenizer(TOKENIZER, 512).encode(FIRST_SENTENCES * 3), dtype=np.int32)
+        text_path = os.path.join(self.dir, "story.txt")
+        with open(text_path, "w", encoding="utf-8") as f:
+            f.write(FIRST_SENTENCES * 3)
+        saved = os.path.join(self.dir, "tokens.npy")
+        r = run_capture("--llama2c", CHECKPOINT, "--tokenizer", TOKENIZER, "--text", text_path, "--seq-len", "16",
+                        "--layers", "layers.4", "--save-tokens", saved, "--out", os.path.join(self.dir, "t.h5"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tokens = np.load(saved)
+        whole = len(ids) // 16
+        self.assertEqual(tokens.dtype, np.int32)
+        self.assertEqual(tokens.shape, (whole, 16))
+        np.testing.assert_array_equal(tokens.reshape(-1), ids[:whole * 16])
+        self.assertFalse([n for n in os.listdir(self.dir) if ".tmp-" in n])
+        cli = os.environ.get("LAYERLENS_CLI")
+        if cli:   # the saved ids are what eval-model reads
+            e = subprocess.run([cli, "eval-model", CHECKPOINT, "--eval-tokens", saved, "--json"], capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(e.returncode, 0, e.stderr)
+            self.assertEqual(json.loads(e.stdout)[0]["evaluation_tokens"], whole * 15)
+
+
 class Conv1D(nn.Module):
     """GPT-2's Conv1D as transformers defines it: weight [d_in, d_out], forward x @ weight + bias."""
 
