@@ -11,6 +11,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <limits>
+#include <tuple>
 
 #include "errors.h"
 #include "method_registry.h"
@@ -51,6 +52,12 @@ ModelRunForm::ModelRunForm(QWidget* parent)
                        "Llama directory with config.json and safetensors.")),
       tokenizer_(pathField("optional: the llama2.c tokenizer (tok512.bin), to show a sample as text",
                            "The llama2.c tokenizer of the model; without it the sampled sequences are shown as token ids only.")),
+      calibrationTokens_(pathField("optional: calibration tokens (.npy ids, or text)",
+                                   "Calibration token ids, an integer .npy [n_sequences, seq_len], or a text file encoded "
+                                   "with the tokenizer and cut into sequences; empty: sampled from the model.")),
+      evaluationTokens_(pathField("optional: evaluation tokens (.npy ids, or text)",
+                                  "Evaluation token ids, an integer .npy [n_sequences, seq_len], or a text file encoded "
+                                  "with the tokenizer; empty: sampled from the model (a stream apart from calibration's).")),
       calibration_(spinBox(1, 100000, 16, "Sequences sampled from the dense model to calibrate every compressed layer.")),
       evaluation_(spinBox(1, 100000, 32, "Sequences sampled from the dense model (a different stream) to measure perplexity and KL on.")),
       seqLen_(spinBox(2, 1 << 20, 128, "Tokens per sampled sequence; at most the model's context length.")),
@@ -95,8 +102,20 @@ ModelRunForm::ModelRunForm(QWidget* parent)
     files->addWidget(tokenizer_, 2);
     files->addWidget(browseTokenizer);
 
+    auto* tokens = new QHBoxLayout;
+    for (auto [label, field, title] : {std::tuple{"&Calibration tokens", calibrationTokens_, "Choose the calibration tokens"},
+                                       std::tuple{"&Evaluation tokens", evaluationTokens_, "Choose the evaluation tokens"}}) {
+        auto* browse = new QPushButton("Browse…");
+        browse->setToolTip(QString(title) + ": a .npy of token ids or a text file.");
+        connect(browse, &QPushButton::clicked, this, [this, field = field, title = QString(title)] { browseTokens(field, title); });
+        if (field == evaluationTokens_) tokens->addSpacing(12);
+        tokens->addWidget(labelFor(label, field));
+        tokens->addWidget(field, 1);
+        tokens->addWidget(browse);
+    }
+
     auto* settings = new QHBoxLayout;
-    settings->addWidget(labelFor("Calibration", calibration_));
+    settings->addWidget(labelFor("Sampled: calibration", calibration_));
     settings->addWidget(calibration_);
     settings->addWidget(labelFor("and evaluation", evaluation_));
     settings->addWidget(evaluation_);
@@ -119,6 +138,7 @@ ModelRunForm::ModelRunForm(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(files);
+    layout->addLayout(tokens);
     layout->addLayout(settings);
     updateCustomFields();
 }
@@ -150,6 +170,23 @@ void ModelRunForm::browseTokenizer() {
     if (!path.isEmpty()) tokenizer_->setText(path);
 }
 
+void ModelRunForm::browseTokens(QLineEdit* field, const QString& title) {
+    const QString start = QFileInfo(field->text().isEmpty() ? model_->text() : field->text()).path();
+    const QString path = QFileDialog::getOpenFileName(this, title, start, "Token ids (*.npy);;Text (*.txt);;All files (*)");
+    if (!path.isEmpty()) field->setText(path);
+}
+
+namespace {
+
+// A .npy holds ids; anything else is text for the tokenizer.
+void setTokenSource(TokenSetSpec& spec, const QLineEdit* field) {
+    const QString path = field->text().trimmed();
+    if (path.isEmpty()) return;
+    (path.endsWith(".npy", Qt::CaseInsensitive) ? spec.npy_path : spec.text_path) = path.toStdString();
+}
+
+}  // namespace
+
 ModelEvalRequest ModelRunForm::request() const {
     ModelEvalRequest request;
     request.model_path = model_->text().trimmed().toStdString();
@@ -158,6 +195,8 @@ ModelEvalRequest ModelRunForm::request() const {
     request.tokenizer_path = tokenizer_->text().trimmed().toStdString();
     request.calibration.sequences = calibration_->value();
     request.evaluation.sequences = evaluation_->value();
+    setTokenSource(request.calibration, calibrationTokens_);
+    setTokenSource(request.evaluation, evaluationTokens_);
     request.seq_len = seqLen_->value();
     request.seed = static_cast<std::uint64_t>(seed_->value());
     request.sequential = sequential_->isChecked();
@@ -187,6 +226,11 @@ ModelEvalRequest ModelRunForm::request() const {
 
 void ModelRunForm::setModelPath(const QString& path) { model_->setText(path); }
 void ModelRunForm::setTokenizerPath(const QString& path) { tokenizer_->setText(path); }
+
+void ModelRunForm::setTokenFiles(const QString& calibration, const QString& evaluation) {
+    calibrationTokens_->setText(calibration);
+    evaluationTokens_->setText(evaluation);
+}
 QString ModelRunForm::modelPath() const { return model_->text(); }
 
 void ModelRunForm::setSequences(int calibration, int evaluation, int length) {

@@ -1,6 +1,6 @@
 #pragma once
-// What the Model tab evaluates: the model file, an optional tokenizer, how many calibration and
-// evaluation sequences of how many tokens are sampled, the seed, and which compressed models are
+// What the Model tab evaluates: the model file, an optional tokenizer, the calibration and
+// evaluation token files or how many sequences of how many tokens are sampled instead, the seed, and which compressed models are
 // built — one of the AWP paper's three tables or a list of methods at one budget. request()
 // turns the fields into core's ModelEvalRequest; planning is cheap, so it runs here, and a
 // ParameterError (an unknown method, a bad sparsity) goes back to the tab as its message.
@@ -27,6 +27,9 @@ public:
     ModelEvalRequest request() const;
 
     void setModelPath(const QString& path);
+    // Token sets from files instead of samples: a .npy of ids [n_sequences, seq_len], or a text
+    // file (any other name) encoded with the tokenizer; "" samples from the model.
+    void setTokenFiles(const QString& calibration, const QString& evaluation);
     void setTokenizerPath(const QString& path);
     void setSequences(int calibration, int evaluation, int length);
     void setSeed(int seed);
@@ -41,10 +44,13 @@ private:
     QLineEdit* pathField(const QString& placeholder, const QString& toolTip);
     void browseModel();
     void browseTokenizer();
+    void browseTokens(QLineEdit* field, const QString& title);
     void updateCustomFields();
 
     QLineEdit* model_;
     QLineEdit* tokenizer_;
+    QLineEdit* calibrationTokens_;
+    QLineEdit* evaluationTokens_;
     QSpinBox* calibration_;
     QSpinBox* evaluation_;
     QSpinBox* seqLen_;

@@ -298,6 +298,40 @@ TEST(GuiModel, ARealRunOnStories260KDeliversItsRowsAsTheyFinish) {
     for (QLegendMarker* marker : markers) EXPECT_TRUE(marker->isVisible()) << marker->label().toStdString();
 }
 
+// Token files instead of samples: calibration ids from a .npy, evaluation text through the
+// tokenizer; the evaluation is on exactly those tokens, and a bad id file is the run's message.
+TEST(GuiModel, TokenFilesReplaceTheSampledSets) {
+    if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
+    const QString tokenizer = QStringLiteral(LAYERLENS_SHARED_DATA) + "/../models/stories260K/tok512.bin";
+    const QString ids = tempDir() + "/calibration.npy";
+    write_token_file({{1, 403, 407, 261, 378, 1, 9, 20}, {1, 20, 30, 40, 50, 60, 70, 80}}, ids.toStdString());
+    const QString text = writeText(QString("Once upon a time, there was a little girl named Lily. ").repeated(4), "story.txt");
+    auto window = makeWindow();
+    ModelTab* tab = window->modelTab();
+    tab->form()->setModelPath(sharedModel());
+    tab->form()->setTokenizerPath(tokenizer);
+    tab->form()->setTokenFiles(ids, text);
+    tab->form()->setSequences(2, 2, 16);
+    tab->form()->setCustomMethods("magnitude", "0.5");
+    ASSERT_TRUE(tab->run()) << tab->statusText().toStdString();
+    ASSERT_EQ(waitForEnd(tab, 180000), "finished") << tab->statusText().toStdString();
+    const ModelEvaluation& e = tab->model()->evaluation();
+    EXPECT_EQ(e.calibration_sequences, 2);
+    EXPECT_EQ(e.calibration_tokens, 16);
+    EXPECT_GE(e.evaluation_sequences, 2);
+    EXPECT_EQ(e.evaluation_tokens, e.evaluation_sequences * 15);
+
+    const QString bad = tempDir() + "/bad.npy";
+    write_token_file({{1, 512}}, bad.toStdString());   // 512 is outside the vocabulary
+    tab->form()->setTokenFiles(bad, "");
+    QSignalSpy failed(tab, &ModelTab::runFailed);
+    ASSERT_TRUE(tab->run());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 60000));
+    EXPECT_TRUE(tab->statusIsError());
+    EXPECT_TRUE(tab->statusText().contains("bad.npy")) << tab->statusText().toStdString();
+    EXPECT_TRUE(tab->runButton()->isEnabled());
+}
+
 TEST(GuiModel, CancelStopsTheRunAndTheTabStaysUsable) {
     if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
     auto window = makeWindow();
