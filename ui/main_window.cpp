@@ -135,11 +135,11 @@ void MainWindow::createActions() {
     runAction_ = new QAction("&Run ▶", this);
     runAction_->setShortcut(QKeySequence("Ctrl+R"));
     runAction_->setToolTip("Run the selected methods on the loaded layer (Ctrl+R).");
-    connect(runAction_, &QAction::triggered, this, &MainWindow::runComparison);
+    connect(runAction_, &QAction::triggered, this, &MainWindow::runCurrentTab);
     cancelAction_ = new QAction("&Cancel ■", this);
     cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
     cancelAction_->setToolTip("Stop the running methods; finished columns stay (Esc).");
-    connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelRun);
+    connect(cancelAction_, &QAction::triggered, this, &MainWindow::cancelCurrentTab);
 }
 
 void MainWindow::buildMenus() {
@@ -312,8 +312,24 @@ void MainWindow::onLoadFailed(const QString& source, const QString& message) {
 }
 
 void MainWindow::showDockForTab() {
-    // Its methods and budget do not apply to the Model tab, which would only lose the width.
-    layerDock_->setVisible(tabs_->currentWidget() != model_);
+    // Its methods and budget do not apply to the Model tab, which would only lose the width; the
+    // toolbar's Run and Cancel act on the tab in view.
+    const bool model = tabs_->currentWidget() == model_;
+    layerDock_->setVisible(!model);
+    runAction_->setToolTip(model ? "Compress and evaluate the whole model as the Model tab is set up (Ctrl+R)."
+                                 : "Run the selected methods on the loaded layer (Ctrl+R).");
+    cancelAction_->setToolTip(model ? "Stop the model evaluation; finished rows stay (Esc)."
+                                    : "Stop the running methods; finished columns stay (Esc).");
+}
+
+void MainWindow::runCurrentTab() {
+    if (tabs_->currentWidget() == model_) model_->run();
+    else runComparison();
+}
+
+void MainWindow::cancelCurrentTab() {
+    if (tabs_->currentWidget() == model_) model_->cancel();
+    else cancelRun();
 }
 
 void MainWindow::showLayerInfo() {

@@ -42,6 +42,10 @@ public:
     void openFile(const QString& path, const QString& layer = {}, const QString& inputsPath = {});
     // Runs the panel's selection on the loaded layer; false (and runRefused) when invalid.
     bool runComparison();
+    // The toolbar's Run and Cancel: the Model tab's evaluation when it is in view, else the comparison.
+    void runCurrentTab();
+    void cancelCurrentTab();
+    QAction* runAction() const { return runAction_; }
     void cancelRun();
     bool isRunning() const;
     // After a load, run the comparison at once (the first-start experience).

@@ -56,13 +56,13 @@ std::map<std::string, MatrixF> captured_inputs(const LlamaModel& model, const st
 
 ModelCompressionReport compress_model(LlamaModel& model, const std::vector<std::vector<int>>& calibration,
                                       const MethodInfo& method, const CompressionParams& params, bool sequential,
-                                      Progress& progress) {
+                                      Progress& progress, const LlamaModel* dense) {
     if (calibration.empty()) throw InputError("no calibration sequences");
     ModelCompressionReport report;
     // Not sequential: every block is calibrated on the dense model's activations, captured block
-    // by block from a copy (holding every layer's inputs at once would cost far more than a model).
-    std::unique_ptr<const LlamaModel> dense;
-    if (!sequential) dense = std::make_unique<const LlamaModel>(model);
+    // by block from it (holding every layer's inputs at once would cost far more than a model).
+    std::unique_ptr<const LlamaModel> copy;
+    if (!sequential && !dense) dense = (copy = std::make_unique<const LlamaModel>(model)).get();
     const LlamaModel& source = sequential ? model : *dense;
     const std::vector<std::string> names = model.linear_names();
     const double n_layers = static_cast<double>(names.size() - 1);   // the classifier stays dense

@@ -26,10 +26,12 @@ struct ModelCompressionReport {
     double seconds = 0.0;           // the methods' own time
 };
 
-// Replaces every block linear of `model` by the method's Ŵ. ParameterError when the method
-// refuses a layer (the message names it), InputError for bad calibration tokens.
+// Replaces every block linear of `model` by the method's Ŵ. Not sequential, the activations
+// come from `dense` (the model before compression; a copy of `model` is made when it is not
+// given). ParameterError when the method refuses a layer (the message names it), InputError for
+// bad calibration tokens.
 ModelCompressionReport compress_model(LlamaModel& model, const std::vector<std::vector<int>>& calibration,
                                       const MethodInfo& method, const CompressionParams& params, bool sequential,
-                                      Progress& progress);
+                                      Progress& progress, const LlamaModel* dense = nullptr);
 
 }  // namespace layerlens

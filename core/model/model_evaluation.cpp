@@ -164,7 +164,7 @@ ModelEvaluation evaluate_model(const ModelEvalRequest& request, Progress& progre
         {
             SubProgress sub(progress, begin, split);
             const ModelCompressionReport report =
-                compress_model(compressed.model, calibration, method, point.params, request.sequential, sub);
+                compress_model(compressed.model, calibration, method, point.params, request.sequential, sub, &dense.model);
             row.mean_layer_error = report.mean_layer_error;
             row.bits_per_weight = report.bits_per_weight;
             row.sparsity = report.sparsity;

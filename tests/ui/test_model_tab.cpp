@@ -332,6 +332,22 @@ TEST(GuiModel, TokenFilesReplaceTheSampledSets) {
     EXPECT_TRUE(tab->runButton()->isEnabled());
 }
 
+// With the Model tab in view, the toolbar's Run (Ctrl+R) runs the model evaluation, not the layer.
+TEST(GuiModel, TheToolbarRunActsOnTheModelTabInView) {
+    if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
+    auto window = makeWindow();
+    ModelTab* tab = window->modelTab();
+    tab->form()->setModelPath(sharedModel());
+    tab->form()->setSequences(2, 2, 16);
+    tab->form()->setCustomMethods("", "");
+    window->tabs()->setCurrentWidget(tab);
+    EXPECT_TRUE(window->runAction()->toolTip().contains("model"));
+    window->runAction()->trigger();
+    ASSERT_EQ(waitForEnd(tab, 60000), "finished");
+    EXPECT_EQ(tab->model()->evaluation().rows.size(), 1u) << "the dense row only";
+    EXPECT_FALSE(window->isRunning()) << "the layer comparison did not start";
+}
+
 TEST(GuiModel, CancelStopsTheRunAndTheTabStaysUsable) {
     if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
     auto window = makeWindow();
