@@ -176,6 +176,14 @@ LlamaConfig read_hf_llama_config(const std::string& config_path) {
     c.norm_eps = fields.positive_number("rms_norm_eps", 1e-6f);
     c.rope_theta = fields.positive_number("rope_theta", 10000.0f);
     c.tied_classifier = fields.flag("tie_word_embeddings", false);
+    // Llama 2 starts text with 1, Llama 3 with 128000: sampling must start where the model does.
+    if (fields.has("bos_token_id")) {
+        const json& bos = fields.raw("bos_token_id");
+        if (!bos.is_number_integer() || bos.get<std::int64_t>() < 0 || bos.get<std::int64_t>() >= c.vocab_size)
+            fields.fail("bos_token_id", "is " + bos.dump() + ", not a token id of the vocabulary [0, " +
+                                            std::to_string(c.vocab_size) + ")");
+        c.bos_token = bos.get<int>();
+    }
 
     if (c.dim % c.n_heads != 0)
         fields.fail("num_attention_heads", "is " + std::to_string(c.n_heads) + ", which does not divide hidden_size " + std::to_string(c.dim));
@@ -268,7 +276,7 @@ void write_hf_llama_directory(const LlamaModel& model, const std::string& direct
         {"attention_bias", false},
         {"mlp_bias", false},
         {"torch_dtype", "float32"},
-        {"bos_token_id", 1},
+        {"bos_token_id", c.bos_token},
         {"eos_token_id", 2},
     };
     FileWriter config_file(directory + "/config.json");

@@ -22,6 +22,7 @@ struct LlamaConfig {
     float rope_theta = 10000.0f;
     RopeStyle rope = RopeStyle::InterleavedPairs;
     bool tied_classifier = true;
+    int bos_token = 1;   // where sampled sequences start (llama2.c: 1; Hugging Face: bos_token_id)
     int head_size() const { return dim / n_heads; }
     int kv_dim() const { return head_size() * n_kv_heads; }
 };

@@ -24,7 +24,7 @@ std::vector<std::vector<int>> sample_sequences(const LlamaModel& model, int coun
         std::mt19937_64 rng(seeds);
         std::uniform_real_distribution<double> uniform(0.0, 1.0);
         std::vector<int>& tokens = sequences[static_cast<size_t>(s)];
-        tokens.push_back(1);
+        tokens.push_back(model.config.bos_token);
         // One position per step; the earlier ones' keys and values are cached.
         KeyValueCache cache;
         while (static_cast<int>(tokens.size()) < length) {

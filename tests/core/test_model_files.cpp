@@ -128,6 +128,7 @@ void expect_same_config(const LlamaConfig& a, const LlamaConfig& b) {
     EXPECT_EQ(a.rope_theta, b.rope_theta);
     EXPECT_EQ(a.rope, b.rope);
     EXPECT_EQ(a.tied_classifier, b.tied_classifier);
+    EXPECT_EQ(a.bos_token, b.bos_token);
 }
 
 // Converts `model`, saves it as HF, loads it back: the logits are the llama2.c model's.
@@ -214,6 +215,7 @@ TEST(ModelFiles, HuggingFaceSaveRoundTripsExactlySingleAndSharded) {
         LlamaModel model = to_hf(random_model(small_config(tied), rng));
         model.config.norm_eps = 1e-6f;
         model.config.rope_theta = 500000.0f;
+        model.config.bos_token = 7;   // sampling starts where the model's text does (Llama 3: 128000)
         const std::string out = dir + "/hf" + std::to_string(tied) + "/";   // a trailing slash names the same directory
         save_model(model, ModelLayout::HuggingFace, out, false);
         const json config = read_json(dir + "/hf" + std::to_string(tied) + "/config.json");
@@ -221,6 +223,7 @@ TEST(ModelFiles, HuggingFaceSaveRoundTripsExactlySingleAndSharded) {
         EXPECT_EQ(config["torch_dtype"], "float32");
         EXPECT_EQ(config["rms_norm_eps"].get<double>(), 1e-6);   // the shortest decimal, not float32's widening
         EXPECT_EQ(config["tie_word_embeddings"], tied);
+        EXPECT_EQ(config["bos_token_id"], 7);
         const LoadedModel loaded = load_model(out + "config.json");
         EXPECT_EQ(loaded.layout, ModelLayout::HuggingFace);
         expect_same_config(loaded.model.config, model.config);
@@ -346,6 +349,8 @@ TEST(ModelFiles, BadConfigJsonIsRefusedNamingTheField) {
          {"tensor 'model.embed_tokens.weight'", "[20, 16]", "[vocab_size, hidden_size] is [21, 16]"}},
         {"untied", [](json& c) { c["tie_word_embeddings"] = false; }, {"no tensor 'lm_head.weight'", "tie_word_embeddings false"}},
         {"fewer_layers", [](json& c) { c["num_hidden_layers"] = 1; }, {"model.layers.1.", "not part of the Llama model"}},
+        {"bos_outside", [](json& c) { c["bos_token_id"] = 20; }, {"field 'bos_token_id'", "[0, 20)"}},
+        {"bos_list", [](json& c) { c["bos_token_id"] = json::array({1, 2}); }, {"field 'bos_token_id'", "[1,2]"}},
         // Past the bounds nothing is computed from the size; within them the total is checked
         // against the memory budget before any tensor is looked for.
         {"huge", [](json& c) { c["hidden_size"] = 1ULL << 40; }, {"field 'hidden_size'", "over the limit"}},
