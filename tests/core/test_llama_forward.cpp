@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "io/layer_format.h"
 #include "model/llama2c_tokenizer.h"
@@ -52,19 +53,20 @@ TEST(LlamaForward, ReproducesTheCapturedInputsOfEveryLinearLayer) {
         ASSERT_EQ(s.size(), 256u);
         EXPECT_EQ(s.front(), Llama2cTokenizer::kBos);
     }
+    // One forward pass per compared sequence sees every layer's inputs (sequences 0, 5, 10, 15).
+    std::map<size_t, std::map<std::string, MatrixF>> seen;
+    for (size_t s = 0; s < 16; s += 5)
+        llama_logits(model, sequences[s], [&](const std::string& layer, const MatrixF& X) { seen[s][layer] = X; });
     int compared = 0;
     for (const std::string& name : model.linear_names()) {
         if (name == "output") continue;   // not in the captured file
         const MatrixF captured = all_inputs(name);
         ASSERT_EQ(captured.rows(), 4096) << name;
         double worst = 0.0;
-        for (size_t s = 0; s < 16; s += 5) {   // sequences 0, 5, 10, 15
-            MatrixF seen;
-            llama_logits(model, sequences[s], [&](const std::string& layer, const MatrixF& X) {
-                if (layer == name) seen = X;
-            });
+        for (const auto& [s, layers] : seen) {
             const MatrixF expected = captured.middleRows(static_cast<Eigen::Index>(s) * 256, 256);
-            worst = std::max(worst, static_cast<double>((seen - expected).cwiseAbs().maxCoeff() / expected.cwiseAbs().maxCoeff()));
+            const MatrixF& X = layers.at(name);
+            worst = std::max(worst, static_cast<double>((X - expected).cwiseAbs().maxCoeff() / expected.cwiseAbs().maxCoeff()));
         }
         EXPECT_LT(worst, 2e-5) << name;
         ++compared;
