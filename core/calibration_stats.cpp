@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "input_source.h"
+#include "output_error.h"
 #include "progress.h"
 
 namespace layerlens {
@@ -41,6 +42,11 @@ void throw_on_non_finite(const MatrixF& chunk, Eigen::Index first_row, const Inp
 // accumulated in double. The error therefore grows with the chunk length, not with n: 100,000
 // tokens are summed as accurately as 1,000, and the products run at float GEMM speed (twice the
 // double rate). Plain float accumulation over n would lose ~log2(n/chunk) more bits.
+// Range: a chunk whose largest value is outside [2⁻¹⁶, 2¹⁶] (range_exponent: 4096 squares of 2¹⁶ are far
+// from float32's 3e38) is multiplied by a power of two
+// before its product (exact) and the product by the inverse power in double, whose range holds
+// the square of any float32 (1e±77 of 1e±308); the sums are therefore X's own, and at the end
+// every statistic is taken of input_scale·X (see CalibrationStats).
 CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress, Eigen::Index chunk_rows) {
     const Eigen::Index d = inputs.width();
     const Eigen::Index n = inputs.n_tokens();
@@ -50,38 +56,55 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     if (chunk_rows <= 0)
         chunk_rows = std::clamp<Eigen::Index>((Eigen::Index{64} << 20) / (static_cast<Eigen::Index>(sizeof(float)) * d), 256, 4096);
     CalibrationStats stats;
+    stats.source = inputs.description();
     stats.C.resize(d, d);   // the first chunk assigns its triangle, later ones add to it
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
     MatrixF chunk_gram(d, d);
+    MatrixF scaled_chunk;   // only for chunks outside the safe range
     const bool keep_tokens = 2 * n < d;   // see CalibrationStats::token_factor
     if (keep_tokens) stats.token_factor.resize(n, d);
 
     Eigen::Index seen = 0;
     inputs.for_each_chunk(chunk_rows, [&](const MatrixF& chunk, Eigen::Index first_row) {
         throw_on_non_finite(chunk, first_row, inputs);
+        const VectorD column_max = chunk.cwiseAbs().colwise().maxCoeff().transpose().cast<double>();
+        stats.max_abs = stats.max_abs.cwiseMax(column_max);
+        const int e = range_exponent(column_max.size() ? column_max.maxCoeff() : 0.0);
+        // Scaled through double: 2^-e itself may not be a normal float (e = 127 or -149).
+        if (e != 0) scaled_chunk = (chunk.cast<double>() * std::ldexp(1.0, -e)).cast<float>();
+        const MatrixF& X = e != 0 ? scaled_chunk : chunk;
         // XᵀX is symmetric: a rank-k update of the lower triangle (BLAS syrk) does half a GEMM's
         // work, and only that triangle is summed in double. The upper one is mirrored at the end.
         chunk_gram.triangularView<Eigen::Lower>().setZero();
-        chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(chunk.transpose());
-        if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>();
-        else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
-        abs_sum += chunk.cwiseAbs().colwise().sum().transpose().cast<double>();
-        sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
-        stats.max_abs = stats.max_abs.cwiseMax(chunk.cwiseAbs().colwise().maxCoeff().transpose().cast<double>());
+        chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
+        if (e == 0) {
+            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>();
+            else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
+            abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>();
+            sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
+        } else {
+            const double square = std::ldexp(1.0, 2 * e);
+            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>() * square;
+            else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>() * square;
+            abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * std::ldexp(1.0, e);
+            sq_sum += chunk_gram.diagonal().cast<double>() * square;
+        }
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();
         progress.report(static_cast<double>(seen) / static_cast<double>(n), "calibration statistics");
     }, progress);
 
     stats.n_tokens = seen;
-    // One pass in bands of 64 columns: scale the band's lower part by 1/n, mirror it into the
+    stats.input_scale = std::ldexp(1.0, -range_exponent(stats.max_abs.maxCoeff()));
+    const double s = stats.input_scale;
+    // One pass in bands of 64 columns: scale the band's lower part by s²/n, mirror it into the
     // upper triangle, write the band of the float copy. A band's mirror source is a band of 64
     // rows left of the diagonal, already scaled (those columns came first), whose columns are
     // short contiguous runs that stay in cache; a row-by-row mirror took a second at d_in = 11008.
     constexpr Eigen::Index band = 64;
-    const double inverse_n = 1.0 / static_cast<double>(seen);
+    const double inverse_n = s * s / static_cast<double>(seen);
     stats.C_float.resize(d, d);
     for (Eigen::Index j0 = 0; j0 < d; j0 += band) {
         const Eigen::Index width = std::min(band, d - j0);
@@ -93,10 +116,12 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     }
     if (keep_tokens) {
         stats.token_factor.conservativeResize(seen, d);
-        stats.token_factor /= static_cast<float>(std::sqrt(static_cast<double>(seen)));
+        if (s == 1.0) stats.token_factor /= static_cast<float>(std::sqrt(static_cast<double>(seen)));
+        else stats.token_factor = (stats.token_factor.cast<double>() * (s / std::sqrt(static_cast<double>(seen)))).cast<float>();
     }
-    stats.mean_abs = abs_sum / static_cast<double>(seen);
-    stats.norm = sq_sum.cwiseSqrt();
+    stats.mean_abs = abs_sum / (static_cast<double>(seen) / s);   // s = 1: exactly the plain mean
+    stats.norm = sq_sum.cwiseSqrt() * s;
+    stats.max_abs *= s;
 
     for (Eigen::Index j = 0; j < d; ++j)
         if (stats.max_abs(j) == 0.0) stats.dead_channels.push_back(static_cast<int>(j));

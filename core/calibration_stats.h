@@ -3,6 +3,10 @@
 // row chunks of X so memory does not grow with the number of tokens:
 //   C = XᵀX / n (d_in x d_in), a_j = mean_t |X_tj| (AWQ salience),
 //   ‖X_j‖₂ (Wanda's norm), max_t |X_tj|, the token count and the dead (all-zero) channels.
+// Every statistic describes input_scale·X, input_scale a power of two that brings max|X| into
+// [1, 2) when it lies outside [2⁻¹⁶, 2¹⁶] (and 1 otherwise): float32 products of inputs near
+// 1e±20 overflow or underflow, and every method and E are invariant to a common scale of X, so
+// X and X·10³⁰ compress alike. Multiply by 1/input_scale to show values in the file's units.
 #include <string>
 #include <vector>
 
@@ -24,6 +28,8 @@ struct CalibrationStats {
     // less memory than C itself.
     MatrixF token_factor;       // empty when not kept
     Eigen::Index n_tokens = 0;
+    double input_scale = 1.0;   // the statistics are those of input_scale·X (a power of two)
+    std::string source;         // where the inputs came from ("file.h5:/layers.0.wq/inputs"), for messages
     std::vector<int> dead_channels;   // channels with all-zero activations
     std::vector<std::string> warnings;
 

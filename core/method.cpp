@@ -26,6 +26,43 @@ void check_layer_matches_statistics(const Layer& layer, const CalibrationStats& 
     }
 }
 
+namespace {
+
+// The values a method met, in the file's units, for a message that says why a result cannot be judged.
+std::string value_ranges(const Layer& layer, const CalibrationStats& stats) {
+    std::ostringstream text;
+    text << "|X| up to " << (stats.max_abs.size() ? stats.max_abs.maxCoeff() / stats.input_scale : 0.0)
+         << ", |W| up to " << (layer.W.size() ? layer.W.cwiseAbs().maxCoeff() : 0.0f);
+    return text.str();
+}
+
+std::string inputs_and_weight(const Layer& layer, const CalibrationStats& stats) {
+    return (stats.source.empty() ? std::string("inputs") : stats.source) + " with the weight of " + layer.name;
+}
+
+// tr(W C Wᵀ) = ‖XWᵀ‖²_F = 0: the layer produces no output on these inputs, so any Ŵ that keeps it
+// silent is exact and E = 0/0 says nothing about the method; a non-finite energy cannot be judged.
+void check_energy(const Layer& layer, const CalibrationStats& stats, double energy) {
+    if (energy > 0 && std::isfinite(energy)) return;
+    std::string why;
+    if (!std::isfinite(energy)) {
+        throw InputError(inputs_and_weight(layer, stats) + ": the output energy tr(W C Wᵀ) is not finite (" +
+                         value_ranges(layer, stats) + "), so no error can be judged");
+    }
+    if (stats.max_abs.size() == 0 || stats.max_abs.maxCoeff() == 0.0) why = "every input value is 0";
+    else if ((layer.W.array() == 0.0f).all()) why = "every weight is 0";
+    else why = "X·Wᵀ = 0: the weight is nonzero only on input channels that are 0";
+    throw InputError(inputs_and_weight(layer, stats) +
+                     ": every method is exact: the layer's output energy is 0 on these inputs (" + why +
+                     "), so there is no error to compare");
+}
+
+MatrixF times_power_of_two(const MatrixF& m, int e) {
+    return (m.cast<double>() * std::ldexp(1.0, e)).cast<float>();   // 2^e itself may not be a float
+}
+
+}  // namespace
+
 void validate_method(const MethodInfo& method, const Layer& layer, const CompressionParams& params) {
     for (const ParamSpec* spec : method.params)
         if (const auto value = spec->get(params)) check_param(*spec, *value, &layer);
@@ -36,14 +73,37 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
                         const CompressionParams& params, Progress& progress) {
     check_layer_matches_statistics(layer, stats);
     validate_method(method, layer, params);
+    const OutputError error(layer.W, stats.C_float);
+    check_energy(layer, stats, error.reference_energy());
     progress.check();
     const auto start = std::chrono::steady_clock::now();
-    MethodResult result = method.run(layer, stats, params, progress);
+    // A weight outside float32's comfortable range (1e20 overflows w², a subnormal one has few
+    // digits) is compressed as W·2^-e and the result scaled back: rounding grids, masks and OBS
+    // updates are all equivariant under a power of two, so this changes nothing but the range.
+    // Ŵ and B are scaled back; AWQ's channel scales hold for W as they are. A method's own
+    // absolute figures (obs_loss) are those of the scaled layer, as they are of the scaled C.
+    const int e = range_exponent(layer.W.size() ? layer.W.cwiseAbs().maxCoeff() : 0.0);
+    Layer scaled_layer;
+    if (e != 0) {
+        scaled_layer = layer;
+        scaled_layer.W = times_power_of_two(layer.W, -e);
+    }
+    MethodResult result = method.run(e != 0 ? scaled_layer : layer, stats, params, progress);
+    if (e != 0) {
+        result.W_hat = times_power_of_two(result.W_hat, e);
+        if (result.B.size() > 0) result.B = times_power_of_two(result.B, e);
+    }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     result.method = method.name;
     if (result.W_hat.rows() != layer.d_out() || result.W_hat.cols() != layer.d_in())
         throw std::logic_error(method.name + " returned a weight of the wrong shape");
-    result.relative_output_error = OutputError(layer.W, stats.C_float).relative(result.W_hat);
+    result.relative_output_error = error.relative(result.W_hat);
+    if (!std::isfinite(result.relative_output_error)) {
+        const bool finite = result.W_hat.allFinite();
+        throw InputError(inputs_and_weight(layer, stats) + ": " + method.label +
+                         (finite ? "'s error is not finite" : " produced a non-finite weight") + " (" +
+                         value_ranges(layer, stats) + "), so its result cannot be judged");
+    }
     const auto zeros = (result.W_hat.array() == 0.0f).count();
     result.sparsity = static_cast<double>(zeros) / static_cast<double>(result.W_hat.size());
     progress.report(1.0, method.label + " done");

@@ -2,9 +2,18 @@
 // The one number every method is judged by (DESIGN.md):
 //   E(Ŵ) = tr((W−Ŵ) C (W−Ŵ)ᵀ) / tr(W C Wᵀ) = ‖X(W−Ŵ)ᵀ‖²_F / ‖XWᵀ‖²_F
 // computed from C, never from X, plus where the error sits (per output row, per input channel).
+// Any finite W and Ŵ are judged: a difference outside float32's comfortable range is scaled by a
+// power of two before the product (E does not depend on the scale of W).
 #include "layer.h"
 
 namespace layerlens {
+
+// The power of two 2^e that brings a largest magnitude into [1, 2) when it lies outside
+// [2⁻¹⁶, 2¹⁶], else e = 0 (also for 0 and non-finite values). Inside that range float32 products
+// of inputs, weights and their sums over thousands of terms neither overflow nor underflow, and
+// ordinary data keeps bitwise the numbers it always had; outside it the statistics, E and the
+// methods work on the data times 2^-e, which is exact.
+int range_exponent(double max_abs);
 
 struct ErrorBreakdown {
     double E = 0.0;

@@ -16,6 +16,7 @@ namespace layerlens::cli {
 
 namespace {
 
+const char* kQuietHelp = "no progress on stderr (by default a line redrawn in place on a terminal, a line per finished stage otherwise)";
 const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model (see `layerlens-cli --help`)";
 
 const char* kFooter =
@@ -181,6 +182,7 @@ void add_output_options(CLI::App& command, Parsed& p, bool with_export) {
         command.add_flag("--force", p.options.force, "overwrite the --export file")->group("Output");
     }
     command.add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    command.add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
 }
 
 void add_method_options(CLI::App& command, Parsed& p, const std::vector<DeclaredParam>& declared, bool sweep) {
@@ -275,6 +277,7 @@ void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<Declared
         ->check(CLI::PositiveNumber)
         ->group("Source");
     eval->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    eval->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*eval, p, declared, false);
 }
 
@@ -329,6 +332,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     bench->add_option("--methods,--method", p.methods_text, "methods to time (default: all)")->type_name("A,B,...");
     bench->add_flag("--json", p.options.json, "print JSON rows")->group("Output");
     bench->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    bench->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*bench, p, declared, false);
 
     add_eval_model_command(app, p, declared);

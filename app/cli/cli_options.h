@@ -25,6 +25,7 @@ struct Options {
     std::string export_path;
     bool force = false;
     int threads = 0;
+    bool quiet = false;                  // --quiet: no progress on stderr
     SweepAxis sweep_axis = SweepAxis::Sparsity;
     std::vector<double> sweep_values;
     std::vector<std::string> bench_shapes;

@@ -15,6 +15,7 @@
 #include "method_registry.h"
 #include "progress.h"
 #include "result_json.h"
+#include "stderr_progress.h"
 #include "threads.h"
 
 namespace layerlens::cli {
@@ -75,11 +76,14 @@ int run_bench(const Options& options) {
         spec.n_tokens = options.bench_tokens;
         DemoLayer demo = make_demo_layer(spec);
         const double gemm = gemm_rate(spec.d_out, spec.d_in);
-        Progress quiet;
+        StderrProgress progress("bench", options.quiet);
         bool stage_peaks = reset_stage_peak();
+        progress.begin(shape + " statistics");
         auto start = Clock::now();
-        const CalibrationStats stats = accumulate_statistics(MatrixInputSource(std::move(demo.X)), quiet);
+        const CalibrationStats stats = accumulate_statistics(MatrixInputSource(std::move(demo.X)), progress);
         const double stats_seconds = since(start);
+        progress.clear();
+        progress.finish();
         const double stats_flops = 2.0 * double(spec.n_tokens) * double(spec.d_in) * double(spec.d_in);
         // peak < 0: not measured for this row.
         auto print_row = [&](const std::string& stage, double seconds, double flops, double peak) {
@@ -114,7 +118,10 @@ int run_bench(const Options& options) {
         for (const auto& name : methods) {
             CompressionParams params = options.params;
             stage_peaks = reset_stage_peak();
-            const MethodResult r = run_method(find_method(name), demo.layer, stats, params, quiet);
+            progress.begin(shape + " " + name);
+            const MethodResult r = run_method(find_method(name), demo.layer, stats, params, progress);
+            progress.clear();   // the row below is the record: on a terminal it replaces the bar
+            progress.finish();
             print_row(name, r.seconds, r.flops, stage_peaks ? stage_peak_mib() : -1.0);
             total += r.seconds;
         }

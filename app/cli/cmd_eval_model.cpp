@@ -52,7 +52,7 @@ int run_eval_model(const Options& options) {
     // A finished save must never be refused after minutes of work.
     if (!options.save_model_path.empty() && std::filesystem::exists(options.save_model_path) && !options.force)
         throw ParameterError(options.save_model_path + " exists; give --force to replace it");
-    StderrProgress progress("eval-model");
+    StderrProgress progress("eval-model", options.quiet);
     LogitsCollector logits;
     ModelEvalCallbacks callbacks;
     if (!options.save_logits_path.empty())

@@ -1,5 +1,6 @@
 // `run`, `compare` and `sweep`: load one layer (statistics once), run methods, print results.
 #include <iostream>
+#include <string>
 
 #include "commands.h"
 #include "errors.h"
@@ -8,15 +9,17 @@
 #include "method_registry.h"
 #include "progress.h"
 #include "result_format.h"
+#include "stderr_progress.h"
 
 namespace layerlens::cli {
 
 namespace {
 
-LoadedLayer load(const Options& options) {
+LoadedLayer load(const Options& options, StderrProgress& progress) {
     if (!options.source_given) throw ParameterError(options.command + " needs a layer file or --demo");
-    Progress quiet;
-    LoadedLayer loaded = load_layer(options.source, quiet);
+    progress.begin("statistics");
+    LoadedLayer loaded = load_layer(options.source, progress);
+    progress.finish();
     for (const auto& w : loaded.stats.warnings) std::cerr << "warning: " << loaded.source << ": " << w << "\n";
     return loaded;
 }
@@ -35,11 +38,14 @@ void print_results(const Options& options, const LoadedLayer& loaded, const std:
     }
 }
 
-// Runs one method; prints its warnings; frees Ŵ unless it is to be exported (a table of many
-// results would otherwise hold every method's weight-sized matrices).
-MethodResult run_one(const std::string& name, const LoadedLayer& loaded, const CompressionParams& params, bool keep) {
-    Progress quiet;
-    MethodResult result = run_method(find_method(name), loaded.layer, loaded.stats, params, quiet);
+// Runs one method (job `index` of `count` on the progress line); prints its warnings; frees Ŵ
+// unless it is to be exported (a table of many results would otherwise hold every method's
+// weight-sized matrices).
+MethodResult run_one(const std::string& name, const LoadedLayer& loaded, const CompressionParams& params, bool keep,
+                     StderrProgress& progress, size_t index, size_t count) {
+    progress.begin(count > 1 ? name + " " + std::to_string(index + 1) + "/" + std::to_string(count) : name);
+    MethodResult result = run_method(find_method(name), loaded.layer, loaded.stats, params, progress);
+    progress.finish();
     for (const auto& w : result.warnings) std::cerr << "warning: " << name << ": " << w << "\n";
     if (!keep) result.release_matrices();
     return result;
@@ -52,12 +58,14 @@ int run_run(const Options& options) {
         throw ParameterError("run takes one --method; use compare for several");
     if (!options.export_path.empty() && options.methods.size() != 1)
         throw ParameterError("--export writes one method's result; give one --method");
-    const LoadedLayer loaded = load(options);
+    StderrProgress progress(options.command, options.quiet);
+    const LoadedLayer loaded = load(options, progress);
     // Every parameter is checked against the layer before the first (possibly long) method runs.
     for (const auto& name : options.methods) validate_method(find_method(name), loaded.layer, options.params);
     std::vector<MethodResult> results;
-    for (const auto& name : options.methods)
-        results.push_back(run_one(name, loaded, options.params, !options.export_path.empty()));
+    for (size_t k = 0; k < options.methods.size(); ++k)
+        results.push_back(run_one(options.methods[k], loaded, options.params, !options.export_path.empty(), progress, k,
+                                  options.methods.size()));
     print_results(options, loaded, results, options.command == "run");
     if (!options.export_path.empty()) {
         export_result(options.export_path, loaded.layer, results.front(), options.force);
@@ -71,10 +79,12 @@ int run_sweep(const Options& options) {
     for (const auto& name : options.methods) methods.push_back({name, options.params});
     const SweepPlan plan = plan_sweep(options.sweep_axis, options.sweep_values, methods);
     for (const SweepSkip& skip : plan.skipped) std::cerr << "note: skipped " << skip.method << ": " << skip.reason << "\n";
-    const LoadedLayer loaded = load(options);
+    StderrProgress progress("sweep", options.quiet);
+    const LoadedLayer loaded = load(options, progress);
     for (const SweepPoint& point : plan.points) validate_method(find_method(point.method), loaded.layer, point.params);
     std::vector<MethodResult> results;
-    for (const SweepPoint& point : plan.points) results.push_back(run_one(point.method, loaded, point.params, false));
+    for (size_t k = 0; k < plan.points.size(); ++k)
+        results.push_back(run_one(plan.points[k].method, loaded, plan.points[k].params, false, progress, k, plan.points.size()));
     print_results(options, loaded, results, false);
     return 0;
 }
