@@ -5,6 +5,9 @@
 #include "error_axis.h"
 
 #include <QCheckBox>
+#include <QFontMetricsF>
+#include <QGraphicsLineItem>
+#include <QGraphicsSimpleTextItem>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
@@ -23,16 +26,18 @@ namespace layerlens::ui {
 namespace {
 // log axes cannot show 0: E is clamped to this floor.
 constexpr double kFloor = 1e-9;
-// Where along the x axis (fraction of its length) the k-th reference label sits: four columns,
-// so neighbours in E never share a spot.
-double labelPosition(int k) { return 0.08 + 0.24 * (k % 4); }
+// Gap between the plot's right edge and the labels (room for the leader), and between labels.
+constexpr double kLeaderLength = 16;
+constexpr double kLabelGap = 1;
+constexpr int kChartMargin = 4;
 }  // namespace
 
 LossCurveWidget::LossCurveWidget(QWidget* parent)
     : QWidget(parent), chart_(new QChart), view_(new QChartView(chart_, this)), logY_(new QCheckBox("log E", this)) {
     chart_->setTitle("PGD loss: relative output error E per iteration");
     chart_->legend()->setAlignment(Qt::AlignTop);
-    chart_->setMargins(QMargins(4, 4, 4, 4));
+    chart_->setMargins(QMargins(kChartMargin, kChartMargin, kChartMargin, kChartMargin));
+    connect(chart_, &QChart::plotAreaChanged, this, [this] { layOutLabels(); });
     view_->setRenderHint(QPainter::Antialiasing);
     // Follow a dark desktop palette; Qt Charts' default theme is always light.
     if (palette().color(QPalette::Window).lightness() < 128) {
@@ -70,11 +75,12 @@ void LossCurveWidget::setLogScale(bool on) {
 }
 
 void LossCurveWidget::clear() {
+    for (const ReferenceLabel& label : referenceLabels_) delete label.text, delete label.leader;
+    referenceLabels_.clear();
     chart_->removeAllSeries();
     curves_.clear();
     finalE_.clear();
     referenceLines_.clear();
-    referenceLabels_.clear();
     rescale();
 }
 
@@ -131,49 +137,100 @@ void LossCurveWidget::setOutcome(const OutcomePtr& outcome) {
 }
 
 void LossCurveWidget::rebuildReferences() {
-    for (QLineSeries* s : referenceLines_) chart_->removeSeries(s), delete s;
-    for (QScatterSeries* s : referenceLabels_) chart_->removeSeries(s), delete s;
-    referenceLines_.clear();
+    for (const ReferenceLabel& label : referenceLabels_) delete label.text, delete label.leader;
     referenceLabels_.clear();
+    for (QLineSeries* s : referenceLines_) chart_->removeSeries(s), delete s;
+    referenceLines_.clear();
     double xMax = 10;
     for (const auto& [m, s] : curves_)
         if (s->count() > 0) xMax = std::max(xMax, s->at(s->count() - 1).x());
-    // Labels in order of E, staggered along x so methods with nearly equal E stay readable.
     std::vector<std::pair<double, std::string>> byError;
     for (const auto& [method, E] : finalE_) byError.emplace_back(E, method);
     std::sort(byError.begin(), byError.end());
-    int slot = 0;
+    const QColor text = palette().color(QPalette::WindowText);
+    QColor faint = text;
+    faint.setAlphaF(0.45);
     for (const auto& [E, method] : byError) {
         auto* line = new QLineSeries;
         line->setName(methodLabel(method));
-        QColor lineColour = palette().color(QPalette::WindowText);
-        lineColour.setAlphaF(0.45);
-        QPen pen(lineColour);
+        QPen pen(faint);
         pen.setStyle(Qt::DashLine);
         pen.setWidthF(1.2);
         line->setPen(pen);
         line->append(0, E);
         line->append(xMax, E);
-        auto* label = new QScatterSeries;
-        label->setMarkerSize(1);
-        label->setBorderColor(Qt::transparent);
-        label->setColor(Qt::transparent);
-        const double position = labelPosition(slot++);
-        label->setProperty("slot", position);
-        label->append(xMax * position, E);
-        label->setPointLabelsFormat(methodLabel(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3));
-        label->setPointLabelsVisible(true);
-        label->setPointLabelsClipping(false);
-        label->setPointLabelsColor(palette().color(QPalette::WindowText));
-        for (QAbstractSeries* s : {static_cast<QAbstractSeries*>(line), static_cast<QAbstractSeries*>(label)}) {
-            chart_->addSeries(s);
-            s->attachAxis(xAxis_);
-            s->attachAxis(yAxis_);
-            for (QLegendMarker* marker : chart_->legend()->markers(s)) marker->setVisible(false);
-        }
+        chart_->addSeries(line);
+        line->attachAxis(xAxis_);
+        line->attachAxis(yAxis_);
+        for (QLegendMarker* marker : chart_->legend()->markers(line)) marker->setVisible(false);
         referenceLines_.push_back(line);
-        referenceLabels_.push_back(label);
+        auto* label = new QGraphicsSimpleTextItem(methodLabel(method) + QString(" %1%").arg(100.0 * E, 0, 'g', 3), chart_);
+        label->setBrush(text);
+        label->setZValue(10);
+        auto* leader = new QGraphicsLineItem(chart_);
+        leader->setPen(QPen(faint, 1.0));
+        leader->setZValue(10);
+        referenceLabels_.push_back({label, leader, line});
     }
+    layOutLabels();
+}
+
+// Each label wants to sit level with its line; sorted by that height, a label that would overlap
+// the one above moves down, and if the last runs off the bottom they all move up. When the chart
+// is too short for one column, the labels go into as many columns as needed.
+void LossCurveWidget::layOutLabels() {
+    if (layingOut_) return;
+    layingOut_ = true;
+    const QRectF plot = chart_->plotArea();
+    const QRectF area = chart_->rect().adjusted(kChartMargin, kChartMargin, -kChartMargin, -kChartMargin);
+    const int n = static_cast<int>(referenceLabels_.size());
+    double width = 0, height = QFontMetricsF(chart_->font()).height();
+    for (const ReferenceLabel& label : referenceLabels_) {
+        width = std::max(width, label.text->boundingRect().width());
+        height = std::max(height, label.text->boundingRect().height());
+    }
+    const double step = height + kLabelGap;
+    const int perColumn = std::max(1, static_cast<int>(area.height() / step));
+    const int columns = n == 0 ? 0 : (n + perColumn - 1) / perColumn;
+    const int right = columns == 0 ? kChartMargin
+                                   : static_cast<int>(std::ceil(kLeaderLength + columns * (width + 6) + kChartMargin));
+    if (chart_->margins().right() != right) {
+        chart_->setMargins(QMargins(kChartMargin, kChartMargin, right, kChartMargin));
+        layingOut_ = false;
+        return;   // plotAreaChanged lays out again with the new plot area
+    }
+    if (n == 0 || plot.isEmpty()) {
+        layingOut_ = false;
+        return;
+    }
+    for (int column = 0; column < columns; ++column) {
+        // The labels of this column, in the order of their lines' height on screen.
+        std::vector<std::pair<double, int>> wanted;
+        for (int k = column; k < n; k += columns) {
+            const QLineSeries* line = referenceLabels_[static_cast<size_t>(k)].line;
+            const double y = chart_->mapToPosition(QPointF(0, line->at(0).y()), const_cast<QLineSeries*>(line)).y();
+            wanted.emplace_back(std::clamp(y, area.top(), area.bottom()), k);
+        }
+        std::sort(wanted.begin(), wanted.end());
+        std::vector<double> centre(wanted.size());
+        const double top = area.top() + height / 2, bottom = area.bottom() - height / 2;
+        for (size_t i = 0; i < wanted.size(); ++i)
+            centre[i] = std::max(wanted[i].first, i == 0 ? top : centre[i - 1] + step);
+        for (size_t i = wanted.size(); i-- > 0;)
+            centre[i] = std::min(centre[i], i + 1 == wanted.size() ? bottom : centre[i + 1] - step);
+        const double x = plot.right() + kLeaderLength + column * (width + 6);
+        for (size_t i = 0; i < wanted.size(); ++i) {
+            const ReferenceLabel& label = referenceLabels_[static_cast<size_t>(wanted[i].second)];
+            label.text->setPos(x, centre[i] - label.text->boundingRect().height() / 2);
+            label.leader->setLine(plot.right(), std::clamp(wanted[i].first, plot.top(), plot.bottom()), x - 2, centre[i]);
+        }
+    }
+    layingOut_ = false;
+}
+
+void LossCurveWidget::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    layOutLabels();
 }
 
 void LossCurveWidget::rescale() {
@@ -188,18 +245,15 @@ void LossCurveWidget::rescale() {
     for (const auto& [m, E] : finalE_) yMin = std::min(yMin, E), yMax = std::max(yMax, E);
     for (QLineSeries* line : referenceLines_)
         if (line->count() == 2) line->replace(1, QPointF(xMax, line->at(1).y()));
-    for (QScatterSeries* label : referenceLabels_)
-        if (label->count() == 1) label->replace(0, QPointF(xMax * label->property("slot").toDouble(), label->at(0).y()));
     if (xAxis_) xAxis_->setRange(0, xMax);
     if (!yAxis_) return;
-    if (!(yMax > 0)) {
+    if (!(yMax > 0))
         yAxis_->setRange(logY_->isChecked() ? 1e-4 : 0.0, 1.0);
-        return;
-    }
-    if (logY_->isChecked())
+    else if (logY_->isChecked())
         yAxis_->setRange(yMin / 1.5, yMax * 1.5);
     else
         yAxis_->setRange(0.0, yMax * 1.1);
+    layOutLabels();
 }
 
 int LossCurveWidget::curvePointCount(const std::string& method) const {
@@ -209,8 +263,17 @@ int LossCurveWidget::curvePointCount(const std::string& method) const {
 
 QStringList LossCurveWidget::referenceLabels() const {
     QStringList labels;
-    for (QScatterSeries* s : referenceLabels_) labels << s->pointLabelsFormat();
+    for (const ReferenceLabel& label : referenceLabels_) labels << label.text->text();
     return labels;
 }
+
+QList<QRectF> LossCurveWidget::referenceLabelRects() const {
+    QList<QRectF> rects;
+    for (const ReferenceLabel& label : referenceLabels_)
+        rects << QRectF(label.text->pos(), label.text->boundingRect().size());
+    return rects;
+}
+
+QRectF LossCurveWidget::chartRect() const { return chart_->rect(); }
 
 }  // namespace layerlens::ui

@@ -1,7 +1,9 @@
 #pragma once
 // The PGD loss curve: E per iteration of every method that records a loss history (AWP), growing
 // live, with every other method's final E as a labelled horizontal line, so the user sees where
-// PGD passes each of them. Log y by default (E spans decades).
+// PGD passes each of them. Log y by default (E spans decades). The lines' labels sit in a column
+// right of the plot, in the order of E, pushed apart so none covers another, each joined to its
+// line by a leader.
 #include <QWidget>
 #include <map>
 #include <string>
@@ -14,6 +16,8 @@ class QCheckBox;
 class QLineSeries;
 class QScatterSeries;
 class QAbstractAxis;
+class QGraphicsLineItem;
+class QGraphicsSimpleTextItem;
 
 namespace layerlens::ui {
 
@@ -29,11 +33,18 @@ public:
     // For tests: points of a method's live curve, and the reference lines' labels.
     int curvePointCount(const std::string& method) const;
     QStringList referenceLabels() const;
+    // The reference labels' rectangles in the chart's coordinates (chartRect()), in order of E.
+    QList<QRectF> referenceLabelRects() const;
+    QRectF chartRect() const;
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
 
 private:
     QLineSeries* curveFor(const std::string& method);
     void rebuildReferences();
     void rescale();
+    void layOutLabels();
 
     QChart* chart_;
     QChartView* view_;
@@ -44,7 +55,13 @@ private:
     std::map<std::string, QLineSeries*> curves_;
     std::map<std::string, double> finalE_;          // methods without a loss history
     std::vector<QLineSeries*> referenceLines_;
-    std::vector<QScatterSeries*> referenceLabels_;
+    struct ReferenceLabel {
+        QGraphicsSimpleTextItem* text;
+        QGraphicsLineItem* leader;
+        QLineSeries* line;
+    };
+    std::vector<ReferenceLabel> referenceLabels_;   // in order of E
+    bool layingOut_ = false;
 };
 
 }  // namespace layerlens::ui

@@ -1,6 +1,9 @@
 #include "method_runner.h"
 
+#include <QMutex>
+#include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
+#include <atomic>
 
 #include "errors.h"
 #include "method_registry.h"
@@ -9,11 +12,50 @@
 
 namespace layerlens::ui {
 
+// Written by the worker, read by the GUI thread. The set is locked only when the thread changes,
+// so a cancel check per PGD iteration costs an atomic load, not a lock.
+struct CoreThreadLog {
+    void record() {
+        calls.fetch_add(1, std::memory_order_relaxed);
+        QThread* thread = QThread::currentThread();
+        if (thread == last.load(std::memory_order_relaxed)) return;
+        QMutexLocker lock(&mutex);
+        threads.insert(thread);
+        last.store(thread, std::memory_order_relaxed);
+    }
+    std::atomic<long long> calls{0};
+    std::atomic<QThread*> last{nullptr};
+    mutable QMutex mutex;
+    QSet<QThread*> threads;
+};
+
 namespace {
+
+// Passes every call on to the promise-backed progress and notes the thread it came from.
+class ThreadRecordingProgress : public Progress {
+public:
+    ThreadRecordingProgress(Progress& inner, CoreThreadLog& log) : inner_(inner), log_(log) {}
+    void report(double fraction, std::string_view stage) override {
+        log_.record();
+        inner_.report(fraction, stage);
+    }
+    void iteration(int iteration, double E) override {
+        log_.record();
+        inner_.iteration(iteration, E);
+    }
+    bool cancelled() const override {
+        log_.record();
+        return inner_.cancelled();
+    }
+
+private:
+    Progress& inner_;
+    CoreThreadLog& log_;
+};
 
 // The worker: one method after another; a method's failure is its own column's message, a
 // cancel ends the run at the next check (every block, iteration or chunk of the core).
-void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
+void runJobs(QPromise<RunEvent>& promise, const RunRequest& request, std::shared_ptr<CoreThreadLog> log) {
     lowerWorkerPriority();
     const int count = static_cast<int>(request.jobs.size());
     promise.setProgressRange(0, count * PromiseProgress::kScale);
@@ -21,7 +63,8 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
     for (int k = 0; k < count; ++k) {
         if (promise.isCanceled()) return;
         promise.addResult(RunEvent{RunEvent::Kind::MethodStarted, k, {}, nullptr});
-        PromiseProgress progress(promise, k);
+        PromiseProgress delivered(promise, k);
+        ThreadRecordingProgress progress(delivered, *log);
         auto outcome = std::make_shared<MethodOutcome>();
         outcome->job = k;
         outcome->request = request.jobs[static_cast<size_t>(k)];
@@ -33,7 +76,7 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request) {
             // one Ŵ per point (~180 MB each at 4096 x 11008).
             if (!request.buildViews) computed.release_matrices();
             auto result = std::make_shared<const MethodResult>(std::move(computed));
-            progress.flush();
+            delivered.flush();
             if (request.buildViews)
                 outcome->views = std::make_shared<const MethodViewData>(
                     buildMethodViewData(request.loaded, result, progress));
@@ -90,9 +133,18 @@ int MethodRunner::start(RunRequest request) {
             [this, generation, watcher](int value) { onProgress(generation, watcher, value); });
     connect(watcher, &QFutureWatcher<RunEvent>::finished, this,
             [this, generation, watcher] { onFinished(generation, watcher); });
-    watcher->setFuture(QtConcurrent::run(runJobs, request_));
+    threadLog_ = std::make_shared<CoreThreadLog>();
+    watcher->setFuture(QtConcurrent::run(runJobs, request_, threadLog_));
     return generation;
 }
+
+QSet<QThread*> MethodRunner::coreThreads() const {
+    if (!threadLog_) return {};
+    QMutexLocker lock(&threadLog_->mutex);
+    return threadLog_->threads;
+}
+
+long long MethodRunner::coreCalls() const { return threadLog_ ? threadLog_->calls.load() : 0; }
 
 void MethodRunner::onResults(int generation, QFutureWatcher<RunEvent>* watcher, int begin, int end) {
     for (int index = begin; index < end; ++index) {

@@ -5,11 +5,16 @@
 // one and anything the old one still delivers is dropped.
 #include <QFutureWatcher>
 #include <QObject>
+#include <QSet>
 #include <memory>
 
 #include "run_types.h"
 
+class QThread;
+
 namespace layerlens::ui {
+
+struct CoreThreadLog;
 
 class MethodRunner : public QObject {
     Q_OBJECT
@@ -23,6 +28,11 @@ public:
     bool isRunning() const;
     int generation() const { return generation_; }
     const RunRequest& request() const { return request_; }
+    // The threads the core was on at each of its progress reports, iterations and cancel checks
+    // during the current run, and how many such calls it made: the evidence that the GUI thread
+    // computes nothing (tests check it instead of timing the event loop).
+    QSet<QThread*> coreThreads() const;
+    long long coreCalls() const;
 
 signals:
     void methodStarted(int job);
@@ -42,6 +52,7 @@ private:
     RunRequest request_;
     QFutureWatcher<RunEvent>* watcher_ = nullptr;
     bool canceled_ = false;
+    std::shared_ptr<CoreThreadLog> threadLog_;
 };
 
 }  // namespace layerlens::ui

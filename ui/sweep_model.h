@@ -15,6 +15,7 @@ public:
     using QAbstractTableModel::QAbstractTableModel;
 
     void setAxisName(const QString& axis);
+    QString axisName() const { return axis_; }
     void clear();
     void add(const OutcomePtr& outcome);   // a finished point with a result
     const std::vector<OutcomePtr>& outcomes() const { return outcomes_; }

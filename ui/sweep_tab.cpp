@@ -10,8 +10,11 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
+#include <QCursor>
+#include <QToolTip>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
+#include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChartView>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QValueAxis>
@@ -184,22 +187,53 @@ bool SweepTab::runSweep() {
     QStringList skipped;
     for (const SweepSkip& skip : plan.skipped) skipped << QString::fromStdString(skip.reason);
     skippedNote_ = skipped.join("; ");
-    startPlot(axis_->currentText());
+    std::vector<double> values;
+    for (const SweepPoint& point : plan.points) values.push_back(point.value);
+    startPlot(axis_->currentText(), std::move(values));
     setStatus(QString("running %1 runs").arg(jobs.size()));
     runner_->start(RunRequest{layer_->loaded, std::move(jobs), false});
     return true;
 }
 
-void SweepTab::startPlot(const QString& axis) {
+// The x axis labels exactly the swept values (a value axis would put its ticks between them).
+void SweepTab::startPlot(const QString& axis, std::vector<double> values) {
     chart_->removeAllSeries();
     for (QAbstractAxis* a : chart_->axes()) chart_->removeAxis(a), delete a;
     lines_.clear();
     model_->clear();
     model_->setAxisName(axis);
-    auto* x = new QValueAxis;
+    std::sort(values.begin(), values.end());
+    values.erase(std::unique(values.begin(), values.end()), values.end());
+    auto* x = new QCategoryAxis;
     x->setTitleText(axis);
+    x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    for (double v : values) x->append(QString::number(v, 'g', 4), v);
+    if (!values.empty()) {
+        const double pad = 0.05 * std::max(values.back() - values.front(), 1e-3);
+        x->setStartValue(values.front() - pad);
+        x->setRange(values.front() - pad, values.back() + pad);
+    }
     chart_->addAxis(x, Qt::AlignBottom);
     rescale();
+}
+
+QColor SweepTab::methodColour(const std::string& method) {
+    // Okabe-Ito and Tableau hues, well apart on light and dark backgrounds; past them, golden-angle hues.
+    static const QColor fixed[] = {QColor(0, 114, 178),  QColor(230, 159, 0),  QColor(0, 158, 115),
+                                   QColor(204, 121, 167), QColor(213, 94, 0),   QColor(86, 180, 233),
+                                   QColor(148, 103, 189), QColor(140, 86, 75),  QColor(188, 189, 34),
+                                   QColor(127, 127, 127), QColor(220, 20, 60),  QColor(23, 190, 207)};
+    const std::vector<MethodInfo>& methods = all_methods();
+    int index = 0;
+    for (; index < static_cast<int>(methods.size()); ++index)
+        if (methods[static_cast<size_t>(index)].name == method) break;
+    if (index < static_cast<int>(std::size(fixed))) return fixed[index];
+    return QColor::fromHsv(static_cast<int>(std::fmod(index * 137.508, 360.0)), 200, 200);
+}
+
+QColor SweepTab::lineColour(const std::string& method) const {
+    auto it = lines_.find(method);
+    return it == lines_.end() ? QColor() : it->second->color();
 }
 
 void SweepTab::onOutcome(const OutcomePtr& outcome) {
@@ -214,6 +248,14 @@ void SweepTab::onOutcome(const OutcomePtr& outcome) {
         line->setName(methodLabel(outcome->request.method));
         line->setPointsVisible(true);
         chart_->addSeries(line);
+        QPen pen = line->pen();
+        pen.setColor(methodColour(outcome->request.method));
+        pen.setWidthF(2.0);
+        line->setPen(pen);
+        connect(line, &QLineSeries::hovered, this,
+                [this, method = outcome->request.method](const QPointF& where, bool entered) {
+                    hoverLine(method, where, entered);
+                });
         for (QAbstractAxis* a : chart_->axes(Qt::Horizontal)) line->attachAxis(a);
     }
     line->append(outcome->request.sweepX, std::max(outcome->result->relative_output_error, 1e-9));
@@ -236,19 +278,32 @@ void SweepTab::rescale() {
     }
     for (const auto& [m, line] : lines_)
         if (!line->attachedAxes().contains(y)) line->attachAxis(y);
-    QAbstractAxis* x = nullptr;
-    for (QAbstractAxis* a : chart_->axes(Qt::Horizontal)) x = a;
-    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = 0;
+    // The x range is the swept values', set once in startPlot.
+    double y0 = INFINITY, y1 = 0;
     for (const auto& [m, line] : lines_)
-        for (const QPointF& p : line->points()) {
-            x0 = std::min(x0, p.x()), x1 = std::max(x1, p.x());
-            y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
-        }
+        for (const QPointF& p : line->points()) y0 = std::min(y0, p.y()), y1 = std::max(y1, p.y());
     if (y1 > 0) {
         if (wantLog) y->setRange(y0 / 1.5, y1 * 1.5);
         else y->setRange(0.0, y1 * 1.1);
     }
-    if (x && std::isfinite(x0)) x->setRange(x0 - 0.05 * std::max(1e-9, x1 - x0), x1 + 0.05 * std::max(1e-9, x1 - x0));
+}
+
+void SweepTab::hoverLine(const std::string& method, const QPointF& where, bool entered) {
+    auto it = lines_.find(method);
+    if (!entered || it == lines_.end() || it->second->count() == 0) {
+        QToolTip::hideText();
+        return;
+    }
+    // The nearest swept value: the line is hovered anywhere along it, the reader wants a point.
+    const QList<QPointF> points = it->second->points();
+    const QPointF nearest = *std::min_element(points.begin(), points.end(), [&](const QPointF& a, const QPointF& b) {
+        return std::abs(a.x() - where.x()) < std::abs(b.x() - where.x());
+    });
+    hoverText_ = QString("%1 at %2 %3: E = %4%")
+                     .arg(methodLabel(method), model_->axisName())
+                     .arg(nearest.x(), 0, 'g', 4)
+                     .arg(100.0 * nearest.y(), 0, 'g', 4);
+    QToolTip::showText(QCursor::pos(), hoverText_, view_);
 }
 
 int SweepTab::lineCount() const { return static_cast<int>(lines_.size()); }

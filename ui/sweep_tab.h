@@ -3,8 +3,10 @@
 // (core/sweep_plan.h: which methods run at which values, which are skipped and why). The points
 // run in the tab's own worker; their results sit in a SweepModel that feeds the table under the
 // chart and the CSV/JSON export, which are core's rows (the CLI's `sweep` prints the same).
+#include <QColor>
 #include <QWidget>
 #include <map>
+#include <vector>
 
 #include "layer_loader.h"
 #include "run_types.h"
@@ -43,6 +45,12 @@ public:
     QByteArray toJson() const;
     int lineCount() const;
     int pointCount(const std::string& method) const;
+    // A method's line colour, fixed by its place in the registry so no two methods share one.
+    static QColor methodColour(const std::string& method);
+    QColor lineColour(const std::string& method) const;
+    // Hovering a line shows the nearest point's method, budget and E (a tooltip); the last text.
+    QString hoverText() const { return hoverText_; }
+    void hoverLine(const std::string& method, const QPointF& where, bool entered);
     QString statusText() const;
     SweepModel* model() const { return model_; }
     QTableView* tableView() const { return table_; }
@@ -56,7 +64,7 @@ signals:
 private:
     QLayout* buildControls();
     bool refuse(const QString& why);
-    void startPlot(const QString& axis);
+    void startPlot(const QString& axis, std::vector<double> values);
     void onOutcome(const OutcomePtr& outcome);
     void setStatus(const QString& text);
     void rescale();
@@ -74,6 +82,7 @@ private:
     QChartView* view_;
     QTableView* table_;
     std::map<std::string, QLineSeries*> lines_;
+    QString hoverText_;
     QString skippedNote_;   // "rtn has no sparsity budget", said once per sweep
 };
 

@@ -15,47 +15,90 @@ void TeachBarsWidget::setChannels(const QVector<TeachChannel>& channels) {
     update();
 }
 
+TeachBarsWidget::Geometry TeachBarsWidget::geometry() const {
+    Geometry g;
+    if (channels_.isEmpty()) return g;
+    const QFontMetrics metrics(font());
+    const int line = metrics.height();
+    const int labelWidth = metrics.horizontalAdvance("channel A  ") + 8;
+    const int rowHeight = (height() - line) / static_cast<int>(channels_.size());
+    const int h = std::max(6, (rowHeight - 12) / 3);
+    // Values and labels first: the scale must hold the longest bar and, right of it, its label.
+    struct Pending {
+        double value;
+        QString label;
+        int row, channel;
+    };
+    QVector<Pending> pending;
+    double lowest = 0.0, highest = 1e-9;
+    for (int k = 0; k < channels_.size(); ++k) {
+        const TeachChannel& c = channels_[k];
+        const double contribution = c.weight * c.activation, rounded = c.rounded * c.activation;
+        const double hurt = std::abs(contribution - rounded);
+        // The seed's notation: 0.20 × 20 = 4.00.
+        pending.append({contribution,
+                        QString("%1 × %2 = %3").arg(c.weight, 0, 'f', 2).arg(c.activation, 0, 'g', 3).arg(contribution, 0, 'f', 2),
+                        0, k});
+        pending.append({rounded,
+                        QString("%1 × %2 = %3  after rounding")
+                            .arg(c.rounded, 0, 'f', 2)
+                            .arg(c.activation, 0, 'g', 3)
+                            .arg(rounded, 0, 'f', 2),
+                        1, k});
+        pending.append({hurt, QString("damage %1").arg(hurt, 0, 'f', 2), 2, k});
+        for (double v : {contribution, rounded, hurt}) lowest = std::min(lowest, v), highest = std::max(highest, v);
+    }
+    int textWidth = 0;
+    for (const Pending& p : pending) textWidth = std::max(textWidth, metrics.horizontalAdvance(p.label));
+    // A label sits right of its bar's end, or right of the zero line for a negative bar.
+    const int barWidth = std::max(40, width() - labelWidth - textWidth - 12);
+    const double span = highest - lowest;
+    g.zeroX = labelWidth + static_cast<int>(std::lround(-lowest / span * barWidth));
+    for (const Pending& p : pending) {
+        const int y = p.channel * rowHeight + 4 + p.row * (h + 2);
+        const int end = labelWidth + static_cast<int>(std::lround((p.value - lowest) / span * barWidth));
+        Bar bar;
+        bar.value = p.value;
+        bar.label = p.label;
+        bar.rect = p.value < 0 ? QRect(end, y, std::max(1, g.zeroX - end), h) : QRect(g.zeroX, y, std::max(1, end - g.zeroX), h);
+        const int textX = std::max(bar.rect.right(), g.zeroX) + 6;
+        bar.labelRect = QRect(textX, y + h / 2 - line / 2, metrics.horizontalAdvance(p.label) + 2, line);
+        g.bars.append(bar);
+    }
+    return g;
+}
+
 void TeachBarsWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const QColor text = palette().color(QPalette::WindowText);
     if (channels_.isEmpty()) return;
-    double top = 1e-9;
-    for (const TeachChannel& c : channels_)
-        top = std::max({top, std::abs(c.weight * c.activation), std::abs(c.rounded * c.activation)});
     const QFontMetrics metrics(font());
     const int line = metrics.height();
     const int labelWidth = metrics.horizontalAdvance("channel A  ") + 8;
-    const int rowHeight = (height() - line) / channels_.size();
-    // Room on the right for the longest label, so the longest bar never pushes its text out.
-    const int barWidth = std::max(40, width() - labelWidth - metrics.horizontalAdvance("00.00 × 00.0 = 00.00  after rounding") - 12);
-    const QColor before(52, 101, 164), after(114, 159, 207), damage(204, 0, 0);
-    for (int k = 0; k < channels_.size(); ++k) {
-        const TeachChannel& c = channels_[k];
-        const int y = k * rowHeight + 4;
-        const double contribution = c.weight * c.activation, rounded = c.rounded * c.activation;
-        const double hurt = std::abs(contribution - rounded);
+    const int rowHeight = (height() - line) / static_cast<int>(channels_.size());
+    const Geometry g = geometry();
+    const QColor colours[3] = {QColor(52, 101, 164), QColor(114, 159, 207), QColor(204, 0, 0)};
+    painter.setPen(text);
+    for (int k = 0; k < channels_.size(); ++k)
+        painter.drawText(QRect(0, k * rowHeight + 4, labelWidth, line), Qt::AlignLeft | Qt::AlignVCenter, channels_[k].name);
+    for (int i = 0; i < g.bars.size(); ++i) {
+        const Bar& bar = g.bars[i];
+        painter.fillRect(bar.rect, colours[i % 3]);
         painter.setPen(text);
-        painter.drawText(QRect(0, y, labelWidth, line), Qt::AlignLeft | Qt::AlignVCenter, c.name);
-        const int h = std::max(6, (rowHeight - 12) / 3);
-        auto bar = [&](int row, double value, const QColor& colour, const QString& label) {
-            const int w = static_cast<int>(std::abs(value) / top * barWidth);
-            const QRect r(labelWidth, y + row * (h + 2), std::max(1, w), h);
-            painter.fillRect(r, colour);
-            painter.setPen(text);
-            painter.drawText(QRect(r.right() + 6, r.top() - 2, width() - r.right() - 6, h + 4), Qt::AlignLeft | Qt::AlignVCenter, label);
-        };
-        // The seed's notation: 0.20 × 20 = 4.00.
-        bar(0, contribution, before, QString("%1 × %2 = %3").arg(c.weight, 0, 'f', 2).arg(c.activation, 0, 'g', 3).arg(contribution, 0, 'f', 2));
-        bar(1, rounded, after, QString("%1 × %2 = %3  after rounding").arg(c.rounded, 0, 'f', 2).arg(c.activation, 0, 'g', 3).arg(rounded, 0, 'f', 2));
-        bar(2, hurt, damage, QString("damage %1").arg(hurt, 0, 'f', 2));
+        painter.drawText(bar.labelRect, Qt::AlignLeft | Qt::AlignVCenter, bar.label);
     }
+    // The zero line the bars grow from.
+    QColor axis = text;
+    axis.setAlphaF(0.6);
+    painter.setPen(QPen(axis, 1));
+    painter.drawLine(g.zeroX, 2, g.zeroX, height() - line - 2);
     painter.setPen(text);
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.85);
     painter.setFont(small);
     painter.drawText(QRect(0, height() - line, width(), line), Qt::AlignLeft,
-                     "blue: contribution w × a before rounding · light blue: after · red: damage");
+                     "blue: contribution w × a before rounding · light blue: after · red: damage · bars left of the line are negative");
 }
 
 }  // namespace layerlens::ui

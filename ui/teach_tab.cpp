@@ -97,6 +97,7 @@ QGroupBox* TeachTab::buildTwoChannels() {
         activation_[k]->setDecimals(2);
         activation_[k]->setValue(a0[k]);
         weight_[k]->setToolTip("Edit the weight.");
+        weight_[k]->setObjectName(k == 0 ? "teach_weight_A" : "teach_weight_B");
         weight_[k]->setMaximumWidth(140);
         activation_[k]->setMaximumWidth(140);
         activation_[k]->setToolTip("Edit how busy the channel is (its typical activation).");

@@ -28,6 +28,7 @@ public:
     void setTextSize(int points);
     // Test hooks: the two-channel example's damage per channel, the exercise answer.
     double damage(int channel) const;
+    TeachBarsWidget* bars() const { return bars_; }
     void chooseExerciseAnswer(int channel);   // 0, 1, 2
     void revealAnswer();
     QString answerText() const;

@@ -1,6 +1,8 @@
 // Background runs: cancel lands fast and keeps earlier results, a new run replaces the old one
-// with nothing stale arriving, the event loop stays responsive, bad input is refused clearly.
+// with nothing stale arriving, the core never runs on the GUI thread and its progress is throttled, bad input is refused clearly.
+#include <QThread>
 #include <QTimer>
+#include <iostream>
 
 #include "compare_tab.h"
 #include "comparison_grid.h"
@@ -62,12 +64,15 @@ TEST(GuiRun, NewRunReplacesTheOldOneAndDropsItsResults) {
         EXPECT_EQ(args.front().value<OutcomePtr>()->request.method, "rtn");
 }
 
+// What keeps the window responsive, checked directly rather than by timing the event loop (a
+// loaded machine or a sanitizer build makes any time limit flaky): every core call of the run
+// happens off the GUI thread, and what reaches the GUI thread is throttled to a bounded rate
+// however fast the core reports. The timer lateness is printed as a measurement only.
 TEST(GuiRun, EventLoopStaysResponsiveDuringALongRun) {
     auto window = makeWindow();
     ASSERT_TRUE(loadAndWait(*window, demoSource(1024, 2048, 2048), 120000));
     window->methodPanel()->setSelectedMethods({"rtn", "wanda", "awp"});
     setPanelInt(*window, "budget_iters", 100000);
-    // A 10 ms timer's worst lateness while results arrive and AWP iterates.
     QElapsedTimer clock;
     qint64 last = 0, worst = 0;
     int ticks = 0;
@@ -78,20 +83,43 @@ TEST(GuiRun, EventLoopStaysResponsiveDuringALongRun) {
         if (ticks++ > 0) worst = std::max(worst, now - last - 10);
         last = now;
     });
-    QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
-    QSignalSpy iterations(window->runner(), &MethodRunner::iterationsReported);
+    MethodRunner* runner = window->runner();
+    QSignalSpy started(runner, &MethodRunner::methodStarted);
+    QSignalSpy progressed(runner, &MethodRunner::methodProgressed);
+    QSignalSpy iterations(runner, &MethodRunner::iterationsReported);
     clock.start();
     timer.start(10);
     ASSERT_TRUE(window->runComparison());
     EXPECT_TRUE(QTest::qWaitFor([&] { return iterations.count() >= 3; }, 60000));
     QTest::qWait(1500);
+    const double seconds = clock.elapsed() / 1000.0;
     timer.stop();
+    const long long coreCalls = runner->coreCalls();
+    const QSet<QThread*> coreThreads = runner->coreThreads();
+    const qsizetype delivered = progressed.count() + iterations.count();
+    qsizetype points = 0;
+    for (const QList<QVariant>& args : iterations) points += args.at(1).value<QVector<QPointF>>().size();
     EXPECT_GE(started.count(), 3) << "AWP never started";
     EXPECT_GT(iterations.count(), 0) << "no live PGD iterations arrived";
-    EXPECT_GT(ticks, 50);
-    EXPECT_LT(worst, 100) << "the event loop stalled for " << worst << " ms";
-    std::printf("[ latency ] worst 10 ms timer lateness during the run: %lld ms over %d ticks\n",
-                static_cast<long long>(worst), ticks);
+
+    // No core computation on the GUI thread.
+    EXPECT_GT(coreCalls, 0) << "the core reported nothing";
+    EXPECT_FALSE(coreThreads.isEmpty());
+    EXPECT_FALSE(coreThreads.contains(QCoreApplication::instance()->thread()))
+        << "core code reported progress from the GUI thread";
+    EXPECT_FALSE(coreThreads.contains(QThread::currentThread()));
+
+    // Throttled delivery: Qt passes at most 25 progress values a second and the runner batches
+    // iterations at most every 40 ms, so at most ~50 events a second reach the GUI thread, plus a
+    // few per method (first and last values, the final flush). Generous: 60 a second + 10 a method.
+    const double bound = 60.0 * seconds + 10.0 * started.count();
+    EXPECT_LE(static_cast<double>(delivered), bound)
+        << delivered << " progress events reached the GUI thread in " << seconds << " s";
+    std::cout << "[ latency ] worst 10 ms timer lateness during the run: " << worst << " ms over " << ticks
+              << " ticks (a measurement, not a test); " << coreCalls << " core progress calls on "
+              << coreThreads.size() << " worker thread(s) became " << delivered << " GUI events ("
+              << progressed.count() << " progress, " << iterations.count() << " iteration batches holding "
+              << points << " points) in " << seconds << " s\n";
     QSignalSpy canceled(window.get(), &MainWindow::runCanceled);
     window->cancelRun();
     EXPECT_TRUE(QTest::qWaitFor([&] { return canceled.count() > 0; }, 5000));

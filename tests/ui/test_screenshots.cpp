@@ -69,11 +69,19 @@ TEST(GuiScreenshots, WindowEachViewTeachAndSweep) {
     QTest::qWait(50);
     save(window->teachTab(), "teach_large_text");
     window->teachTab()->setTextSize(12);
+    // Channel A's weight edited to 0.05: rounding flips its sign, the bar goes left of zero.
+    if (auto* weightA = window->teachTab()->findChild<QDoubleSpinBox*>("teach_weight_A")) {
+        weightA->setValue(0.05);
+        QTest::qWait(50);
+        save(window.get(), "window_teach_negative");
+        weightA->setValue(0.20);
+    }
 
     window->tabs()->setCurrentWidget(window->sweepTab());
     window->sweepTab()->setAxis("sparsity");
     window->sweepTab()->setPoints("0.4,0.5,0.6,0.7,0.8");
-    window->methodPanel()->setSelectedMethods({"magnitude", "wanda", "sparsegpt"});
+    window->methodPanel()->setSelectedMethods(allMethods());
+    setPanelInt(*window, "budget_iters", 30);
     QSignalSpy swept(window->sweepTab(), &SweepTab::sweepFinished);
     ASSERT_TRUE(window->sweepTab()->runSweep());
     EXPECT_TRUE(QTest::qWaitFor([&] { return swept.count() > 0; }, 90000));

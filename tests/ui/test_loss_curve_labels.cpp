@@ -1,0 +1,55 @@
+// The PGD loss curve's labels of the other methods' final E: on the real layer, where several
+// methods end within a hair of each other, no two label rectangles intersect and all stay
+// inside the chart.
+#include <QFile>
+
+#include "compare_tab.h"
+#include "gui_test_support.h"
+#include "loss_curve_widget.h"
+
+namespace layerlens::ui::test {
+namespace {
+
+void expectLabelsApart(MainWindow& window, double sparsity) {
+    window.methodPanel()->setSelectedMethods(allMethods());
+    setPanelReal(window, "budget_sparsity", sparsity);
+    setPanelInt(window, "budget_iters", 30);
+    ASSERT_TRUE(runAndWait(window, 150000));
+    QTest::qWait(100);   // the chart lays out on the next event
+    const LossCurveWidget* curve = window.compareTab()->lossCurve();
+    const QStringList labels = curve->referenceLabels();
+    const QList<QRectF> rects = curve->referenceLabelRects();
+    ASSERT_EQ(rects.size(), labels.size());
+    EXPECT_GE(rects.size(), 5) << "fewer reference lines than the issue's five";
+    const QRectF chart = curve->chartRect();
+    for (qsizetype i = 0; i < rects.size(); ++i) {
+        EXPECT_TRUE(chart.contains(rects[i])) << labels[i].toStdString() << " leaves the chart at sparsity " << sparsity;
+        EXPECT_FALSE(rects[i].isEmpty());
+        for (qsizetype j = i + 1; j < rects.size(); ++j)
+            EXPECT_FALSE(rects[i].intersects(rects[j]))
+                << labels[i].toStdString() << " and " << labels[j].toStdString() << " overlap at sparsity " << sparsity;
+    }
+}
+
+TEST(GuiLossCurve, ReferenceLabelsNeverOverlapOnTheRealLayer) {
+    if (!QFile::exists(sharedLayers())) GTEST_SKIP() << sharedLayers().toStdString() << " not present";
+    auto window = makeWindow();
+    window->resize(1500, 940);
+    QSignalSpy loaded(window.get(), &MainWindow::layerLoaded);
+    window->openFile(sharedLayers(), "layers.2.feed_forward.w2");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, 30000));
+    expectLabelsApart(*window, 0.5);
+    QWidget* curve = window->compareTab()->lossCurve();
+    EXPECT_TRUE(curve->grab().save(screenshotDir() + "/loss_curve_w2_sparsity50.png"));
+    expectLabelsApart(*window, 0.7);
+    EXPECT_TRUE(curve->grab().save(screenshotDir() + "/loss_curve_w2_sparsity70.png"));
+    // Squeezed to its minimum height the labels still keep apart (more columns if need be).
+    curve->setFixedHeight(curve->minimumSizeHint().height());
+    QTest::qWait(100);
+    const QList<QRectF> rects = window->compareTab()->lossCurve()->referenceLabelRects();
+    for (qsizetype i = 0; i < rects.size(); ++i)
+        for (qsizetype j = i + 1; j < rects.size(); ++j) EXPECT_FALSE(rects[i].intersects(rects[j])) << i << ", " << j;
+}
+
+}  // namespace
+}  // namespace layerlens::ui::test
