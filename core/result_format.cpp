@@ -73,13 +73,17 @@ nlohmann::json to_json(const ParamValue& value) {
     return std::visit([](const auto& v) { return nlohmann::json(v); }, value);
 }
 
+nlohmann::json to_json(const KeyValues& values) {
+    nlohmann::json object = nlohmann::json::object();
+    for (const auto& [key, value] : values) object[key] = to_json(value);
+    return object;
+}
+
 nlohmann::json result_to_json(const std::string& layer, const MethodResult& r) {
     nlohmann::json o;
     o["layer"] = layer;
     o["method"] = r.method;
-    nlohmann::json params = nlohmann::json::object();
-    for (const auto& [key, value] : r.params) params[key] = to_json(value);
-    o["params"] = params;
+    o["params"] = to_json(r.params);
     o["relative_output_error"] = r.relative_output_error;
     o["sparsity"] = r.sparsity;
     o["bits_per_weight"] = r.bits_per_weight;

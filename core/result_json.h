@@ -10,6 +10,8 @@ namespace layerlens {
 
 nlohmann::json result_to_json(const std::string& layer, const MethodResult& result);
 nlohmann::json to_json(const ParamValue& value);
+// {"name": value, ...}: the "params" object of a layer result and of a model evaluation row.
+nlohmann::json to_json(const KeyValues& values);
 // Indented as every JSON the product writes (4 spaces), newline-terminated.
 std::string json_text(const nlohmann::json& value);
 

@@ -23,9 +23,7 @@ json row_to_json(const ModelEvaluation& evaluation, const ModelEvalRow& row) {
     json o;
     o["method"] = row.method;
     o["budget"] = row.budget;
-    json params = json::object();
-    for (const auto& [key, value] : row.params) params[key] = to_json(value);
-    o["params"] = params;
+    o["params"] = to_json(row.params);
     o["perplexity"] = number(row.perplexity);
     o["kl"] = number(row.kl);
     o["mean_layer_error"] = number(row.mean_layer_error);
@@ -100,10 +98,6 @@ std::string model_eval_json_text(const ModelEvaluation& evaluation) {
     json rows = json::array();
     for (const ModelEvalRow& row : evaluation.rows) rows.push_back(row_to_json(evaluation, row));
     return json_text(rows);
-}
-
-std::string model_eval_row_json_line(const ModelEvaluation& evaluation, const ModelEvalRow& row) {
-    return row_to_json(evaluation, row).dump() + "\n";
 }
 
 ModelEvaluation read_model_eval_json(const std::string& text, const std::string& source) {

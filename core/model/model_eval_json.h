@@ -12,8 +12,6 @@
 namespace layerlens {
 
 std::string model_eval_json_text(const ModelEvaluation& evaluation);
-// One row's object, as a line of its own (for streaming).
-std::string model_eval_row_json_line(const ModelEvaluation& evaluation, const ModelEvalRow& row);
 // Reads what model_eval_json_text writes (rows; the evaluation's fields from the first row).
 // InputError naming `source` and the row and field that is wrong.
 ModelEvaluation read_model_eval_json(const std::string& text, const std::string& source);
