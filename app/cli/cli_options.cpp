@@ -17,7 +17,7 @@ namespace layerlens::cli {
 namespace {
 
 const char* kQuietHelp = "no progress on stderr (by default a line redrawn in place on a terminal, a line per finished stage otherwise)";
-const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model (see `layerlens-cli --help`)";
+const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model, sweep-model, merge-shards (see `layerlens-cli --help`)";
 
 const char* kFooter =
     "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter, 3 internal error (a bug: please report it)\n"
@@ -143,7 +143,7 @@ std::vector<std::string> split_list(const std::string& text) {
 // The state CLI11 writes into while parsing; turned into Options afterwards.
 struct Parsed {
     Options options;
-    std::string methods_text, demo_shape, sweep_sparsities, sweep_bits, shapes, table;
+    std::string methods_text, demo_shape, sweep_sparsities, sweep_bits, shapes, table, layers_text, shard_text;
     bool no_sequential = false;
     long long demo_tokens = 0, max_memory_mb = 0;
     ParamTexts params;
@@ -303,6 +303,84 @@ void finish_eval_model(Parsed& p) {
                              std::to_string(r.points.size()) + " points)");
 }
 
+void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
+    Options& o = p.options;
+    CLI::App* sweep = add_command(app, "sweep-model",
+                                  "every method at every budget on every layer of a file: E per layer x method, "
+                                  "appended to a JSONL file, resumable and shardable over a batch scheduler");
+    sweep->add_option("file", o.model_sweep.path, "layer file with inputs (" + layer_format_names() + ")")
+        ->type_name("FILE")
+        ->required();
+    sweep->add_option("--methods,--method", p.methods_text, "comma-separated methods, or all")->type_name("A,B,...");
+    sweep->add_option("--sparsities", p.sweep_sparsities, "run each method at each of these sparsities, e.g. 0.5,0.7")
+        ->type_name("LIST");
+    sweep->add_option("--table", p.table, "the methods and budgets of an eval-model table: pruning, quantization or joint")
+        ->type_name("NAME");
+    sweep->add_option("--layers", p.layers_text, "only the layers whose names match one of these shell patterns")
+        ->type_name("GLOB,...");
+    sweep->add_option("--out", o.sweep_out,
+                      "the result, one JSON row per layer x method x budget; rows are appended to OUT.partial as they "
+                      "finish, and a run started again with the same arguments computes only what is missing")
+        ->type_name("RESULT.jsonl")
+        ->required()
+        ->group("Output");
+    sweep->add_option("--shard", p.shard_text,
+                      "run only shard I of N (I from 0), balanced by layer cost; default: from SLURM_ARRAY_TASK_ID / "
+                      "SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX with --shard-count")
+        ->type_name("I/N")
+        ->group("Shards");
+    sweep->add_option("--shard-count", o.shard_count, "the number of shards when the index comes from JOB_COMPLETION_INDEX")
+        ->type_name("N")
+        ->check(CLI::PositiveNumber)
+        ->group("Shards");
+    sweep->add_flag("--force", o.force, "discard an earlier OUT or OUT.partial instead of resuming it")->group("Output");
+    sweep->add_option("--outlier-factor", o.outlier_factor, "a layer whose E is above this multiple of its method's median is listed")
+        ->default_str("3")
+        ->check(CLI::PositiveNumber)
+        ->group("Output");
+    sweep->add_flag("--json", o.json, "print the summary as JSON")->group("Output");
+    sweep->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
+        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
+        ->check(CLI::PositiveNumber)
+        ->group("Source");
+    sweep->add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    sweep->add_flag("--quiet", o.quiet, kQuietHelp)->group("Output");
+    add_method_options(*sweep, p, declared, false);
+
+    CLI::App* merge = add_command(app, "merge-shards",
+                                  "put the shard files of one sweep-model back together, checking that they cover "
+                                  "the work exactly once");
+    merge->add_option("out", o.sweep_out, "the merged result")->type_name("OUT.jsonl")->required();
+    merge->add_option("shards", o.shard_files, "the shard files")->type_name("SHARD.jsonl...")->required();
+    merge->add_flag("--force", o.force, "replace OUT")->group("Output");
+    merge->add_option("--outlier-factor", o.outlier_factor, "a layer whose E is above this multiple of its method's median is listed")
+        ->default_str("3")
+        ->check(CLI::PositiveNumber)
+        ->group("Output");
+    merge->add_flag("--json", o.json, "print the summary as JSON")->group("Output");
+    merge->add_flag("--quiet", o.quiet, "print no summary")->group("Output");
+}
+
+// The points of a sweep-model, planned as eval-model plans its own.
+void finish_sweep_model(Parsed& p) {
+    Options& o = p.options;
+    ModelSweepRequest& r = o.model_sweep;
+    if (p.max_memory_mb > 0) r.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
+    r.layer_patterns = split_list(p.layers_text);
+    if (!p.table.empty()) {
+        const auto table = model_table_names().parse(p.table);
+        if (!table) throw ParameterError("unknown table '" + p.table + "'; the tables are " + model_table_names().listed());
+        if (!o.methods.empty() || !p.sweep_sparsities.empty())
+            throw ParameterError("--table chooses the methods and budgets; give it without --methods and --sparsities");
+        r.points = table_points(*table, o.params);
+    } else {
+        if (o.methods.empty()) throw ParameterError("sweep-model needs --methods A,B,... (or all, or --table NAME)");
+        r.points = method_points(o.methods, o.params, p.sweep_sparsities.empty() ? std::vector<double>{}
+                                                                                 : parse_sweep_values(p.sweep_sparsities));
+    }
+    if (!p.shard_text.empty()) o.shard = parse_shard(p.shard_text);
+}
+
 void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
     app.require_subcommand(1);
     app.footer(kFooter);
@@ -336,6 +414,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     add_method_options(*bench, p, declared, false);
 
     add_eval_model_command(app, p, declared);
+    add_sweep_model_commands(app, p, declared);
 
     CLI::App* methods = add_command(app, "methods", "list the methods, or one method's settings");
     methods->add_flag("--names", p.options.names_only, "one comma-separated line of names");
@@ -347,7 +426,7 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     Options& o = p.options;
     o.command = command.get_name();
     if (!command.remaining().empty()) throw ParameterError(unknown_argument(command, command.remaining().front()));
-    o.methods = split_list(p.methods_text);
+    o.methods = p.methods_text == "all" ? method_names() : split_list(p.methods_text);
     for (const auto& m : o.methods) find_method(m);   // unknown names fail before any work
     if (!o.detail.empty()) find_method(o.detail);
     if (!p.demo_shape.empty()) {
@@ -369,6 +448,7 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     apply_params(declared, p.params, command, o.params);
     if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");
     if (o.command == "eval-model") finish_eval_model(p);
+    if (o.command == "sweep-model") finish_sweep_model(p);
 }
 
 }  // namespace

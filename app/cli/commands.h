@@ -11,5 +11,7 @@ int run_run(const Options& options);       // run and compare
 int run_sweep(const Options& options);
 int run_bench(const Options& options);
 int run_eval_model(const Options& options);   // whole-model perplexity
+int run_sweep_model(const Options& options);  // layers x methods map, sharded
+int run_merge_shards(const Options& options);
 
 }  // namespace layerlens::cli

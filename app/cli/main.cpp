@@ -21,6 +21,8 @@ int dispatch(const cli::Options& options) {
     if (options.command == "sweep") return cli::run_sweep(options);
     if (options.command == "bench") return cli::run_bench(options);
     if (options.command == "eval-model") return cli::run_eval_model(options);
+    if (options.command == "sweep-model") return cli::run_sweep_model(options);
+    if (options.command == "merge-shards") return cli::run_merge_shards(options);
     return cli::run_run(options);
 }
 
