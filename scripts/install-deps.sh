@@ -10,6 +10,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   fonts-dejavu-core xvfb xauth
   python3-torch python3-h5py python3-numpy libopenblas0-pthread
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -17,7 +17,7 @@ namespace layerlens::cli {
 namespace {
 
 const char* kQuietHelp = "no progress on stderr (by default a line redrawn in place on a terminal, a line per finished stage otherwise)";
-const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model, sweep-model, merge-shards (see `layerlens-cli --help`)";
+const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model, sweep-model, merge-shards, demo-model (see `layerlens-cli --help`)";
 
 const char* kFooter =
     "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter, 3 internal error (a bug: please report it)\n"
@@ -361,6 +361,20 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
     merge->add_flag("--quiet", o.quiet, "print no summary")->group("Output");
 }
 
+void add_demo_model_command(CLI::App& app, Parsed& p) {
+    Options& o = p.options;
+    CLI::App* demo = add_command(app, "demo-model",
+                                 "write a synthetic model file: demo layers (with outlier channels) and their inputs, "
+                                 "for sweep-model and the GUI at LLM sizes");
+    demo->add_option("out", o.sweep_out, "the HDF5 file to write")->type_name("OUT.h5")->required();
+    demo->add_option("--layers", o.demo_layers, "number of layers")->default_str("16")->check(CLI::Range(1, 1024));
+    demo->add_option("--demo-shape", p.demo_shape, "every layer's shape D_OUTxD_IN")->default_str("1024x1024");
+    demo->add_option("--demo-tokens", p.demo_tokens, "calibration tokens per layer")
+        ->default_str(std::to_string(DemoSpec{}.n_tokens))
+        ->check(CLI::PositiveNumber);
+    demo->add_flag("--force", o.force, "replace OUT");
+}
+
 // The points of a sweep-model, planned as eval-model plans its own.
 void finish_sweep_model(Parsed& p) {
     Options& o = p.options;
@@ -415,6 +429,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
 
     add_eval_model_command(app, p, declared);
     add_sweep_model_commands(app, p, declared);
+    add_demo_model_command(app, p);
 
     CLI::App* methods = add_command(app, "methods", "list the methods, or one method's settings");
     methods->add_flag("--names", p.options.names_only, "one comma-separated line of names");

@@ -45,6 +45,7 @@ struct Options {
     std::optional<Shard> shard;
     int shard_count = 0;                 // --shard-count, for Kubernetes' JOB_COMPLETION_INDEX
     double outlier_factor = 3.0;
+    int demo_layers = 16;                // demo-model --layers
     // merge-shards OUT SHARD...
     std::vector<std::string> shard_files;
 };

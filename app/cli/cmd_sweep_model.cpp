@@ -1,9 +1,11 @@
-// `sweep-model` and `merge-shards`: the layers × methods map of a whole file
+// `sweep-model`, `merge-shards` and `demo-model`: the layers × methods map of a whole file
 // (core/model_sweep/), one shard at a time or all at once, and its summary.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
+#include "demo_model_file.h"
 #include "errors.h"
 #include "model_sweep/model_sweep_merge.h"
 #include "model_sweep/model_sweep_runner.h"
@@ -39,6 +41,9 @@ int run_sweep_model(const Options& options) {
     const std::string out = shard_output(options.sweep_out, shard);
     const ModelSweepPlan plan = plan_model_sweep(options.model_sweep);
     for (const std::string& skip : plan.skipped) std::cerr << "note: skipped " << skip << "\n";
+    for (const std::string& method : options.methods)
+        if (std::none_of(plan.points.begin(), plan.points.end(), [&](const ModelEvalPoint& p) { return p.method == method; }))
+            std::cerr << "note: skipped " << method << ": it has no sparsity budget for --sparsities\n";
     if (shard) {
         const auto layers = shard_layers(plan, *shard);
         std::cerr << "sweep-model: shard " << shard->text() << ": " << layers.size() << " of " << plan.layers.size()
@@ -67,6 +72,14 @@ int run_merge_shards(const Options& options) {
                   << options.sweep_out << "\n";
         print_summary(options, rows);
     }
+    return kExitOk;
+}
+
+int run_demo_model(const Options& options) {
+    write_demo_model(options.sweep_out, options.demo_layers, options.source.demo_spec, options.force);
+    std::cerr << "wrote " << options.sweep_out << ": " << options.demo_layers << " layers of "
+              << options.source.demo_spec.d_out << " x " << options.source.demo_spec.d_in << ", "
+              << options.source.demo_spec.n_tokens << " tokens each\n";
     return kExitOk;
 }
 

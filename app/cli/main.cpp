@@ -23,6 +23,7 @@ int dispatch(const cli::Options& options) {
     if (options.command == "eval-model") return cli::run_eval_model(options);
     if (options.command == "sweep-model") return cli::run_sweep_model(options);
     if (options.command == "merge-shards") return cli::run_merge_shards(options);
+    if (options.command == "demo-model") return cli::run_demo_model(options);
     return cli::run_run(options);
 }
 

@@ -95,7 +95,9 @@ void StderrProgress::draw_locked(double fraction, Clock::time_point now) {
     const int filled = static_cast<int>(f * kWidth);
     const std::string title = job_.empty() ? command_ : command_ + " " + job_;
     char line[512];
-    std::snprintf(line, sizeof line, "%s [%s%s] %3d%% %-28.28s %-24s", title.c_str(),
+    // The stage is never cut (sweep-model's names a layer and a method); erasing to the end of
+    // the line after it removes what a longer earlier line left.
+    std::snprintf(line, sizeof line, "%s [%s%s] %3d%% %-28s %s", title.c_str(),
                   std::string(static_cast<size_t>(filled), '#').c_str(),
                   std::string(static_cast<size_t>(kWidth - filled), ' ').c_str(), percent, last_stage_.c_str(), times.c_str());
     std::string text = line;
@@ -104,7 +106,7 @@ void StderrProgress::draw_locked(double fraction, Clock::time_point now) {
     winsize size{};
     if (ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 1 && text.size() >= size.ws_col)
         text.resize(size.ws_col - 1u);
-    std::fprintf(stderr, "\r%s", text.c_str());
+    std::fprintf(stderr, "\r%s\x1b[K", text.c_str());
     std::fflush(stderr);
 }
 

@@ -114,6 +114,12 @@ std::string partial_path(const std::string& out) { return output_path(out) + ".p
 ModelSweepRun run_model_sweep(const ModelSweepPlan& plan, const std::optional<Shard>& shard,
                               const ModelSweepOutput& output, Progress& progress,
                               const std::function<void(const SweepRow&)>& row_written) {
+    // A shard without a layer would have no row to say which shard it is, so merge-shards could
+    // not tell it from a missing one.
+    if (shard && static_cast<std::size_t>(shard->count) > plan.layers.size())
+        throw ParameterError("--shard " + shard->text() + ": " + std::to_string(plan.layers.size()) +
+                             " layers cannot be cut into " + std::to_string(shard->count) + " shards (at most " +
+                             std::to_string(plan.layers.size()) + ")");
     const std::vector<std::size_t> work = shard_work(plan, shard);
     const std::optional<SweepShardTag> tag =
         shard ? std::optional<SweepShardTag>(SweepShardTag{*shard, work.size()}) : std::nullopt;

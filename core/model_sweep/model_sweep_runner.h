@@ -29,7 +29,8 @@ struct ModelSweepRun {
 // The partial file beside OUT.
 std::string partial_path(const std::string& out);
 
-// `shard` empty: the whole sweep, rows without a shard tag. InputError for a layer file that
+// `shard` empty: the whole sweep, rows without a shard tag; ParameterError for more shards than
+// layers. InputError for a layer file that
 // changed or an output that cannot be written; ParameterError when OUT or OUT.partial holds
 // another sweep or shard (without `replace`), or another process is writing it; Cancelled
 // passes through (the rows so far stay in OUT.partial). A layer that cannot be compressed (bad

@@ -131,3 +131,19 @@ TEST(CliProgress, AFailedLoadPrintsTheErrorAndNoFinishedStage) {
     EXPECT_EQ(o.err.find("done"), std::string::npos) << o.err;
     EXPECT_EQ(o.err.rfind("layerlens-cli: error: ", 0), 0u) << o.err;
 }
+
+// sweep-model's bar: the layer (k of n) and method in the stage, and the time left.
+TEST(CliProgress, SweepModelShowsLayerMethodAndTimeLeftOnATerminal) {
+    if (!have_data()) GTEST_SKIP() << "no shared data";
+    const std::string out = tmp("sweep.jsonl");
+    const auto [seen, code] = run_on_terminal({"sweep-model", data("stories260K_layers.h5"), "--methods", "rtn,awp",
+                                               "--iters", "2000", "--out", out, "--force"});
+    ASSERT_EQ(code, 0) << seen;
+    EXPECT_NE(seen.find("\rsweep-model ["), std::string::npos) << seen;
+    EXPECT_TRUE(std::regex_search(seen, std::regex(R"(layer [0-9]+/35 layers\.[0-9]\.[a-z_]+\.w[a-z0-9]+: (rtn|awp))")))
+        << seen;
+    EXPECT_NE(seen.find(" left"), std::string::npos) << "an estimate of the time left: " << seen;
+    const Outcome log = run_cli("sweep-model " + data("stories260K_layers.h5") + " --methods rtn --out " + out + " --force");
+    EXPECT_EQ(log.err.find('\r'), std::string::npos) << log.err;
+    EXPECT_NE(log.err.find("sweep-model: 35 rows computed; wrote"), std::string::npos) << log.err;
+}

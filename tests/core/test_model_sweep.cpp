@@ -1,0 +1,417 @@
+// The model sweep (core/model_sweep/): its plan and shards, resuming after an interruption,
+// merging shards, the summary, and its checksum against an independent one (coreutils).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <set>
+
+#include "hdf5_fixtures.h"
+#include "io/hdf5_writer.h"
+#include "io/sha256.h"
+#include "model_sweep/model_sweep_merge.h"
+#include "model_sweep/model_sweep_runner.h"
+#include "model_sweep/model_sweep_summary.h"
+#include "test_support.h"
+
+using namespace layerlens;
+using namespace layerlens::test;
+
+namespace {
+
+// Two blocks of the real model (14 layers) with three methods: small enough to run often.
+ModelSweepRequest real_request() {
+    ModelSweepRequest request;
+    request.path = shared_data("stories260K_layers.h5");
+    request.layer_patterns = {"layers.0.*", "layers.1.*"};
+    request.points = method_points({"rtn", "wanda", "sparsegpt"}, CompressionParams{});
+    return request;
+}
+
+// A row's JSON without the measured times: what must equal between two runs.
+nlohmann::json timeless(const std::string& line) {
+    nlohmann::json o = nlohmann::json::parse(line);
+    o.erase("seconds");
+    o.erase("timings");
+    return o;
+}
+
+void expect_same_rows(const std::vector<SweepRow>& a, const std::vector<SweepRow>& b) {
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t k = 0; k < a.size(); ++k) EXPECT_EQ(timeless(a[k].line), timeless(b[k].line)) << "row " << k;
+}
+
+// Cancels once `rows` rows are written.
+class StopAfter : public Progress {
+public:
+    explicit StopAfter(size_t rows) : rows_(rows) {}
+    void written() { ++written_; }
+    bool cancelled() const override { return written_ >= rows_; }
+
+private:
+    size_t rows_, written_ = 0;
+};
+
+std::vector<std::string> lines_of(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+template <class E, class F>
+std::string message_of(F&& f) {
+    try {
+        f();
+    } catch (const E& e) {
+        return e.what();
+    }
+    return "(no exception)";
+}
+
+}  // namespace
+
+TEST(Sha256, KnownDigestsAndCoreutils) {
+    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    Sha256 million;
+    const std::string chunk(1000, 'a');   // 1000 updates of 1000 bytes: the buffered path
+    for (int k = 0; k < 1000; ++k) million.update(chunk.data(), chunk.size());
+    EXPECT_EQ(million.hex_digest(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    // An independent implementation on a real file.
+    const std::string path = shared_data("stories260K_layers.h5");
+    FILE* pipe = popen(("sha256sum '" + path + "'").c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    char digest[65] = {};
+    ASSERT_EQ(std::fread(digest, 1, 64, pipe), 64u);
+    pclose(pipe);
+    EXPECT_EQ(file_sha256(path), std::string(digest));
+    EXPECT_NE(message_of<InputError>([] { file_sha256("/nonexistent/x.h5"); }).find("/nonexistent/x.h5"), std::string::npos);
+}
+
+TEST(ModelSweepShards, ParseAndEnvironment) {
+    EXPECT_EQ(parse_shard("1/3"), (Shard{1, 3}));
+    EXPECT_EQ(parse_shard("0/1"), (Shard{0, 1}));
+    for (const char* bad : {"3/3", "-1/3", "a/3", "1/0", "1", "1/3/4", "", "1/ 3"})
+        EXPECT_THROW(parse_shard(bad), ParameterError) << bad;
+    EXPECT_NE(message_of<ParameterError>([] { parse_shard("3/3"); }).find("0/3 to 2/3"), std::string::npos);
+
+    auto table = [](std::map<std::string, std::string> vars) {
+        return [vars](const char* name) -> const char* {
+            const auto it = vars.find(name);
+            return it == vars.end() ? nullptr : it->second.c_str();
+        };
+    };
+    EXPECT_FALSE(shard_from_environment(table({}), 0));
+    EXPECT_EQ(*shard_from_environment(table({{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "7"}}), 0), (Shard{2, 7}));
+    // --array=4-6: ids 4, 5, 6 are shards 0, 1, 2 of 3.
+    EXPECT_EQ(*shard_from_environment(table({{"SLURM_ARRAY_TASK_ID", "5"}, {"SLURM_ARRAY_TASK_COUNT", "3"},
+                                             {"SLURM_ARRAY_TASK_MIN", "4"}}), 0),
+              (Shard{1, 3}));
+    EXPECT_EQ(*shard_from_environment(table({{"JOB_COMPLETION_INDEX", "4"}}), 5), (Shard{4, 5}));
+    EXPECT_THROW(shard_from_environment(table({{"JOB_COMPLETION_INDEX", "4"}}), 0), ParameterError);   // no count
+    EXPECT_THROW(shard_from_environment(table({{"JOB_COMPLETION_INDEX", "5"}}), 5), ParameterError);   // out of range
+    EXPECT_THROW(shard_from_environment(table({{"SLURM_ARRAY_TASK_ID", "x"}, {"SLURM_ARRAY_TASK_COUNT", "3"}}), 0), ParameterError);
+    EXPECT_THROW(shard_from_environment(table({{"SLURM_ARRAY_TASK_ID", "1"}}), 0), ParameterError);
+}
+
+// Disjoint, complete and balanced: no shard's load exceeds the mean by more than one layer
+// (the guarantee of longest-first greedy assignment), on layers of very different sizes.
+TEST(ModelSweepShards, DisjointCompleteAndBalancedByCost) {
+    ModelSweepPlan plan;
+    plan.points = method_points({"rtn", "gptq"}, CompressionParams{});
+    std::mt19937 rng(11);
+    std::uniform_int_distribution<int> width(1, 64);
+    for (int k = 0; k < 40; ++k) {
+        LayerInfo info;
+        info.name = "layers." + std::to_string(k);
+        info.d_out = 64 * width(rng);
+        info.d_in = 64 * width(rng);
+        info.n_tokens = 2048;
+        plan.layers.push_back(info);
+    }
+    for (int count : {1, 2, 3, 7, 40, 64}) {
+        SCOPED_TRACE("N = " + std::to_string(count));
+        std::vector<int> owner(plan.layers.size(), -1);
+        double total = 0.0, largest = 0.0, worst = 0.0;
+        for (const LayerInfo& info : plan.layers) {
+            total += layer_cost(info, plan.points.size());
+            largest = std::max(largest, layer_cost(info, plan.points.size()));
+        }
+        for (int index = 0; index < count; ++index) {
+            const auto layers = shard_layers(plan, Shard{index, count});
+            EXPECT_TRUE(std::is_sorted(layers.begin(), layers.end()));
+            double load = 0.0;
+            for (size_t layer : layers) {
+                EXPECT_EQ(owner[layer], -1) << "layer " << layer << " in two shards";
+                owner[layer] = index;
+                load += layer_cost(plan.layers[layer], plan.points.size());
+            }
+            worst = std::max(worst, load);
+        }
+        for (int o : owner) EXPECT_GE(o, 0);
+        EXPECT_LE(worst, total / count + largest * (1 + 1e-12));
+    }
+    // A layer of 4096 x 4096 costs more than sixteen of 1024 x 1024 together.
+    LayerInfo big{"big", 4096, 4096, "float32", true, 2048}, small{"small", 1024, 1024, "float32", true, 2048};
+    EXPECT_GT(layer_cost(big, 2), 16 * layer_cost(small, 2));
+}
+
+TEST(ModelSweepPlan, FiltersChecksumsAndValidatesBeforeWork) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const ModelSweepPlan plan = plan_model_sweep(real_request());
+    EXPECT_EQ(plan.layers.size(), 14u);
+    EXPECT_EQ(plan.work_count(), 42u);
+    EXPECT_EQ(plan.input_sha256, file_sha256(plan.path));
+    EXPECT_EQ(plan.sweep_id.size(), 16u);
+    // The id changes with any argument and with nothing else.
+    EXPECT_EQ(plan_model_sweep(real_request()).sweep_id, plan.sweep_id);
+    ModelSweepRequest other = real_request();
+    other.points = method_points({"rtn", "wanda", "sparsegpt"}, CompressionParams{}, {0.6});
+    EXPECT_NE(plan_model_sweep(other).sweep_id, plan.sweep_id);
+
+    ModelSweepRequest nothing = real_request();
+    nothing.layer_patterns = {"layers.9.*"};
+    EXPECT_NE(message_of<ParameterError>([&] { plan_model_sweep(nothing); }).find("'layers.9.*' matches no layer"),
+              std::string::npos);
+    // A group that divides no layer's width fails before any work, naming method and layer.
+    ModelSweepRequest bad_group = real_request();
+    CompressionParams params;
+    params.group_size = 48;
+    bad_group.points = method_points({"rtn"}, params);
+    const std::string message = message_of<ParameterError>([&] { plan_model_sweep(bad_group); });
+    EXPECT_NE(message.find("rtn on layers.0."), std::string::npos) << message;
+}
+
+// Killed (here: cancelled) after some rows and started again, the sweep keeps the finished
+// rows byte for byte, computes only the rest, and ends equal to an uninterrupted run.
+TEST(ModelSweepRunner, ResumesAfterAnInterruptionWithIdenticalRows) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const std::string dir = scratch_dir();
+    const ModelSweepPlan plan = plan_model_sweep(real_request());
+    Progress quiet;
+    const ModelSweepRun whole = run_model_sweep(plan, std::nullopt, {dir + "/whole.jsonl"}, quiet);
+    EXPECT_EQ(whole.computed, plan.work_count());
+    ASSERT_EQ(lines_of(dir + "/whole.jsonl").size(), plan.work_count());
+    for (size_t k = 0; k < whole.rows.size(); ++k) {
+        EXPECT_EQ(whole.rows[k].work, k);
+        EXPECT_TRUE(whole.rows[k].error.has_value()) << whole.rows[k].failure;
+        EXPECT_FALSE(whole.rows[k].shard.has_value());
+    }
+
+    const std::string out = dir + "/resumed.jsonl";
+    StopAfter stop(17);
+    EXPECT_THROW(run_model_sweep(plan, std::nullopt, {out}, stop, [&](const SweepRow&) { stop.written(); }), Cancelled);
+    EXPECT_FALSE(std::filesystem::exists(out)) << "an unfinished sweep is never under its name";
+    const std::vector<std::string> before = lines_of(partial_path(out));
+    ASSERT_EQ(before.size(), 17u);
+    // A kill in the middle of a write leaves a cut-off line: it is dropped and done again.
+    { std::ofstream(partial_path(out), std::ios::app) << before.back().substr(0, 40); }
+
+    size_t seen = 0;
+    const ModelSweepRun resumed = run_model_sweep(plan, std::nullopt, {out}, quiet, [&](const SweepRow&) { ++seen; });
+    EXPECT_EQ(resumed.resumed, 17u);
+    EXPECT_EQ(resumed.computed, plan.work_count() - 17);
+    EXPECT_EQ(seen, plan.work_count());
+    EXPECT_FALSE(std::filesystem::exists(partial_path(out)));
+    const std::vector<std::string> after = lines_of(out);
+    ASSERT_EQ(after.size(), plan.work_count());
+    for (size_t k = 0; k < before.size(); ++k) EXPECT_EQ(after[k], before[k]) << "row " << k << " changed";
+    expect_same_rows(resumed.rows, whole.rows);
+
+    // Finished: started again, nothing is computed and the file is not touched.
+    const auto stamp = std::filesystem::last_write_time(out);
+    const ModelSweepRun again = run_model_sweep(plan, std::nullopt, {out}, quiet);
+    EXPECT_EQ(again.computed, 0u);
+    EXPECT_EQ(again.resumed, plan.work_count());
+    EXPECT_EQ(std::filesystem::last_write_time(out), stamp);
+}
+
+TEST(ModelSweepRunner, RefusesAnotherSweepsRowsUnlessForced) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const std::string dir = scratch_dir();
+    Progress quiet;
+    const ModelSweepPlan plan = plan_model_sweep(real_request());
+    ModelSweepRequest other_request = real_request();
+    other_request.points = method_points({"magnitude"}, CompressionParams{});
+    const ModelSweepPlan other = plan_model_sweep(other_request);
+    const std::string out = dir + "/r.jsonl";
+    run_model_sweep(other, std::nullopt, {out}, quiet);
+    EXPECT_NE(message_of<ParameterError>([&] { run_model_sweep(plan, std::nullopt, {out}, quiet); }).find("another sweep"),
+              std::string::npos);
+    // A shard's partial is not the whole sweep's.
+    StopAfter stop(2);
+    EXPECT_THROW(run_model_sweep(plan, Shard{1, 3}, {dir + "/s.jsonl"}, stop, [&](const SweepRow&) { stop.written(); }), Cancelled);
+    std::filesystem::rename(partial_path(dir + "/s.jsonl"), partial_path(dir + "/w.jsonl"));
+    EXPECT_NE(message_of<ParameterError>([&] { run_model_sweep(plan, std::nullopt, {dir + "/w.jsonl"}, quiet); })
+                  .find("rows of shard 1/3, not of the whole sweep"),
+              std::string::npos);
+    const ModelSweepRun forced = run_model_sweep(plan, std::nullopt, {out, true}, quiet);
+    EXPECT_EQ(forced.computed, plan.work_count());
+    EXPECT_EQ(lines_of(out).size(), plan.work_count());
+}
+
+// Shards of 1, 3 and 7 merged equal the single-process sweep; a missing, duplicated, unfinished
+// or foreign shard is refused with its name.
+TEST(ModelSweepMerge, ShardsMergeToTheSingleProcessResult) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const std::string dir = scratch_dir();
+    Progress quiet;
+    const ModelSweepPlan plan = plan_model_sweep(real_request());
+    const ModelSweepRun single = run_model_sweep(plan, std::nullopt, {dir + "/single.jsonl"}, quiet);
+    for (int count : {1, 3, 7}) {
+        SCOPED_TRACE("N = " + std::to_string(count));
+        std::vector<std::string> files;
+        for (int index = 0; index < count; ++index) {
+            files.push_back(dir + "/shard-" + std::to_string(index) + "-of-" + std::to_string(count) + ".jsonl");
+            const ModelSweepRun run = run_model_sweep(plan, Shard{index, count}, {files.back()}, quiet);
+            for (const SweepRow& row : run.rows) ASSERT_TRUE(row.shard && row.shard->shard == (Shard{index, count}));
+        }
+        std::reverse(files.begin(), files.end());   // the order given does not matter
+        const std::vector<SweepRow> merged = merge_shards(files);
+        expect_same_rows(merged, single.rows);
+        for (const SweepRow& row : merged) EXPECT_EQ(row.line.find("\"shard\""), std::string::npos);
+        if (count == 3) {
+            write_sweep_file(dir + "/merged.jsonl", merged, false);
+            EXPECT_EQ(lines_of(dir + "/merged.jsonl").size(), plan.work_count());
+            EXPECT_THROW(write_sweep_file(dir + "/merged.jsonl", merged, false), ParameterError);
+        }
+    }
+    const std::string s0 = dir + "/shard-0-of-3.jsonl", s1 = dir + "/shard-1-of-3.jsonl", s2 = dir + "/shard-2-of-3.jsonl";
+    std::string m = message_of<InputError>([&] { merge_shards({s0, s2}); });
+    EXPECT_NE(m.find("shard 1/3 is missing"), std::string::npos) << m;
+    m = message_of<InputError>([&] { merge_shards({s0}); });
+    EXPECT_NE(m.find("shards 1/3, 2/3 are missing"), std::string::npos) << m;
+    std::filesystem::copy_file(s1, dir + "/copy.jsonl");
+    m = message_of<InputError>([&] { merge_shards({s0, s1, dir + "/copy.jsonl", s2}); });
+    EXPECT_NE(m.find("shard 1/3 is given twice: " + s1 + " and " + dir + "/copy.jsonl"), std::string::npos) << m;
+    m = message_of<InputError>([&] { merge_shards({s0, dir + "/shard-1-of-7.jsonl", s2}); });
+    EXPECT_NE(m.find("one of 7 shards"), std::string::npos) << m;
+    // An unfinished shard: its first rows only.
+    std::vector<std::string> lines = lines_of(s1);
+    { std::ofstream cut(dir + "/cut.jsonl"); cut << lines[0] << "\n" << lines[1] << "\n"; }
+    m = message_of<InputError>([&] { merge_shards({s0, dir + "/cut.jsonl", s2}); });
+    EXPECT_NE(m.find("has 2 of its"), std::string::npos) << m;
+    // Not a sweep file at all, and a broken line.
+    write_bytes(dir + "/junk.jsonl", "{\"work\": 1}\n");
+    m = message_of<InputError>([&] { merge_shards({s0, dir + "/junk.jsonl"}); });
+    EXPECT_NE(m.find(dir + "/junk.jsonl:1: the row has no 'work_count'"), std::string::npos) << m;
+    write_bytes(dir + "/text.jsonl", lines[0] + "\nnot json\n");
+    m = message_of<InputError>([&] { merge_shards({dir + "/text.jsonl"}); });
+    EXPECT_NE(m.find(dir + "/text.jsonl:2: not a JSON object"), std::string::npos) << m;
+    EXPECT_THROW(merge_shards({}), ParameterError);
+}
+
+TEST(ModelSweepMerge, ShardsOfAnotherInputFileAreRefused) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const std::string dir = scratch_dir();
+    Progress quiet;
+    ModelSweepRequest a = real_request();
+    a.layer_patterns = {"layers.0.attention.wq", "layers.0.attention.wk"};
+    a.points = method_points({"rtn"}, CompressionParams{});
+    // The same layers in a file of their own: the same arguments, another checksum.
+    const Layer wq = read_layer(a.path, "layers.0.attention.wq"), wk = read_layer(a.path, "layers.0.attention.wk");
+    std::mt19937 rng(3);
+    const MatrixF X = random_inputs(256, wq.d_in(), rng);
+    LayerToWrite q, k;
+    q.name = wq.name;
+    q.weight = &wq.W;
+    q.inputs = &X;
+    k.name = wk.name;
+    k.weight = &wk.W;
+    k.inputs = &X;
+    write_layers(dir + "/mine.h5", {k, q}, true);
+    ModelSweepRequest b = a;
+    b.path = dir + "/mine.h5";
+    const ModelSweepPlan plan_a = plan_model_sweep(a), plan_b = plan_model_sweep(b);
+    EXPECT_NE(plan_a.input_sha256, plan_b.input_sha256);
+    run_model_sweep(plan_a, Shard{0, 2}, {dir + "/a0.jsonl"}, quiet);
+    run_model_sweep(plan_b, Shard{1, 2}, {dir + "/b1.jsonl"}, quiet);
+    const std::string m = message_of<InputError>([&] { merge_shards({dir + "/a0.jsonl", dir + "/b1.jsonl"}); });
+    EXPECT_NE(m.find("another input file"), std::string::npos) << m;
+    // More shards than layers: some shard would have no row to name it.
+    EXPECT_NE(message_of<ParameterError>([&] { run_model_sweep(plan_a, Shard{0, 3}, {dir + "/x.jsonl"}, quiet); })
+                  .find("2 layers cannot be cut into 3 shards"),
+              std::string::npos);
+}
+
+// A layer whose data is bad does not stop the sweep: its rows say why, the others are computed.
+TEST(ModelSweepRunner, ABadLayerGetsFailureRowsAndTheSweepGoesOn) {
+    const std::string dir = scratch_dir();
+    std::mt19937 rng(5);
+    const MatrixF W = random_matrix(16, 32, rng), X = random_inputs(128, 32, rng);
+    MatrixF X_nan = X;
+    X_nan(7, 3) = std::numeric_limits<float>::quiet_NaN();
+    LayerToWrite good, bad;
+    good.name = "a.good";
+    good.weight = &W;
+    good.inputs = &X;
+    bad.name = "b.bad";
+    bad.weight = &W;
+    bad.inputs = &X_nan;
+    write_layers(dir + "/two.h5", {good, bad}, true);
+    ModelSweepRequest request;
+    request.path = dir + "/two.h5";
+    request.points = method_points({"rtn", "wanda"}, CompressionParams{});
+    Progress quiet;
+    const ModelSweepRun run = run_model_sweep(plan_model_sweep(request), std::nullopt, {dir + "/r.jsonl"}, quiet);
+    ASSERT_EQ(run.rows.size(), 4u);
+    EXPECT_TRUE(run.rows[0].error && run.rows[1].error);
+    EXPECT_FALSE(run.rows[2].error || run.rows[3].error);
+    EXPECT_NE(run.rows[2].failure.find("NaN"), std::string::npos) << run.rows[2].failure;
+    // The failures read back from the file, and the summary lists them.
+    const SweepFile file = read_sweep_file(dir + "/r.jsonl", false);
+    EXPECT_EQ(file.rows[3].failure, run.rows[3].failure);
+    const ModelSweepSummary summary = summarise_model_sweep(file.rows);
+    EXPECT_EQ(summary.failures.size(), 2u);
+    EXPECT_EQ(summary.points[0].failed, 1u);
+    EXPECT_EQ(summary.points[0].layers, 1u);
+}
+
+// The summary against brute force over the rows.
+TEST(ModelSweepSummary, MeansMediansBestAndOutliers) {
+    if (!have_shared_data()) GTEST_SKIP() << "no shared data";
+    const std::string dir = scratch_dir();
+    Progress quiet;
+    const ModelSweepRun run = run_model_sweep(plan_model_sweep(real_request()), std::nullopt, {dir + "/r.jsonl"}, quiet);
+    const double factor = 1.5;
+    const ModelSweepSummary summary = summarise_model_sweep(run.rows, factor);
+    ASSERT_EQ(summary.points.size(), 3u);
+    ASSERT_EQ(summary.layers.size(), 14u);
+    EXPECT_EQ(summary.budgets, (std::vector<std::string>{"INT4 g128", "50%"}));
+    size_t outliers = 0;
+    for (const SweepPointSummary& point : summary.points) {
+        std::vector<double> errors;
+        for (const SweepRow& row : run.rows)
+            if (row.method == point.method) errors.push_back(*row.error);
+        ASSERT_EQ(errors.size(), 14u);
+        EXPECT_NEAR(point.mean_error, std::accumulate(errors.begin(), errors.end(), 0.0) / 14, 1e-15);
+        std::sort(errors.begin(), errors.end());
+        EXPECT_DOUBLE_EQ(point.median_error, 0.5 * (errors[6] + errors[7]));
+        EXPECT_DOUBLE_EQ(point.worst_error, errors.back());
+        for (double e : errors) outliers += e > factor * point.median_error;
+    }
+    EXPECT_EQ(summary.outliers.size(), outliers);
+    for (size_t k = 1; k < summary.outliers.size(); ++k)
+        EXPECT_GE(summary.outliers[k - 1].error / summary.outliers[k - 1].median,
+                  summary.outliers[k].error / summary.outliers[k].median);
+    // Per layer and budget: the lowest E of the methods at that budget.
+    for (const SweepLayerSummary& layer : summary.layers) {
+        for (const SweepLayerBest& best : layer.best) {
+            double lowest = 1e300;
+            for (const SweepRow& row : run.rows)
+                if (row.layer == layer.layer && row.budget == best.budget) lowest = std::min(lowest, *row.error);
+            EXPECT_EQ(best.error, lowest) << layer.layer << " " << best.budget;
+        }
+    }
+    const nlohmann::json json = nlohmann::json::parse(model_sweep_summary_json(summary));
+    EXPECT_EQ(json["methods"].size(), 3u);
+    EXPECT_EQ(json["outliers"].size(), outliers);
+    EXPECT_NE(model_sweep_summary_table(summary).find("lowest E per layer"), std::string::npos);
+}
