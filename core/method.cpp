@@ -73,7 +73,15 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
                         const CompressionParams& params, Progress& progress) {
     check_layer_matches_statistics(layer, stats);
     validate_method(method, layer, params);
-    const OutputError error(layer.W, stats.C_float);
+    return run_method(method, layer, stats, params, progress, OutputError(layer.W, stats.C_float));
+}
+
+MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,
+                        const CompressionParams& params, Progress& progress, const OutputError& error) {
+    if (&error.weight() != &layer.W || &error.correlation() != &stats.C_float)
+        throw std::logic_error("run_method: the shared OutputError belongs to another layer");
+    check_layer_matches_statistics(layer, stats);
+    validate_method(method, layer, params);
     check_energy(layer, stats, error.reference_energy());
     progress.check();
     const auto start = std::chrono::steady_clock::now();

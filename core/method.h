@@ -17,6 +17,7 @@
 namespace layerlens {
 
 struct CalibrationStats;
+class OutputError;
 class Progress;
 
 using KeyValues = std::vector<std::pair<std::string, ParamValue>>;
@@ -75,6 +76,11 @@ void validate_method(const MethodInfo& method, const Layer& layer, const Compres
 // Validates, runs, times, and fills the common fields (E, sparsity, seconds) of the result.
 MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,
                         const CompressionParams& params, Progress& progress);
+// The same with the layer's error measure made once by the caller (OutputError(layer.W,
+// stats.C_float)) and shared by every method it runs on the layer: its reference energy
+// tr(W C Wᵀ) is a d_out·d_in² product, as much as judging a method's result.
+MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,
+                        const CompressionParams& params, Progress& progress, const OutputError& judge);
 
 // Throws InputError unless the layer's width matches the statistics and W is finite.
 void check_layer_matches_statistics(const Layer& layer, const CalibrationStats& stats);

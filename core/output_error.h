@@ -31,6 +31,9 @@ public:
     // tr(Δ C Δᵀ) for an arbitrary difference Δ, unnormalised (PGD's loss before scaling).
     double absolute(const MatrixF& delta) const;
     double reference_energy() const { return energy_; }   // tr(W C Wᵀ)
+    // What it judges against, so a caller sharing one OutputError can be checked to share the layer.
+    const MatrixF& weight() const { return W_; }
+    const MatrixF& correlation() const { return C_; }
 
 private:
     double normalise(double absolute_error) const;

@@ -7,6 +7,7 @@
 #include "io/result_export.h"
 #include "layer_source.h"
 #include "method_registry.h"
+#include "output_error.h"
 #include "progress.h"
 #include "result_format.h"
 #include "stderr_progress.h"
@@ -41,10 +42,10 @@ void print_results(const Options& options, const LoadedLayer& loaded, const std:
 // Runs one method (job `index` of `count` on the progress line); prints its warnings; frees Ŵ
 // unless it is to be exported (a table of many results would otherwise hold every method's
 // weight-sized matrices).
-MethodResult run_one(const std::string& name, const LoadedLayer& loaded, const CompressionParams& params, bool keep,
-                     StderrProgress& progress, size_t index, size_t count) {
+MethodResult run_one(const std::string& name, const LoadedLayer& loaded, const OutputError& judge,
+                     const CompressionParams& params, bool keep, StderrProgress& progress, size_t index, size_t count) {
     progress.begin(count > 1 ? name + " " + std::to_string(index + 1) + "/" + std::to_string(count) : name);
-    MethodResult result = run_method(find_method(name), loaded.layer, loaded.stats, params, progress);
+    MethodResult result = run_method(find_method(name), loaded.layer, loaded.stats, params, progress, judge);
     progress.finish();
     for (const auto& w : result.warnings) std::cerr << "warning: " << name << ": " << w << "\n";
     if (!keep) result.release_matrices();
@@ -62,9 +63,10 @@ int run_run(const Options& options) {
     const LoadedLayer loaded = load(options, progress);
     // Every parameter is checked against the layer before the first (possibly long) method runs.
     for (const auto& name : options.methods) validate_method(find_method(name), loaded.layer, options.params);
+    const OutputError judge(loaded.layer.W, loaded.stats.C_float);   // shared by every method
     std::vector<MethodResult> results;
     for (size_t k = 0; k < options.methods.size(); ++k)
-        results.push_back(run_one(options.methods[k], loaded, options.params, !options.export_path.empty(), progress, k,
+        results.push_back(run_one(options.methods[k], loaded, judge, options.params, !options.export_path.empty(), progress, k,
                                   options.methods.size()));
     print_results(options, loaded, results, options.command == "run");
     if (!options.export_path.empty()) {
@@ -82,9 +84,10 @@ int run_sweep(const Options& options) {
     StderrProgress progress("sweep", options.quiet);
     const LoadedLayer loaded = load(options, progress);
     for (const SweepPoint& point : plan.points) validate_method(find_method(point.method), loaded.layer, point.params);
+    const OutputError judge(loaded.layer.W, loaded.stats.C_float);
     std::vector<MethodResult> results;
     for (size_t k = 0; k < plan.points.size(); ++k)
-        results.push_back(run_one(plan.points[k].method, loaded, plan.points[k].params, false, progress, k, plan.points.size()));
+        results.push_back(run_one(plan.points[k].method, loaded, judge, plan.points[k].params, false, progress, k, plan.points.size()));
     print_results(options, loaded, results, false);
     return 0;
 }

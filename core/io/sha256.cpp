@@ -1,6 +1,8 @@
 #include "sha256.h"
 
+#include <cpuid.h>
 #include <fcntl.h>
+#include <immintrin.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,12 +27,70 @@ constexpr std::uint32_t kRound[64] = {
 
 std::uint32_t rotate_right(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+// The SHA extensions (x86 SHA-NI) hash 5-6x faster than the portable rounds: a sweep's shards
+// each checksum the whole input, which for a large model file is otherwise seconds of every run.
+bool cpu_has_sha_extensions() {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    const bool sha = (b >> 29) & 1u;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+    const bool sse41 = (c >> 19) & 1u, ssse3 = (c >> 9) & 1u;
+    return sha && sse41 && ssse3;
+}
+
+// FIPS 180-4's 64 rounds on the state kept as the instructions want it (ABEF and CDGH): four
+// rounds per group g, the message schedule W[16..63] computed four words at a time.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_with_sha_extensions(std::uint32_t state[8],
+                                                                            const unsigned char* block) {
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+    __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+    const __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    const __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    const __m128i abef_start = abef, cdgh_start = cdgh;
+    __m128i w[4];
+    for (int g = 0; g < 16; ++g) {
+        if (g < 4) w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * g)), byte_swap);
+        __m128i message = _mm_add_epi32(w[g % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * g)));
+        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, message);
+        if (g >= 3 && g <= 14) {
+            const __m128i shifted = _mm_alignr_epi8(w[g % 4], w[(g + 3) % 4], 4);
+            w[(g + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(w[(g + 1) % 4], shifted), w[g % 4]);
+        }
+        message = _mm_shuffle_epi32(message, 0x0E);
+        abef = _mm_sha256rnds2_epu32(abef, cdgh, message);
+        if (g >= 1 && g <= 12) w[(g + 3) % 4] = _mm_sha256msg1_epu32(w[(g + 3) % 4], w[g % 4]);
+    }
+    abef = _mm_add_epi32(abef, abef_start);
+    cdgh = _mm_add_epi32(cdgh, cdgh_start);
+    const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+    hgfe = _mm_alignr_epi8(dchg, feba, 8);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state), dcba);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
+}
+
+const bool kShaExtensions = cpu_has_sha_extensions();
+
 }  // namespace
 
 Sha256::Sha256()
     : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
 
+Sha256 Sha256::portable() {
+    Sha256 hash;
+    hash.portable_ = true;
+    return hash;
+}
+
 void Sha256::compress(const unsigned char* block) {
+    if (kShaExtensions && !portable_) {
+        compress_with_sha_extensions(state_, block);
+        return;
+    }
     std::uint32_t w[64];
     for (int t = 0; t < 16; ++t)
         w[t] = std::uint32_t{block[4 * t]} << 24 | std::uint32_t{block[4 * t + 1]} << 16 |

@@ -11,6 +11,8 @@ namespace layerlens {
 class Sha256 {
 public:
     Sha256();
+    // The portable rounds even where the CPU has SHA instructions (to test one against the other).
+    static Sha256 portable();
     void update(const void* data, std::size_t bytes);
     // Lower-case hex of the digest; the object is finished after it.
     std::string hex_digest();
@@ -21,6 +23,7 @@ private:
     unsigned char buffer_[64];
     std::size_t buffered_ = 0;
     std::uint64_t total_bytes_ = 0;
+    bool portable_ = false;
 };
 
 std::string sha256_hex(const std::string& bytes);

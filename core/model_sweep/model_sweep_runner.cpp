@@ -11,6 +11,7 @@
 #include "../errors.h"
 #include "../layer_source.h"
 #include "../method_registry.h"
+#include "../output_error.h"
 #include "../io/atomic_output.h"
 #include "../progress.h"
 
@@ -183,6 +184,9 @@ ModelSweepRun run_model_sweep(const ModelSweepPlan& plan, const std::optional<Sh
         } catch (const InputError& e) {
             failure = e.what();
         }
+        // One error measure per layer: its reference energy is shared by every method.
+        std::optional<OutputError> judge;
+        if (loaded) judge.emplace(loaded->layer.W, loaded->stats.C_float);
         for (; next < work.size() && work[next] / plan.points.size() == layer; ++next) {
             const std::size_t point = work[next] % plan.points.size();
             const ModelEvalPoint& p = plan.points[point];
@@ -190,7 +194,7 @@ ModelSweepRun run_model_sweep(const ModelSweepPlan& plan, const std::optional<Sh
             if (loaded) {
                 try {
                     WorkProgress method_progress(progress, done, done + share, where + ": " + p.method + " " + p.budget);
-                    MethodResult result = run_method(find_method(p.method), loaded->layer, loaded->stats, p.params, method_progress);
+                    MethodResult result = run_method(find_method(p.method), loaded->layer, loaded->stats, p.params, method_progress, *judge);
                     result.release_matrices();
                     line = sweep_row_line(plan, layer, point, facts, result, tag);
                 } catch (const InputError& e) {

@@ -39,7 +39,10 @@ ModelSweepSummary summarise_model_sweep(const std::vector<SweepRow>& rows, doubl
         const auto key = std::make_pair(row.method, row.budget);
         if (!point_index.count(key)) {
             point_index[key] = summary.points.size();
-            summary.points.push_back({row.method, row.budget});
+            SweepPointSummary point;
+            point.method = row.method;
+            point.budget = row.budget;
+            summary.points.push_back(point);
             rows_of_point.emplace_back();
         }
         rows_of_point[point_index[key]].push_back(&row);
@@ -47,7 +50,9 @@ ModelSweepSummary summarise_model_sweep(const std::vector<SweepRow>& rows, doubl
             summary.budgets.push_back(row.budget);
         if (!layer_index.count(row.layer)) {
             layer_index[row.layer] = summary.layers.size();
-            summary.layers.push_back({row.layer, {}});
+            SweepLayerSummary layer;
+            layer.layer = row.layer;
+            summary.layers.push_back(layer);
         }
         if (!row.error) summary.failures.push_back(row.layer + ", " + row.method + " " + row.budget + ": " + row.failure);
     }

@@ -83,6 +83,24 @@ TEST(Sha256, KnownDigestsAndCoreutils) {
     const std::string chunk(1000, 'a');   // 1000 updates of 1000 bytes: the buffered path
     for (int k = 0; k < 1000; ++k) million.update(chunk.data(), chunk.size());
     EXPECT_EQ(million.hex_digest(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // The SHA instructions (where the CPU has them) against the portable rounds, at every
+    // length around the 64-byte block and the padding's 56-byte boundary, in uneven updates.
+    std::mt19937 rng(17);
+    std::string bytes(3000, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng());
+    for (size_t length : {0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 2999}) {
+        Sha256 fast, portable = Sha256::portable();
+        for (size_t at = 0; at < length;) {
+            const size_t take = std::min<size_t>(length - at, 1 + rng() % 97);
+            fast.update(bytes.data() + at, take);
+            portable.update(bytes.data() + at, take);
+            at += take;
+        }
+        EXPECT_EQ(fast.hex_digest(), portable.hex_digest()) << "length " << length;
+    }
+    Sha256 portable_abc = Sha256::portable();
+    portable_abc.update("abc", 3);
+    EXPECT_EQ(portable_abc.hex_digest(), sha256_hex("abc"));
     if (!have_shared_data()) GTEST_SKIP() << "no shared data";
     // An independent implementation on a real file.
     const std::string path = shared_data("stories260K_layers.h5");
