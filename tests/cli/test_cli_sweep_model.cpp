@@ -77,9 +77,16 @@ std::vector<std::string> interrupt_after(const std::string& out, size_t rows, in
     return lines_of(out + ".partial");
 }
 
+// Each test starts from an empty folder: the files of an earlier run would be resumed.
+void start_fresh() {
+    std::filesystem::remove_all(test_dir());
+    test_dir();
+}
+
 }  // namespace
 
 TEST(CliSweepModel, KilledHalfWayAndStartedAgainItFinishesWhatIsLeft) {
+    start_fresh();
     if (!have_data()) GTEST_SKIP() << "no shared data";
     const std::string whole = tmp("whole.jsonl");
     const Outcome uninterrupted = run_cli(sweep_arguments(whole) + " --force");
@@ -110,6 +117,7 @@ TEST(CliSweepModel, KilledHalfWayAndStartedAgainItFinishesWhatIsLeft) {
 }
 
 TEST(CliSweepModel, ShardsOfOneThreeAndSevenMergeToTheSingleProcessResult) {
+    start_fresh();
     if (!have_data()) GTEST_SKIP() << "no shared data";
     const std::string file = data("stories260K_layers.h5");
     const std::string base = "sweep-model " + file + " --methods rtn,awq,wanda --quiet";
@@ -147,6 +155,7 @@ TEST(CliSweepModel, ShardsOfOneThreeAndSevenMergeToTheSingleProcessResult) {
 
 // The shard from the batch scheduler's environment, and {shard} in --out.
 TEST(CliSweepModel, TakesItsShardFromSlurmOrKubernetes) {
+    start_fresh();
     if (!have_data()) GTEST_SKIP() << "no shared data";
     const std::string base = "sweep-model " + data("stories260K_layers.h5") + " --methods rtn --quiet --force";
     const std::string command = "env SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_MIN=0 " +
@@ -165,6 +174,7 @@ TEST(CliSweepModel, TakesItsShardFromSlurmOrKubernetes) {
 }
 
 TEST(CliSweepModel, MisuseAndBadFilesSayWhatIsWrong) {
+    start_fresh();
     if (!have_data()) GTEST_SKIP() << "no shared data";
     const std::string file = data("stories260K_layers.h5");
     expect_failure(run_cli("sweep-model " + file + " --methods rtn --out " + tmp("o.jsonl") + " --shard 3/3"), 2,
@@ -198,6 +208,7 @@ TEST(CliSweepModel, MisuseAndBadFilesSayWhatIsWrong) {
 }
 
 TEST(CliSweepModel, SummaryJsonAndDemoModel) {
+    start_fresh();
     const std::string demo = tmp("demo.h5");
     const Outcome written = run_cli("demo-model " + demo + " --layers 3 --demo-shape 64x128 --demo-tokens 256 --force");
     ASSERT_EQ(written.exit_code, 0) << written.err;
