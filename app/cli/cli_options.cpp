@@ -17,7 +17,7 @@ namespace layerlens::cli {
 namespace {
 
 const char* kQuietHelp = "no progress on stderr (by default a line redrawn in place on a terminal, a line per finished stage otherwise)";
-const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model, sweep-model, merge-shards, demo-model (see `layerlens-cli --help`)";
+const char* kCommands = "the commands are info, run, compare, sweep, bench, methods, eval-model, sweep-model, merge-shards, demo-model, calibration (see `layerlens-cli --help`)";
 
 const char* kFooter =
     "exit codes: 0 success, 1 bad input file or data, 2 bad usage or parameter, 3 internal error (a bug: please report it)\n"
@@ -185,8 +185,11 @@ void add_output_options(CLI::App& command, Parsed& p, bool with_export) {
     command.add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
 }
 
-void add_method_options(CLI::App& command, Parsed& p, const std::vector<DeclaredParam>& declared, bool sweep) {
+void add_method_options(CLI::App& command, Parsed& p, const std::vector<DeclaredParam>& declared, bool sweep,
+                        const std::string& taken = "") {
     for (const DeclaredParam& d : declared) {
+        if (d.spec->name == taken) continue;   // the command's own option of that name
+
         // A sweep sets the swept axis at every point: bits, sparsity and N:M come from --bits /
         // --sparsities (sweep_plan.h), so they are not options of it.
         if (sweep && (d.spec->axis == BudgetAxis::Bits && d.spec->name == "bits")) continue;
@@ -361,6 +364,31 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
     merge->add_flag("--quiet", o.quiet, "print no summary")->group("Output");
 }
 
+void add_calibration_command(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& declared) {
+    Options& o = p.options;
+    CLI::App* calibration = add_command(app, "calibration",
+                                        "how much the salient channels and each method's result depend on the calibration "
+                                        "tokens: stability under resampling and the penalty of calibrating on other data");
+    add_source_options(*calibration, p);
+    calibration->add_option("--inputs2", o.inputs2_path,
+                            "a second calibration set for the same layer (HDF5 with a group of the layer's name, or .npy); "
+                            "without it the two sets are the first and second half of the tokens")
+        ->type_name("FILE2")
+        ->group("Source");
+    calibration->add_option("--methods,--method", p.methods_text, "comma-separated methods, or all")
+        ->type_name("A,B,...")
+        ->required();
+    calibration->add_option("--resamples", o.resamples, "bootstrap resamples of the tokens")
+        ->default_str("20")
+        ->check(CLI::Range(2, 10000))
+        ->group("Resampling");
+    calibration->add_option("--seed", o.calibration_seed, "seed of the resamples (and of awq-keep's random channels)")
+        ->default_str("0")
+        ->group("Resampling");
+    add_output_options(*calibration, p, false);
+    add_method_options(*calibration, p, declared, false, "seed");
+}
+
 void add_demo_model_command(CLI::App& app, Parsed& p) {
     Options& o = p.options;
     CLI::App* demo = add_command(app, "demo-model",
@@ -430,6 +458,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     add_eval_model_command(app, p, declared);
     add_sweep_model_commands(app, p, declared);
     add_demo_model_command(app, p);
+    add_calibration_command(app, p, declared);
 
     CLI::App* methods = add_command(app, "methods", "list the methods, or one method's settings");
     methods->add_flag("--names", p.options.names_only, "one comma-separated line of names");
@@ -464,6 +493,10 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");
     if (o.command == "eval-model") finish_eval_model(p);
     if (o.command == "sweep-model") finish_sweep_model(p);
+    if (o.command == "calibration") {
+        o.params.seed = static_cast<unsigned>(o.calibration_seed);
+        o.calibration_points = method_points(o.methods, o.params);
+    }
 }
 
 }  // namespace

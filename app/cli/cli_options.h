@@ -46,6 +46,11 @@ struct Options {
     int shard_count = 0;                 // --shard-count, for Kubernetes' JOB_COMPLETION_INDEX
     double outlier_factor = 3.0;
     int demo_layers = 16;                // demo-model --layers
+    // calibration: the second inputs, resamples and seed (the points are planned as eval-model's)
+    std::string inputs2_path;
+    int resamples = 20;
+    unsigned long long calibration_seed = 0;
+    std::vector<ModelEvalPoint> calibration_points;
     // merge-shards OUT SHARD...
     std::vector<std::string> shard_files;
 };

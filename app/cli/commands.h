@@ -14,5 +14,6 @@ int run_eval_model(const Options& options);   // whole-model perplexity
 int run_sweep_model(const Options& options);  // layers x methods map, sharded
 int run_merge_shards(const Options& options);
 int run_demo_model(const Options& options);    // a synthetic model file
+int run_calibration(const Options& options);   // calibration stability and penalty
 
 }  // namespace layerlens::cli

@@ -24,12 +24,14 @@ int dispatch(const cli::Options& options) {
     if (options.command == "sweep-model") return cli::run_sweep_model(options);
     if (options.command == "merge-shards") return cli::run_merge_shards(options);
     if (options.command == "demo-model") return cli::run_demo_model(options);
+    if (options.command == "calibration") return cli::run_calibration(options);
     return cli::run_run(options);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    restart_with_passive_thread_waiting(argv);
     std::vector<char*> args(argv, argv + argc);
     static char help[] = "--help";
     if (argc >= 2 && std::string(argv[1]) == "help") args[1] = help;   // `layerlens-cli help` as before

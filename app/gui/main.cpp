@@ -17,6 +17,7 @@
 #include "method_registry.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
+#include "threads.h"
 
 using layerlens::ui::MainWindow;
 
@@ -161,6 +162,7 @@ void openWhenTheLoopRuns(MainWindow& window, const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    layerlens::restart_with_passive_thread_waiting(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("LayerLens");
     QApplication::setOrganizationName("LayerLens");

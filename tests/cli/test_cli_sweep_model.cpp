@@ -57,6 +57,7 @@ std::vector<std::string> interrupt_after(const std::string& out, size_t rows, in
     for (std::string word; words >> word;) argv_text.push_back(word);
     const pid_t pid = fork();
     if (pid == 0) {
+        unsetenv("OMP_WAIT_POLICY");   // as a user starts it: the CLI restarts itself with passive waiting
         const int null = open("/dev/null", O_WRONLY);
         dup2(null, STDOUT_FILENO);
         dup2(null, STDERR_FILENO);
@@ -69,6 +70,10 @@ std::vector<std::string> interrupt_after(const std::string& out, size_t rows, in
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     while (lines_of(out + ".partial").size() < rows && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // The process that runs is the restarted one, with the variable set (core/threads.h).
+    std::ifstream environ_file("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    const std::string environment((std::istreambuf_iterator<char>(environ_file)), {});
+    EXPECT_NE(environment.find(std::string("OMP_WAIT_POLICY=PASSIVE") + '\0'), std::string::npos);
     kill(pid, signal);
     int status = 0;
     waitpid(pid, &status, 0);
