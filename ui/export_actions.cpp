@@ -4,6 +4,7 @@
 
 #include "export_files.h"
 #include "io/result_export.h"
+#include "layer_map_model.h"
 #include "layer_source.h"
 #include "metrics_model.h"
 #include "sweep_tab.h"
@@ -20,6 +21,11 @@ void writeMetrics(const ExportSources& s, const QString& path) {
 
 void writeSweep(const ExportSources& s, const QString& path) {
     saveText(wantsJson(path) ? s.sweep->toJson() : s.sweep->toCsv().toUtf8(), path);
+}
+
+void writeLayerMap(const ExportSources& s, const QString& path) {
+    if (s.layerMap->finishedCells() == 0) throw std::runtime_error("the layer map holds no rows yet (Model › Layer map)");
+    saveText(s.layerMap->toCsv().toUtf8(), path);
 }
 
 void writeMethodWeights(const ExportSources& s, const QString& path) {
@@ -44,6 +50,7 @@ const std::vector<ExportAction>& exportActions() {
          [](const ExportSources& s, const QString& path) { saveWidgetSvg(s.currentTab, path, s.svgTitle); }},
         {ExportKind::Metrics, "Metrics as CSV or JSON…", "CSV (*.csv);;JSON (*.json)", "", false, writeMetrics},
         {ExportKind::Sweep, "Sweep as CSV or JSON…", "CSV (*.csv);;JSON (*.json)", "", false, writeSweep},
+        {ExportKind::LayerMap, "Layer map rows as CSV…", "CSV (*.csv)", "", false, writeLayerMap},
         {ExportKind::MethodWeights, "A method's Ŵ as HDF5…", "HDF5 (*.h5)", "", true, writeMethodWeights},
     };
     return actions;

@@ -14,10 +14,11 @@ struct LoadedLayer;
 
 namespace layerlens::ui {
 
+class LayerMapModel;
 class MetricsModel;
 class SweepTab;
 
-enum class ExportKind { GridPng, GridSvg, TabPng, TabSvg, Metrics, Sweep, MethodWeights };
+enum class ExportKind { GridPng, GridSvg, TabPng, TabSvg, Metrics, Sweep, LayerMap, MethodWeights };
 
 // What an export may write, gathered by the window when the user asks.
 struct ExportSources {
@@ -25,6 +26,7 @@ struct ExportSources {
     QWidget* currentTab = nullptr;
     const MetricsModel* metrics = nullptr;
     const SweepTab* sweep = nullptr;
+    const LayerMapModel* layerMap = nullptr;
     const LoadedLayer* layer = nullptr;   // null while nothing is loaded
     QString svgTitle;
     std::string method;                   // MethodWeights: whose Ŵ to write

@@ -28,10 +28,12 @@
 #include "export_files.h"
 #include "file_filters.h"
 #include "layer_browser_dialog.h"
+#include "layer_map_view.h"
 #include "method_label.h"
 #include "method_panel.h"
 #include "method_runner.h"
 #include "model_tab.h"
+#include "sweep_budget.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
 
@@ -71,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(compare_, &CompareTab::hovered, hoverStatus_, &QLabel::setText);
     connect(compare_, &CompareTab::exportViewRequested, this, &MainWindow::chooseAndExportView);
     connect(teach_, &TeachTab::carryToLayerRequested, this, &MainWindow::showLessonOnLayer);
+    connectModelTab();
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1500, 940);
@@ -111,7 +114,8 @@ QTabWidget* MainWindow::buildTabs() {
     add(compare_, "Compare", "Every method side by side on the loaded layer.");
     add(sweep_, "Sweep", "E against sparsity or bits, one line per method.");
     add(teach_, "Teach", "Why a small weight on a busy channel can matter more: the AWQ intuition.");
-    add(model_, "Model", "A whole model compressed by each method: perplexity against the budget, as the AWP paper's tables.");
+    add(model_, "Model", "A whole file or model: E of each method on every layer (the layer map), and perplexity "
+                         "against the budget as the AWP paper's tables.");
     return tabs_;
 }
 
@@ -233,7 +237,41 @@ void MainWindow::connectRunner() {
     });
 }
 
+void MainWindow::connectModelTab() {
+    LayerMapView* map = model_->layerMap();
+    connect(map, &LayerMapView::layerRequested, this, &MainWindow::openLayerWithBudget);
+    connect(map, &LayerMapView::failed, this,
+            [this](const QString& message) { statusBar()->showMessage("Layer map: " + message, 20000); });
+    connect(map, &LayerMapView::hovered, hoverStatus_, &QLabel::setText);
+    connect(model_, &ModelTab::viewChanged, this, &MainWindow::showDockForTab);
+}
+
+void MainWindow::setInteractive(bool on) {
+    interactive_ = on;
+    model_->setInteractive(on);
+}
+
+bool MainWindow::openLayerWithBudget(const QString& path, const QString& layer, const QString& method, const QString& budget) {
+    const std::optional<CompressionParams> params = budgetFromLabel(method.toStdString(), budget.toStdString());
+    if (!params || !panel_->setBudgetFor(method.toStdString(), *params)) {
+        reportError("Cannot open " + layer,
+                    QString("'%1' is not a budget of %2 that the method panel can set").arg(budget, method));
+        return false;
+    }
+    tabs_->setCurrentWidget(compare_);
+    statusBar()->showMessage(
+        QString("%1 of %2 with %3 at %4").arg(layer, QFileInfo(path).fileName(), methodLabel(method.toStdString()), budget), 15000);
+    // The layer already shown only needs the new budget run; any other is loaded (and then run).
+    const bool shown = layer_ && !loadedSource_.demo && loadedSource_.inputs_path.empty() &&
+                       QFileInfo(QString::fromStdString(loadedSource_.path)) == QFileInfo(path) &&
+                       layer_->loaded->layer.name == layer.toStdString();
+    if (!shown) openFile(path, layer);
+    else if (runOnLoad_) runComparison();
+    return true;
+}
+
 void MainWindow::openSource(const LayerSource& source) {
+    requestedSource_ = source;
     loadedStatus_->setText("loading " + QString::fromStdString(source.describe()) + " …");
     loader_->load(source);
 }
@@ -293,6 +331,9 @@ bool MainWindow::askForInputs(const std::vector<LayerInfo>& layers, LayerSource&
 void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
     runner_->cancel();
     layer_ = layer;
+    loadedSource_ = requestedSource_;
+    // What the layer map sweeps and where it looks for the layers of an opened sweep.
+    model_->layerMap()->setOpenFile(loadedSource_.demo ? QString() : QString::fromStdString(loadedSource_.path));
     focus_->setHighlighted({});
     focus_->setChannel(-1);
     compare_->setLayer(layer);
@@ -315,11 +356,14 @@ void MainWindow::showDockForTab() {
     // Its methods and budget do not apply to the Model tab, which would only lose the width; the
     // toolbar's Run and Cancel act on the tab in view.
     const bool model = tabs_->currentWidget() == model_;
+    const bool map = model && model_->showsLayerMap();
     layerDock_->setVisible(!model);
-    runAction_->setToolTip(model ? "Compress and evaluate the whole model as the Model tab is set up (Ctrl+R)."
-                                 : "Run the selected methods on the loaded layer (Ctrl+R).");
-    cancelAction_->setToolTip(model ? "Stop the model evaluation; finished rows stay (Esc)."
-                                    : "Stop the running methods; finished columns stay (Esc).");
+    runAction_->setToolTip(map     ? "Sweep every layer of the open file with the layer map's methods (Ctrl+R)."
+                           : model ? "Compress and evaluate the whole model as the Model tab is set up (Ctrl+R)."
+                                   : "Run the selected methods on the loaded layer (Ctrl+R).");
+    cancelAction_->setToolTip(map     ? "Stop the sweep; finished cells stay (Esc)."
+                              : model ? "Stop the model evaluation; finished rows stay (Esc)."
+                                      : "Stop the running methods; finished columns stay (Esc).");
 }
 
 void MainWindow::runCurrentTab() {
@@ -507,6 +551,7 @@ QString MainWindow::exportAs(ExportKind kind, const QString& path, const std::st
     sources.currentTab = tabs_->currentWidget();
     sources.metrics = compare_->metrics();
     sources.sweep = sweep_;
+    sources.layerMap = model_->layerMap()->model();
     sources.layer = loadedLayer();
     sources.svgTitle = svgTitle();
     sources.method = method;
@@ -523,7 +568,7 @@ QString MainWindow::exportSvg(QWidget* view, const QString& path) {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
     runner_->cancel();
-    model_->cancel();
+    model_->cancelAll();
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -51,7 +51,11 @@ public:
     // After a load, run the comparison at once (the first-start experience).
     void setRunOnLoad(bool on) { runOnLoad_ = on; }
     // Dialogs are skipped (messages go to the status bar and signals) in tests and screenshots.
-    void setInteractive(bool on) { interactive_ = on; }
+    void setInteractive(bool on);
+    // A cell of the layer map: opens `layer` of `path` in the comparison with the method checked
+    // and the shared budget set to `budget` (a sweep's label, "50%", "INT4 g128"), then runs as
+    // any load does. False, with the reason in the status bar, for a budget it cannot read.
+    bool openLayerWithBudget(const QString& path, const QString& layer, const QString& method, const QString& budget);
 
     const LoadedLayer* loadedLayer() const { return layer_ ? layer_->loaded.get() : nullptr; }
     LayerViewPtr layerView() const { return layer_; }
@@ -106,6 +110,7 @@ private:
     void showDockForTab();
     void showHover(int channel);
     void showLessonOnLayer();
+    void connectModelTab();
     void reportError(const QString& title, const QString& message);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
@@ -142,6 +147,8 @@ private:
     QMenu* exportMenu_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     LayerViewPtr layer_;
+    LayerSource requestedSource_;   // the last one given to the loader
+    LayerSource loadedSource_;      // the one layer_ came from
     std::vector<MethodJob> runJobs_;
     int runDone_ = 0;
     bool runOnLoad_ = true;

@@ -175,6 +175,26 @@ void MethodPanel::setSelectedMethods(const QStringList& names) {
     for (const MethodRow& row : rows_) row.check->setChecked(names.contains(QString::fromStdString(row.info->name)));
 }
 
+bool MethodPanel::setBudgetFor(const std::string& method, const CompressionParams& params) {
+    const auto row = std::find_if(rows_.begin(), rows_.end(), [&](const MethodRow& r) { return r.info->name == method; });
+    if (row == rows_.end()) return false;
+    row->check->setChecked(true);
+    for (const ParamSpec* spec : row->info->params) {
+        // The iterations are no part of a budget label; a sweep's points never vary them.
+        if (spec->axis == BudgetAxis::None || spec->axis == BudgetAxis::Iterations) continue;
+        const ParamField* field = fieldFor(*row, *spec);
+        if (!field) continue;
+        if (const std::optional<ParamValue> value = spec->get(params)) field->setValue(*value);
+        // No pattern: unstructured, or the pattern left in the editor would replace the sparsity.
+        else if (spec->type == ParamType::Pattern) field->setValue(std::string(kUnstructured));
+    }
+    if (row->info->kind == MethodKind::Joint) {
+        const bool sparsity = params.sparsity || params.nm.active(), bits = params.bits.has_value();
+        jointBudget_->setCurrentIndex(sparsity && bits ? JointBoth : bits ? JointBits : JointSparsity);
+    }
+    return true;
+}
+
 void MethodPanel::setLayer(std::shared_ptr<const LoadedLayer> loaded) {
     layer_ = loaded;
     revalidate();

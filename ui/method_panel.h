@@ -32,6 +32,10 @@ public:
 
     QStringList selectedMethods() const;
     void setSelectedMethods(const QStringList& names);
+    // Checks `method` and sets the shared budget it reads (bits and group, sparsity or N:M, rank
+    // or ratio) to what `params` holds; a joint method is also given the parts `params` holds.
+    // The iterations and every method's own settings stay as they are. False for an unknown method.
+    bool setBudgetFor(const std::string& method, const CompressionParams& params);
     // One job per selected method, with the budget its kind uses and its own settings.
     std::vector<MethodJob> jobs() const;
     // The layer the live validation checks against (its width divides groups and N:M); without

@@ -1,10 +1,9 @@
 #include "method_runner.h"
 
-#include <QMutex>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
-#include <atomic>
 
+#include "core_thread_log.h"
 #include "errors.h"
 #include "method_registry.h"
 #include "promise_progress.h"
@@ -12,46 +11,7 @@
 
 namespace layerlens::ui {
 
-// Written by the worker, read by the GUI thread. The set is locked only when the thread changes,
-// so a cancel check per PGD iteration costs an atomic load, not a lock.
-struct CoreThreadLog {
-    void record() {
-        calls.fetch_add(1, std::memory_order_relaxed);
-        QThread* thread = QThread::currentThread();
-        if (thread == last.load(std::memory_order_relaxed)) return;
-        QMutexLocker lock(&mutex);
-        threads.insert(thread);
-        last.store(thread, std::memory_order_relaxed);
-    }
-    std::atomic<long long> calls{0};
-    std::atomic<QThread*> last{nullptr};
-    mutable QMutex mutex;
-    QSet<QThread*> threads;
-};
-
 namespace {
-
-// Passes every call on to the promise-backed progress and notes the thread it came from.
-class ThreadRecordingProgress : public Progress {
-public:
-    ThreadRecordingProgress(Progress& inner, CoreThreadLog& log) : inner_(inner), log_(log) {}
-    void report(double fraction, std::string_view stage) override {
-        log_.record();
-        inner_.report(fraction, stage);
-    }
-    void iteration(int iteration, double E) override {
-        log_.record();
-        inner_.iteration(iteration, E);
-    }
-    bool cancelled() const override {
-        log_.record();
-        return inner_.cancelled();
-    }
-
-private:
-    Progress& inner_;
-    CoreThreadLog& log_;
-};
 
 // The worker: one method after another; a method's failure is its own column's message, a
 // cancel ends the run at the next check (every block, iteration or chunk of the core).
@@ -138,11 +98,7 @@ int MethodRunner::start(RunRequest request) {
     return generation;
 }
 
-QSet<QThread*> MethodRunner::coreThreads() const {
-    if (!threadLog_) return {};
-    QMutexLocker lock(&threadLog_->mutex);
-    return threadLog_->threads;
-}
+QSet<QThread*> MethodRunner::coreThreads() const { return threadLog_ ? threadLog_->snapshot() : QSet<QThread*>(); }
 
 long long MethodRunner::coreCalls() const { return threadLog_ ? threadLog_->calls.load() : 0; }
 

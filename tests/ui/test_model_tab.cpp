@@ -1,4 +1,4 @@
-// The Model tab: an evaluation JSON written by the core opens into the chart (one line per
+// The Model tab's Perplexity view: an evaluation JSON written by the core opens into the chart (one line per
 // method, the dense reference, a log perplexity axis) and the paper-style table; a bad file is a
 // message and the view stays; a real run on stories260K delivers its rows as they finish; a
 // failed run and a cancelled run leave the tab ready to run again.
@@ -22,6 +22,7 @@
 #include "model_eval_model.h"
 #include "model_run_form.h"
 #include "model_tab.h"
+#include "perplexity_view.h"
 
 namespace layerlens::ui::test {
 namespace {
@@ -72,24 +73,24 @@ QString writeText(const QString& text, const QString& name) {
     return path;
 }
 
-QLineSeries* seriesNamed(ModelTab* tab, const QString& name) {
+QLineSeries* seriesNamed(PerplexityView* tab, const QString& name) {
     for (QAbstractSeries* s : tab->chartView()->chart()->series())
         if (s->name() == name) return qobject_cast<QLineSeries*>(s);
     return nullptr;
 }
 
-QString cell(ModelTab* tab, int row, int column, int role = Qt::DisplayRole) {
+QString cell(PerplexityView* tab, int row, int column, int role = Qt::DisplayRole) {
     return tab->model()->data(tab->model()->index(row, column), role).toString();
 }
 
-bool isBold(ModelTab* tab, int row, int column) {
+bool isBold(PerplexityView* tab, int row, int column) {
     const QVariant font = tab->model()->data(tab->model()->index(row, column), Qt::FontRole);
     return font.isValid() && font.value<QFont>().bold();
 }
 
 // Waits for the end of the tab's run; the name of the signal that came, or "" after the timeout.
-QString waitForEnd(ModelTab* tab, int timeoutMs) {
-    QSignalSpy finished(tab, &ModelTab::runFinished), failed(tab, &ModelTab::runFailed), canceled(tab, &ModelTab::runCanceled);
+QString waitForEnd(PerplexityView* tab, int timeoutMs) {
+    QSignalSpy finished(tab, &PerplexityView::runFinished), failed(tab, &PerplexityView::runFailed), canceled(tab, &PerplexityView::runCanceled);
     QTest::qWaitFor([&] { return finished.count() + failed.count() + canceled.count() > 0; }, timeoutMs);
     if (failed.count()) ADD_FAILURE() << "run failed: " << failed.front().front().toString().toStdString();
     return finished.count() ? "finished" : failed.count() ? "failed" : canceled.count() ? "canceled" : "";
@@ -97,10 +98,10 @@ QString waitForEnd(ModelTab* tab, int timeoutMs) {
 
 TEST(GuiModel, AnEvaluationJsonOpensIntoTheChartAndTheTable) {
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     ASSERT_NE(tab, nullptr);
-    EXPECT_EQ(window->tabs()->tabText(window->tabs()->indexOf(tab)), "Model");
-    QSignalSpy opened(tab, &ModelTab::jsonOpened);
+    EXPECT_EQ(window->tabs()->tabText(window->tabs()->indexOf(window->modelTab())), "Model");
+    QSignalSpy opened(tab, &PerplexityView::jsonOpened);
     ASSERT_TRUE(tab->openJson(writeJson(pruningEvaluation(), "pruning.json"))) << tab->statusText().toStdString();
     EXPECT_EQ(opened.count(), 1);
     EXPECT_FALSE(tab->statusIsError());
@@ -173,7 +174,7 @@ TEST(GuiModel, AnEvaluationJsonOpensIntoTheChartAndTheTable) {
 
 TEST(GuiModel, AQuantizationTableWithOneBudgetIsDrawnOverBitsPerWeight) {
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     ModelEvaluation e;
     e.model_path = "/models/tiny.bin";
     e.rows = {row("dense", 0, 5.0, 0)};
@@ -200,9 +201,9 @@ TEST(GuiModel, AQuantizationTableWithOneBudgetIsDrawnOverBitsPerWeight) {
 
 TEST(GuiModel, ABadJsonIsAMessageAndTheViewStays) {
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     ASSERT_TRUE(tab->openJson(writeJson(pruningEvaluation(), "good.json")));
-    QSignalSpy failed(tab, &ModelTab::jsonFailed);
+    QSignalSpy failed(tab, &PerplexityView::jsonFailed);
 
     const QString notJson = writeText("[{\"method\": \"dense\", ", "truncated.json");
     EXPECT_FALSE(tab->openJson(notJson));
@@ -232,8 +233,8 @@ TEST(GuiModel, ABadJsonIsAMessageAndTheViewStays) {
 
 TEST(GuiModel, ARefusedOrFailedRunIsAMessageAndRunIsEnabledAgain) {
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
-    QSignalSpy failed(tab, &ModelTab::runFailed);
+    PerplexityView* tab = window->modelTab()->perplexityView();
+    QSignalSpy failed(tab, &PerplexityView::runFailed);
     EXPECT_FALSE(tab->run());   // no model chosen
     EXPECT_TRUE(tab->statusIsError());
     EXPECT_TRUE(tab->statusText().contains("model")) << tab->statusText().toStdString();
@@ -262,11 +263,11 @@ TEST(GuiModel, ARefusedOrFailedRunIsAMessageAndRunIsEnabledAgain) {
 TEST(GuiModel, ARealRunOnStories260KDeliversItsRowsAsTheyFinish) {
     if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     tab->form()->setModelPath(sharedModel());
     tab->form()->setSequences(2, 2, 32);
     tab->form()->setCustomMethods("magnitude,wanda", "0.5");
-    QSignalSpy rows(tab, &ModelTab::rowAdded);
+    QSignalSpy rows(tab, &PerplexityView::rowAdded);
     ASSERT_TRUE(tab->run()) << tab->statusText().toStdString();
     EXPECT_FALSE(tab->runButton()->isEnabled());
     EXPECT_TRUE(tab->cancelButton()->isEnabled());
@@ -307,7 +308,7 @@ TEST(GuiModel, TokenFilesReplaceTheSampledSets) {
     write_token_file({{1, 403, 407, 261, 378, 1, 9, 20}, {1, 20, 30, 40, 50, 60, 70, 80}}, ids.toStdString());
     const QString text = writeText(QString("Once upon a time, there was a little girl named Lily. ").repeated(4), "story.txt");
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     tab->form()->setModelPath(sharedModel());
     tab->form()->setTokenizerPath(tokenizer);
     tab->form()->setTokenFiles(ids, text);
@@ -324,7 +325,7 @@ TEST(GuiModel, TokenFilesReplaceTheSampledSets) {
     const QString bad = tempDir() + "/bad.npy";
     write_token_file({{1, 512}}, bad.toStdString());   // 512 is outside the vocabulary
     tab->form()->setTokenFiles(bad, "");
-    QSignalSpy failed(tab, &ModelTab::runFailed);
+    QSignalSpy failed(tab, &PerplexityView::runFailed);
     ASSERT_TRUE(tab->run());
     ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 60000));
     EXPECT_TRUE(tab->statusIsError());
@@ -336,12 +337,13 @@ TEST(GuiModel, TokenFilesReplaceTheSampledSets) {
 TEST(GuiModel, TheToolbarRunActsOnTheModelTabInView) {
     if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     tab->form()->setModelPath(sharedModel());
     tab->form()->setSequences(2, 2, 16);
     tab->form()->setCustomMethods("", "");
-    window->tabs()->setCurrentWidget(tab);
-    EXPECT_TRUE(window->runAction()->toolTip().contains("model"));
+    window->tabs()->setCurrentWidget(window->modelTab());
+    window->modelTab()->showPerplexity();
+    EXPECT_TRUE(window->runAction()->toolTip().contains("evaluate the whole model")) << window->runAction()->toolTip().toStdString();
     window->runAction()->trigger();
     ASSERT_EQ(waitForEnd(tab, 60000), "finished");
     EXPECT_EQ(tab->model()->evaluation().rows.size(), 1u) << "the dense row only";
@@ -351,12 +353,12 @@ TEST(GuiModel, TheToolbarRunActsOnTheModelTabInView) {
 TEST(GuiModel, CancelStopsTheRunAndTheTabStaysUsable) {
     if (!QFile::exists(sharedModel())) GTEST_SKIP() << "no " << sharedModel().toStdString();
     auto window = makeWindow();
-    ModelTab* tab = window->modelTab();
+    PerplexityView* tab = window->modelTab()->perplexityView();
     tab->form()->setModelPath(sharedModel());
     tab->form()->setSequences(8, 8, 128);
     tab->form()->setPlan(ModelRunForm::Plan::PruningTable);   // 20 compressed models: minutes
-    QSignalSpy rows(tab, &ModelTab::rowAdded);
-    QSignalSpy canceled(tab, &ModelTab::runCanceled);
+    QSignalSpy rows(tab, &PerplexityView::rowAdded);
+    QSignalSpy canceled(tab, &PerplexityView::runCanceled);
     ASSERT_TRUE(tab->run());
     // Cancel while the first compressed model is being built.
     ASSERT_TRUE(QTest::qWaitFor([&] { return rows.count() > 0; }, 120000)) << "the dense row did not arrive";

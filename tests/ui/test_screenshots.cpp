@@ -17,6 +17,7 @@
 #include "method_column.h"
 #include "model_run_form.h"
 #include "model_tab.h"
+#include "perplexity_view.h"
 #include "scatter_widget.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
@@ -128,18 +129,19 @@ TEST(GuiScreenshots, DarkPalette) {
 namespace layerlens::ui::test {
 namespace {
 
-// The Model tab after a small real pruning table on stories260K: five sparsities, four methods.
+// The Model tab's Perplexity view after a small real pruning table on stories260K: five sparsities, four methods.
 TEST(GuiScreenshots, ModelTab) {
     const QString model = QDir::cleanPath(QStringLiteral(LAYERLENS_SHARED_DATA) + "/../models/stories260K/stories260K.bin");
     if (!QFile::exists(model)) GTEST_SKIP() << "no " << model.toStdString();
     auto window = makeWindow();
     window->resize(1900, 1080);
-    ModelTab* tab = window->modelTab();
-    window->tabs()->setCurrentWidget(tab);
+    PerplexityView* tab = window->modelTab()->perplexityView();
+    window->tabs()->setCurrentWidget(window->modelTab());
+    window->modelTab()->showPerplexity();
     tab->form()->setModelPath(model);
     tab->form()->setSequences(4, 4, 64);
     tab->form()->setPlan(ModelRunForm::Plan::PruningTable);
-    QSignalSpy finished(tab, &ModelTab::runFinished);
+    QSignalSpy finished(tab, &PerplexityView::runFinished);
     ASSERT_TRUE(tab->run());
     ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, 600000)) << tab->statusText().toStdString();
     QTest::qWait(100);
