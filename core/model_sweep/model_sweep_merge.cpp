@@ -67,7 +67,13 @@ std::vector<SweepRow> merge_shards(const std::vector<std::string>& shard_paths) 
         throw InputError("shard" + std::string(missing.find(',') == std::string::npos ? " " : "s ") + missing +
                          (missing.find(',') == std::string::npos ? " is" : " are") + " missing (" +
                          std::to_string(shards.size()) + " of " + std::to_string(first.shard.count) + " given)");
-    // Every work item exactly once.
+    // Every work item exactly once. The count a row claims is checked against the rows there are
+    // before anything of that size is allocated.
+    std::size_t given = 0;
+    for (const LoadedShard& s : shards) given += s.rows.size();
+    if (given != reference.work_count)
+        throw InputError("the shards hold " + std::to_string(given) + " rows, but their sweep has " +
+                         std::to_string(reference.work_count) + " (" + first.path + ": work_count)");
     std::vector<const SweepRow*> merged(reference.work_count, nullptr);
     std::vector<const std::string*> owner(reference.work_count, nullptr);
     for (const LoadedShard& s : shards)

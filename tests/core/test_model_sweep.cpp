@@ -324,6 +324,15 @@ TEST(ModelSweepMerge, ShardsMergeToTheSingleProcessResult) {
     m = message_of<InputError>([&] { merge_shards({dir + "/text.jsonl"}); });
     EXPECT_NE(m.find(dir + "/text.jsonl:2: not a JSON object"), std::string::npos) << m;
     EXPECT_THROW(merge_shards({}), ParameterError);
+    // A row that claims a vast sweep is refused before anything of that size is allocated.
+    nlohmann::json vast = nlohmann::json::parse(lines[0]);
+    vast["work_count"] = 1e18;
+    vast["shard"]["count"] = 1;
+    vast["shard"]["index"] = 0;
+    vast["shard"]["rows"] = 1;
+    write_bytes(dir + "/vast.jsonl", vast.dump() + "\n");
+    m = message_of<InputError>([&] { merge_shards({dir + "/vast.jsonl"}); });
+    EXPECT_NE(m.find("the shards hold 1 rows, but their sweep has"), std::string::npos) << m;
 }
 
 TEST(ModelSweepMerge, ShardsOfAnotherInputFileAreRefused) {
