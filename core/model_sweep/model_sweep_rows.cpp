@@ -1,5 +1,6 @@
 #include "model_sweep_rows.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -67,8 +68,12 @@ SweepRow parse_sweep_row(const std::string& line, const std::string& file, std::
     nlohmann::json o;
     try {
         o = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-        throw InputError(where + ": not a JSON object (is this a sweep-model result?)");
+    } catch (const nlohmann::json::exception& e) {
+        // nlohmann's own words say where and what ("syntax error while parsing value ...").
+        std::string reason = e.what();
+        if (const auto at = reason.find("] "); at != std::string::npos) reason = reason.substr(at + 2);
+        if (reason.size() > 160) reason = reason.substr(0, 160) + "...";
+        throw InputError(where + ": not valid JSON (" + reason + "; is this a sweep-model result?)");
     }
     if (!o.is_object()) throw InputError(where + ": not a JSON object (is this a sweep-model result?)");
     SweepRow row;
@@ -80,6 +85,7 @@ SweepRow parse_sweep_row(const std::string& line, const std::string& file, std::
                          std::to_string(row.work_count));
     row.sweep = field<std::string>(o, "sweep", where);
     row.input_sha256 = field<std::string>(o, "input_sha256", where);
+    row.input = field<std::string>(o, "input", where);
     row.layer = field<std::string>(o, "layer", where);
     row.method = field<std::string>(o, "method", where);
     row.budget = field<std::string>(o, "budget", where);
@@ -94,6 +100,8 @@ SweepRow parse_sweep_row(const std::string& line, const std::string& file, std::
         const auto& e = o.find("relative_output_error");
         if (e == o.end() || !e->is_number()) throw InputError(where + ": the row has no relative_output_error");
         row.error = e->get<double>();
+        if (!std::isfinite(*row.error) || *row.error < 0)
+            throw InputError(where + ": relative_output_error " + e->dump() + " is not a finite E >= 0");
         row.sparsity = o.value("sparsity", 0.0);
         row.bits_per_weight = o.value("bits_per_weight", 0.0);
         row.seconds = o.value("seconds", 0.0);

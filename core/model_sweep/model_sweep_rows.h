@@ -34,7 +34,7 @@ struct SweepShardTag {
 
 struct SweepRow {
     std::size_t work = 0, work_count = 0, layer_index = 0;
-    std::string sweep, input_sha256, layer, method, budget;
+    std::string sweep, input, input_sha256, layer, method, budget;   // input: the layer file's name
     SweepLayerFacts facts;
     std::optional<double> error;   // relative_output_error; empty for a failed row
     std::string failure;

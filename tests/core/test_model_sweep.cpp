@@ -322,7 +322,18 @@ TEST(ModelSweepMerge, ShardsMergeToTheSingleProcessResult) {
     EXPECT_NE(m.find(dir + "/junk.jsonl:1: the row has no 'work_count'"), std::string::npos) << m;
     write_bytes(dir + "/text.jsonl", lines[0] + "\nnot json\n");
     m = message_of<InputError>([&] { merge_shards({dir + "/text.jsonl"}); });
-    EXPECT_NE(m.find(dir + "/text.jsonl:2: not a JSON object"), std::string::npos) << m;
+    EXPECT_NE(m.find(dir + "/text.jsonl:2: not valid JSON"), std::string::npos) << m;
+    // Hostile rows: nesting far deeper than any row, a number beyond double, a negative E, binary.
+    write_bytes(dir + "/deep.jsonl", std::string(100000, '[') + std::string(100000, ']') + "\n");
+    EXPECT_THROW(merge_shards({dir + "/deep.jsonl"}), InputError);
+    nlohmann::json negative = nlohmann::json::parse(lines[0]);
+    negative["relative_output_error"] = -1.0;
+    write_bytes(dir + "/negative.jsonl", negative.dump() + "\n");
+    m = message_of<InputError>([&] { merge_shards({dir + "/negative.jsonl"}); });
+    EXPECT_NE(m.find("is not a finite E"), std::string::npos) << m;
+    write_bytes(dir + "/binary.jsonl", std::string("\x89HDF\r\n\x1a\n\0\0\xff\xfe", 12) + "\n");
+    m = message_of<InputError>([&] { merge_shards({dir + "/binary.jsonl"}); });
+    EXPECT_NE(m.find("binary.jsonl:1: not valid JSON"), std::string::npos) << m;
     EXPECT_THROW(merge_shards({}), ParameterError);
     // A row that claims a vast sweep is refused before anything of that size is allocated.
     nlohmann::json vast = nlohmann::json::parse(lines[0]);
