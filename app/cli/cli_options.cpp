@@ -284,23 +284,29 @@ void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<Declared
     add_method_options(*eval, p, declared, false);
 }
 
+// The methods and budgets of eval-model and sweep-model: one of the AWP paper's tables, or the
+// listed methods at the budget options or at each of --sparsities (model_eval_plan.h).
+std::vector<ModelEvalPoint> planned_points(const Parsed& p) {
+    const Options& o = p.options;
+    if (!p.table.empty()) {
+        const auto table = model_table_names().parse(p.table);
+        if (!table) throw ParameterError("unknown table '" + p.table + "'; the tables are " + model_table_names().listed());
+        if (!o.methods.empty() || !p.sweep_sparsities.empty())
+            throw ParameterError("--table chooses the methods and budgets; give it without --methods and --sparsities");
+        return table_points(*table, o.params);
+    }
+    if (!p.sweep_sparsities.empty() && o.methods.empty()) throw ParameterError("--sparsities needs --methods");
+    return method_points(o.methods, o.params,
+                         p.sweep_sparsities.empty() ? std::vector<double>{} : parse_sweep_values(p.sweep_sparsities));
+}
+
 // Plans the evaluation's points once the method settings are known.
 void finish_eval_model(Parsed& p) {
     Options& o = p.options;
     ModelEvalRequest& r = o.model_eval;
     r.sequential = !p.no_sequential;
     if (p.max_memory_mb > 0) r.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
-    if (!p.table.empty()) {
-        const auto table = model_table_names().parse(p.table);
-        if (!table) throw ParameterError("unknown table '" + p.table + "'; the tables are " + model_table_names().listed());
-        if (!o.methods.empty() || !p.sweep_sparsities.empty())
-            throw ParameterError("--table chooses the methods and budgets; give it without --methods and --sparsities");
-        r.points = table_points(*table, o.params);
-    } else {
-        if (!p.sweep_sparsities.empty() && o.methods.empty()) throw ParameterError("--sparsities needs --methods");
-        r.points = method_points(o.methods, o.params, p.sweep_sparsities.empty() ? std::vector<double>{}
-                                                                                 : parse_sweep_values(p.sweep_sparsities));
-    }
+    r.points = planned_points(p);
     if (!o.save_model_path.empty() && r.points.size() != 1)
         throw ParameterError("--save-model writes one compressed model: give one method and one budget (got " +
                              std::to_string(r.points.size()) + " points)");
@@ -409,17 +415,8 @@ void finish_sweep_model(Parsed& p) {
     ModelSweepRequest& r = o.model_sweep;
     if (p.max_memory_mb > 0) r.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
     r.layer_patterns = split_list(p.layers_text);
-    if (!p.table.empty()) {
-        const auto table = model_table_names().parse(p.table);
-        if (!table) throw ParameterError("unknown table '" + p.table + "'; the tables are " + model_table_names().listed());
-        if (!o.methods.empty() || !p.sweep_sparsities.empty())
-            throw ParameterError("--table chooses the methods and budgets; give it without --methods and --sparsities");
-        r.points = table_points(*table, o.params);
-    } else {
-        if (o.methods.empty()) throw ParameterError("sweep-model needs --methods A,B,... (or all, or --table NAME)");
-        r.points = method_points(o.methods, o.params, p.sweep_sparsities.empty() ? std::vector<double>{}
-                                                                                 : parse_sweep_values(p.sweep_sparsities));
-    }
+    if (p.table.empty() && o.methods.empty()) throw ParameterError("sweep-model needs --methods A,B,... (or all, or --table NAME)");
+    r.points = planned_points(p);
     if (!p.shard_text.empty()) o.shard = parse_shard(p.shard_text);
 }
 
