@@ -2,10 +2,12 @@
 
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
+#include <optional>
 
 #include "core_thread_log.h"
 #include "errors.h"
 #include "method_registry.h"
+#include "output_error.h"
 #include "promise_progress.h"
 #include "worker_priority.h"
 
@@ -20,6 +22,11 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request, std::shared
     const int count = static_cast<int>(request.jobs.size());
     promise.setProgressRange(0, count * PromiseProgress::kScale);
     const LoadedLayer& loaded = *request.loaded;
+    // One error measure for the layer, shared by every method of the run (its reference energy
+    // is a product as large as judging a result); a layer that does not match its statistics
+    // is left to run_method to refuse, method by method.
+    std::optional<OutputError> judge;
+    if (loaded.layer.W.size() > 0 && loaded.layer.d_in() == loaded.stats.d_in()) judge.emplace(loaded.layer.W, loaded.stats.C_float);
     for (int k = 0; k < count; ++k) {
         if (promise.isCanceled()) return;
         promise.addResult(RunEvent{RunEvent::Kind::MethodStarted, k, {}, nullptr});
@@ -31,7 +38,8 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request, std::shared
         outcome->layer = loaded.layer.name;
         try {
             const MethodInfo& info = find_method(outcome->request.method);
-            MethodResult computed = run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress);
+            MethodResult computed = judge ? run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress, *judge)
+                                          : run_method(info, loaded.layer, loaded.stats, outcome->request.params, progress);
             // Without views only the numbers are kept: a sweep of many points would otherwise hold
             // one Ŵ per point (~180 MB each at 4096 x 11008).
             if (!request.buildViews) computed.release_matrices();
