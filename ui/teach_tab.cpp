@@ -1,172 +1,100 @@
 #include "teach_tab.h"
 
-#include <QButtonGroup>
-#include <QComboBox>
-#include <QDoubleSpinBox>
-#include <QGridLayout>
-#include <QGroupBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPushButton>
-#include <QRadioButton>
-#include <QScrollArea>
-#include <QSlider>
+#include <QListWidget>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <algorithm>
-#include <cmath>
-#include <numeric>
 
-#include "teach_bars_widget.h"
+#include "teach_awp_layer_lesson.h"
+#include "teach_calibration_lesson.h"
+#include "teach_channel_error_lesson.h"
+#include "teach_intro_lesson.h"
+#include "teach_low_rank_lesson.h"
+#include "teach_pgd_lesson.h"
+#include "teach_quiz_lesson.h"
+#include "teach_text.h"
 
 namespace layerlens::ui {
 
-namespace {
-// The exercise of the seed: weights 0.3, 1.0, −0.2 on activations 15, 0.8, 12.
-constexpr double kExerciseW[3] = {0.3, 1.0, -0.2};
-constexpr double kExerciseA[3] = {15.0, 0.8, 12.0};
-
-QLabel* paragraph(const QString& text) {
-    auto* label = new QLabel(text);
-    label->setWordWrap(true);
-    label->setTextFormat(Qt::RichText);
-    return label;
-}
-}  // namespace
-
 TeachTab::TeachTab(QWidget* parent) : QWidget(parent) {
-    auto* body = new QWidget;
-    auto* layout = new QVBoxLayout(body);
-    layout->addLayout(buildHeader());
-    layout->addWidget(paragraph("A weight matters only when it meets an activation. What reaches the output is "
-                                "<b>weight × activation</b>, the channel's <i>contribution</i>."));
-    layout->addWidget(buildTwoChannels());
-    layout->addWidget(buildExercise());
-    layout->addWidget(buildLayerLesson());
-    layout->addWidget(paragraph("<i>AWQ asks which part of the layer gets the most traffic, and protects it.</i>"));
-    layout->addStretch();
-
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidget(body);
-    scroll->setWidgetResizable(true);
-    auto* outer = new QVBoxLayout(this);
-    outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(scroll);
-
-    resetRounding();
-    connect(mode_, &QComboBox::currentIndexChanged, this, &TeachTab::resetRounding);
-    connect(slider_, &QSlider::valueChanged, this, &TeachTab::recompute);
-    for (int k = 0; k < 2; ++k) {
-        connect(weight_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
-        connect(activation_[k], &QDoubleSpinBox::valueChanged, this, &TeachTab::recompute);
-    }
-    connect(textSize_, &QSpinBox::valueChanged, this, &TeachTab::setTextSize);
-    setTextSize(textSize_->value());
-}
-
-QHBoxLayout* TeachTab::buildHeader() {
     auto* header = new QHBoxLayout;
-    auto* title = new QLabel("<h2>A small weight on a busy channel can matter more</h2>");
+    title_ = new QLabel;
+    title_->setWordWrap(true);
     textSize_ = new QSpinBox;
     textSize_->setRange(8, 40);
     // A classroom default: a little larger than the desktop's text.
     textSize_->setValue(std::max(12, font().pointSize()));
     textSize_->setSuffix(" pt");
-    textSize_->setToolTip("Text size of this tab, so it reads from the back of a room.");
-    header->addWidget(title, 1);
+    textSize_->setToolTip("Text size of every lesson, so it reads from the back of a room.");
+    header->addWidget(title_, 1);
     header->addWidget(new QLabel("text size"));
     header->addWidget(textSize_);
-    return header;
+
+    list_ = new QListWidget;
+    list_->setToolTip("The lessons, in the order of the two sources: the AWQ lesson, then the AWP paper.");
+    list_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    pages_ = new QWidget;
+    auto* pageLayout = new QVBoxLayout(pages_);
+    pageLayout->setContentsMargins(0, 0, 0, 0);
+    intro_ = new TeachIntroLesson;
+    channelError_ = new TeachChannelErrorLesson;
+    calibration_ = new TeachCalibrationLesson;
+    quiz_ = new TeachQuizLesson;
+    pgd_ = new TeachPgdLesson;
+    awpLayer_ = new TeachAwpLayerLesson;
+    lowRank_ = new TeachLowRankLesson;
+    addLesson("The AWQ intuition", "A small weight on a busy channel can matter more", intro_);
+    addLesson("AWQ or GPTQ", "AWQ or GPTQ: two questions, two places for the error", channelError_);
+    addLesson("Fake calibration", "Fake calibration traffic protects the wrong channels", calibration_);
+    addLesson("Check yourself", "Check yourself: recall and interview questions", quiz_);
+    addLesson("AWP step by step", "AWP: pruning with gradient steps, on five weights", pgd_);
+    addLesson("AWP on the layer", "AWP on the loaded layer: the real loss curve", awpLayer_);
+    addLesson("Activation-aware SVD", "Rank 1: plain SVD against activation-aware SVD", lowRank_);
+
+    auto* body = new QHBoxLayout;
+    body->addWidget(list_);
+    body->addWidget(pages_, 1);
+    auto* outer = new QVBoxLayout(this);
+    outer->addLayout(header);
+    outer->addLayout(body, 1);
+
+    connect(list_, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (row < 0) return;
+        // Hide the old page first, so the new one gets all the room when it is shown.
+        for (int page = 0; page < pageList_.size(); ++page)
+            if (page != row) pageList_[page]->hide();
+        pageList_[row]->show();
+        title_->setText("<h2>" + titles_.value(row).toHtmlEscaped() + "</h2>");
+    });
+    list_->setCurrentRow(0);
+    connect(intro_, &TeachIntroLesson::carryToLayerRequested, this, &TeachTab::carryToLayerRequested);
+    connect(textSize_, &QSpinBox::valueChanged, this, &TeachTab::setTextSize);
+    setTextSize(textSize_->value());
 }
 
-QGroupBox* TeachTab::buildTwoChannels() {
-    auto* example = new QGroupBox("1. Same rounding, different damage");
-    auto* grid = new QGridLayout(example);
-    grid->addWidget(new QLabel("weight w"), 0, 1);
-    grid->addWidget(new QLabel("activation a"), 0, 2);
-    const double w0[2] = {0.20, 1.20}, a0[2] = {20.0, 0.5};
-    for (int k = 0; k < 2; ++k) {
-        grid->addWidget(new QLabel(k == 0 ? "channel A" : "channel B"), k + 1, 0);
-        weight_[k] = new QDoubleSpinBox;
-        weight_[k]->setRange(-100, 100);
-        weight_[k]->setDecimals(2);
-        weight_[k]->setSingleStep(0.05);
-        weight_[k]->setValue(w0[k]);
-        activation_[k] = new QDoubleSpinBox;
-        activation_[k]->setRange(0, 1000);
-        activation_[k]->setDecimals(2);
-        activation_[k]->setValue(a0[k]);
-        weight_[k]->setToolTip("Edit the weight.");
-        weight_[k]->setObjectName(k == 0 ? "teach_weight_A" : "teach_weight_B");
-        weight_[k]->setMaximumWidth(140);
-        activation_[k]->setMaximumWidth(140);
-        activation_[k]->setToolTip("Edit how busy the channel is (its typical activation).");
-        grid->addWidget(weight_[k], k + 1, 1);
-        grid->addWidget(activation_[k], k + 1, 2);
-    }
-    mode_ = new QComboBox;
-    mode_->addItems({"the same rounding error on both weights", "round both to one b-bit grid"});
-    mode_->setToolTip("How the weights are rounded: a fixed error (the seed's example) or a real b-bit grid.");
-    slider_ = new QSlider(Qt::Horizontal);
-    slider_->setToolTip("The rounding error, or the bit width of the grid.");
-    sliderValue_ = new QLabel;
-    grid->setColumnStretch(3, 1);
-    grid->addWidget(new QLabel("rounding"), 3, 0);
-    grid->addWidget(mode_, 3, 1, 1, 3, Qt::AlignLeft);
-    slider_->setMinimumWidth(260);
-    grid->addWidget(slider_, 4, 1, 1, 2);
-    grid->addWidget(sliderValue_, 4, 3);
-    bars_ = new TeachBarsWidget;
-    grid->addWidget(bars_, 5, 0, 1, 4);
-    verdict_ = paragraph({});
-    grid->addWidget(verdict_, 6, 0, 1, 4);
-    return example;
+void TeachTab::addLesson(const QString& name, const QString& title, QWidget* lesson) {
+    list_->addItem(QString("%1. %2").arg(list_->count() + 1).arg(name));
+    titles_ << title;
+    QWidget* page = teachScrollPage(lesson);
+    page->hide();
+    pages_->layout()->addWidget(page);
+    pageList_.append(page);
 }
 
-QGroupBox* TeachTab::buildExercise() {
-    auto* exercise = new QGroupBox("2. Your turn: which channel would you protect first?");
-    auto* layout = new QVBoxLayout(exercise);
-    choice_ = new QButtonGroup(this);
-    auto* options = new QHBoxLayout;
-    for (int k = 0; k < 3; ++k) {
-        auto* option = new QRadioButton(QString("channel %1: weight %2, activation %3").arg(k + 1).arg(kExerciseW[k]).arg(kExerciseA[k]));
-        choice_->addButton(option, k);
-        options->addWidget(option);
-    }
-    layout->addLayout(options);
-    auto* reveal = new QPushButton("Show the answer");
-    reveal->setToolTip("Compute the three contributions and compare with your choice.");
-    connect(reveal, &QPushButton::clicked, this, &TeachTab::revealAnswer);
-    layout->addWidget(reveal, 0, Qt::AlignLeft);
-    answer_ = paragraph({});
-    layout->addWidget(answer_);
-    return exercise;
+void TeachTab::fitLessonList() {
+    // Wide enough for the longest name at the current size, so no lesson's name is cut.
+    const QFontMetrics metrics(list_->font());
+    int widest = 0;
+    for (int row = 0; row < list_->count(); ++row) widest = std::max(widest, metrics.horizontalAdvance(list_->item(row)->text()));
+    list_->setFixedWidth(widest + 2 * list_->frameWidth() + metrics.height() + 12);
 }
 
-QGroupBox* TeachTab::buildLayerLesson() {
-    auto* real = new QGroupBox("3. Now on the loaded layer");
-    auto* layout = new QVBoxLayout(real);
-    layerLesson_ = paragraph("Load a layer to see its busiest channels.");
-    layout->addWidget(layerLesson_);
-    auto* carry = new QPushButton("Show these channels in the comparison");
-    carry->setToolTip("Switch to Compare with the busiest channels ringed in every column.");
-    connect(carry, &QPushButton::clicked, this, &TeachTab::carryToLayerRequested);
-    layout->addWidget(carry, 0, Qt::AlignLeft);
-    return real;
-}
-
-void TeachTab::resetRounding() {
-    // δ in hundredths (0.00–0.30), or bits 2–8.
-    slider_->blockSignals(true);
-    if (mode_->currentIndex() == 0) {
-        slider_->setRange(0, 30);
-        slider_->setValue(10);
-    } else {
-        slider_->setRange(2, 8);
-        slider_->setValue(4);
-    }
-    slider_->blockSignals(false);
-    recompute();
+void TeachTab::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) fitLessonList();
 }
 
 void TeachTab::setTextSize(int points) {
@@ -174,114 +102,29 @@ void TeachTab::setTextSize(int points) {
     QFont f = font();
     f.setPointSize(points);
     setFont(f);
+    fitLessonList();
 }
 
-void TeachTab::recompute() {
-    QVector<TeachChannel> channels;
-    const bool grid = mode_->currentIndex() == 1;
-    const double delta = slider_->value() / 100.0;
-    const int bits = slider_->value();
-    // One symmetric grid for both weights: the same step Δ for both, as one group shares it.
-    const double range = std::max(std::abs(weight_[0]->value()), std::abs(weight_[1]->value()));
-    const double step = range > 0 ? 2.0 * range / ((1 << bits) - 1) : 1.0;
-    for (int k = 0; k < 2; ++k) {
-        TeachChannel c;
-        c.name = k == 0 ? "channel A" : "channel B";
-        c.weight = weight_[k]->value();
-        c.activation = activation_[k]->value();
-        if (grid)
-            c.rounded = step * std::round(c.weight / step);
-        else
-            c.rounded = c.weight - (c.weight >= 0 ? delta : -delta);
-        channels.append(c);
-    }
-    sliderValue_->setText(grid ? QString("%1 bits (step %2)").arg(bits).arg(step, 0, 'g', 3)
-                               : QString("error %1 on each weight").arg(delta, 0, 'f', 2));
-    bars_->setChannels(channels);
-    const double dA = damage(0), dB = damage(1);
-    const int worse = dA >= dB ? 0 : 1;
-    const QString names[2] = {"A", "B"};
-    verdict_->setText(QString("Same rounding, different damage: channel A loses <b>%1</b>, channel B loses <b>%2</b>. "
-                              "Protect channel <b>%3</b>%4.")
-                          .arg(dA, 0, 'f', 2)
-                          .arg(dB, 0, 'f', 2)
-                          .arg(names[worse])
-                          .arg(std::abs(channels[worse].weight) < std::abs(channels[1 - worse].weight)
-                                   ? ", even though its weight is smaller: its channel is busier"
-                                   : QString()));
-}
+int TeachTab::textSize() const { return textSize_->value(); }
 
-double TeachTab::damage(int channel) const {
-    const TeachChannel& c = bars_->channels()[channel];
-    return std::abs(c.weight - c.rounded) * c.activation;
-}
+void TeachTab::showLesson(Lesson lesson) { list_->setCurrentRow(static_cast<int>(lesson)); }
 
-void TeachTab::chooseExerciseAnswer(int channel) { choice_->button(channel)->setChecked(true); }
+TeachTab::Lesson TeachTab::currentLesson() const { return static_cast<Lesson>(std::max(0, list_->currentRow())); }
 
-void TeachTab::revealAnswer() {
-    double contribution[3];
-    int best = 0;
-    for (int k = 0; k < 3; ++k) {
-        contribution[k] = std::abs(kExerciseW[k] * kExerciseA[k]);
-        if (contribution[k] > contribution[best]) best = k;
-    }
-    QString text = "Contributions |w × a|: ";
-    for (int k = 0; k < 3; ++k)
-        text += QString("channel %1: |%2 × %3| = <b>%4</b>%5")
-                    .arg(k + 1)
-                    .arg(kExerciseW[k])
-                    .arg(kExerciseA[k])
-                    .arg(contribution[k], 0, 'g', 3)
-                    .arg(k < 2 ? ", " : ". ");
-    text += QString("Protect <b>channel %1</b> first: the largest weight (channel 2, 1.0) contributes least, because "
-                    "its channel is quiet. ")
-                .arg(best + 1);
-    const int chosen = choice_->checkedId();
-    if (chosen >= 0) text += chosen == best ? "You chose it: right." : QString("You chose channel %1.").arg(chosen + 1);
-    answer_->setText(text);
-}
+QString TeachTab::lessonTitle(Lesson lesson) const { return titles_.value(static_cast<int>(lesson)); }
 
-QString TeachTab::answerText() const { return answer_->text(); }
+QString TeachTab::shownTitle() const { return title_->text(); }
 
 void TeachTab::setLayer(const LayerViewPtr& layer) {
-    layer_ = layer;
-    describeLayer();
+    intro_->setLayer(layer);
+    channelError_->setLayer(layer);
+    awpLayer_->setLayer(layer);
 }
 
-void TeachTab::describeLayer() {
-    if (!layer_) return;
-    const auto& a = layer_->loaded->stats.mean_abs;
-    const std::vector<double>& weight = layer_->channelWeight;
-    // Rank of each busy channel's weight among all channels: "smaller than 80% of channels".
-    std::vector<double> sorted = weight;
-    std::sort(sorted.begin(), sorted.end());
-    QString rows;
-    const size_t shown = std::min<size_t>(5, layer_->busiestChannels.size());
-    double meanLarger = 0.0;
-    for (size_t k = 0; k < shown; ++k) {
-        const int j = layer_->busiestChannels[k];
-        const double w = weight[static_cast<size_t>(j)];
-        const double larger = 1.0 - static_cast<double>(std::upper_bound(sorted.begin(), sorted.end(), w) - sorted.begin()) / sorted.size();
-        meanLarger += larger / static_cast<double>(shown);
-        rows += QString("<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td><td>%5%</td></tr>")
-                    .arg(j)
-                    .arg(a[j], 0, 'g', 3)
-                    .arg(w, 0, 'g', 3)
-                    .arg(layer_->channelContribution[static_cast<size_t>(j)], 0, 'g', 3)
-                    .arg(100.0 * larger, 0, 'f', 0);
-    }
-    layerLesson_->setText(
-        QString("On <b>%1</b> the busiest channels carry %2x the median traffic:<br>"
-                "<table cellspacing=6><tr><th>channel</th><th>activation a_j</th><th>mean |weight|</th>"
-                "<th>contribution</th><th>channels with larger weights</th></tr>%3</table>"
-                "%4")
-            .arg(QString::fromStdString(layer_->loaded->layer.name.empty() ? layer_->loaded->source : layer_->loaded->layer.name).toHtmlEscaped())
-            .arg(layer_->loaded->stats.outlier_strength(), 0, 'f', 1)
-            .arg(rows)
-            .arg(meanLarger > 0.5 ? "Their weights are smaller than most, yet their contributions are the largest: "
-                                    "this is what AWQ protects."
-                                  : "Their weights are ordinary; their contributions are large because their traffic "
-                                    "is. AWQ protects them all the same."));
-}
+double TeachTab::damage(int channel) const { return intro_->damage(channel); }
+TeachBarsWidget* TeachTab::bars() const { return intro_->bars(); }
+void TeachTab::chooseExerciseAnswer(int channel) { intro_->chooseExerciseAnswer(channel); }
+void TeachTab::revealAnswer() { intro_->revealAnswer(); }
+QString TeachTab::answerText() const { return intro_->answerText(); }
 
 }  // namespace layerlens::ui
