@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QRadioButton>
 #include <QScrollArea>
 #include <QVBoxLayout>
@@ -69,6 +70,7 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(controls);
+    layout->addWidget(buildMarksLegend());
     layout->addWidget(scroll, 1);
 
     connect(mapChoice_, &QButtonGroup::idClicked, this, [this](int id) { state_->setMap(static_cast<HeatmapState::Map>(id)); });
@@ -80,6 +82,47 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
     connect(logColour_, &QCheckBox::toggled, state_, &HeatmapState::setLogScale);
     connect(logColour_, &QCheckBox::toggled, this, [this] { updateColourRange(); });
     connect(logScatter_, &QCheckBox::toggled, this, &ComparisonGrid::setLogScatter);
+    connect(focus_, &ChannelFocus::marksChanged, this, &ComparisonGrid::showMarksLegend);
+    showMarksLegend();
+}
+
+QWidget* ComparisonGrid::buildMarksLegend() {
+    marksRow_ = new QWidget(this);
+    marksLegend_ = new QLabel(marksRow_);
+    marksLegend_->setObjectName("marks_legend");
+    marksLegend_->setTextFormat(Qt::RichText);
+    marksLegend_->setWordWrap(true);
+    marksLegend_->setToolTip("In the scatters: a ring or a square around the channel's dot. In the heatmaps: a wedge or a "
+                             "square on the top and bottom edge, over the channel's column.");
+    auto* clear = new QPushButton("Clear marks", marksRow_);
+    clear->setToolTip("Remove these marks from every column.");
+    connect(clear, &QPushButton::clicked, focus_, &ChannelFocus::clearMarks);
+    auto* row = new QHBoxLayout(marksRow_);
+    row->setContentsMargins(4, 0, 4, 0);
+    row->addWidget(marksLegend_, 1);
+    row->addWidget(clear);
+    return marksRow_;
+}
+
+QString ComparisonGrid::marksLegend() const { return marksLegend_->isVisibleTo(this) ? marksLegend_->text() : QString(); }
+
+void ComparisonGrid::showMarksLegend() {
+    // The swatch has the shape the scatter draws (ring or square) in the mark's colour.
+    QStringList parts;
+    for (const ChannelMarks& group : focus_->marks()) {
+        QStringList channels;
+        for (int j : group.channels) channels << QString::number(j);
+        const QString symbol = group.shape == ChannelMarks::Shape::Square ? "□" : "○";
+        parts << QString("<span style='color:%1; font-weight:bold'>%2</span> %3: %4")
+                     .arg(group.colour.name(), symbol, group.label.toHtmlEscaped(),
+                          channels.isEmpty()       ? QString("none")
+                          : channels.size() == 1 ? "channel " + channels.front()
+                                                 : "channels " + channels.join(", "));
+    }
+    marksRow_->setVisible(!parts.isEmpty());
+    marksLegend_->setText(parts.isEmpty() ? QString()
+                                          : "<b>" + focus_->marksTitle().toHtmlEscaped() + "</b> &nbsp; " +
+                                                parts.join(" &nbsp;&nbsp; "));
 }
 
 void ComparisonGrid::setLayer(const LayerViewPtr& layer) {

@@ -1,7 +1,8 @@
 #pragma once
 // The Compare tab's grid: one MethodColumn per method (scrolling horizontally when many), the
 // map switch (salience / Wanda score / error map), one shared colour bar and scale, shared
-// scatter axes. It owns the shared HeatmapState; the ChannelFocus is the window's.
+// scatter axes, and the legend of the channels another view marked (ChannelFocus::marks). It
+// owns the shared HeatmapState; the ChannelFocus is the window's.
 #include <QWidget>
 #include <vector>
 
@@ -36,6 +37,8 @@ public:
     MethodColumn* column(const std::string& method) const;
     HeatmapState* state() const { return state_; }
     void setLogScatter(bool on);
+    // What the marks mean, as shown above the columns; empty (and hidden) without marks.
+    QString marksLegend() const;
 
 signals:
     void hovered(const QString& readout);
@@ -43,6 +46,8 @@ signals:
 
 private:
     void updateColourRange();
+    QWidget* buildMarksLegend();
+    void showMarksLegend();
     MethodColumn* columnOfJob(int job) const;
 
     ChannelFocus* focus_;
@@ -53,6 +58,8 @@ private:
     QButtonGroup* mapChoice_;
     QCheckBox* logColour_;
     QCheckBox* logScatter_;
+    QWidget* marksRow_ = nullptr;
+    QLabel* marksLegend_ = nullptr;
     std::vector<MethodColumn*> columns_;
     std::vector<std::string> jobMethods_;
     std::vector<bool> finishedThisRun_;

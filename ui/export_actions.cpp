@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "calibration_model.h"
 #include "export_files.h"
 #include "io/result_export.h"
 #include "layer_map_model.h"
@@ -28,6 +29,11 @@ void writeLayerMap(const ExportSources& s, const QString& path) {
     saveText(s.layerMap->toCsv().toUtf8(), path);
 }
 
+void writeCalibration(const ExportSources& s, const QString& path) {
+    if (!s.calibration->run()) throw std::runtime_error("no calibration check to export yet (Calibration › Run)");
+    saveText(s.calibration->toCsv().toUtf8(), path);
+}
+
 void writeMethodWeights(const ExportSources& s, const QString& path) {
     const int row = s.metrics->rowOf(s.method);
     if (!s.layer || row < 0 || !s.metrics->outcomeAt(row) || !s.metrics->outcomeAt(row)->result)
@@ -51,6 +57,7 @@ const std::vector<ExportAction>& exportActions() {
         {ExportKind::Metrics, "Metrics as CSV or JSON…", "CSV (*.csv);;JSON (*.json)", "", false, writeMetrics},
         {ExportKind::Sweep, "Sweep as CSV or JSON…", "CSV (*.csv);;JSON (*.json)", "", false, writeSweep},
         {ExportKind::LayerMap, "Layer map rows as CSV…", "CSV (*.csv)", "", false, writeLayerMap},
+        {ExportKind::Calibration, "Calibration check as CSV…", "CSV (*.csv)", "", false, writeCalibration},
         {ExportKind::MethodWeights, "A method's Ŵ as HDF5…", "HDF5 (*.h5)", "", true, writeMethodWeights},
     };
     return actions;

@@ -14,11 +14,12 @@ struct LoadedLayer;
 
 namespace layerlens::ui {
 
+class CalibrationModel;
 class LayerMapModel;
 class MetricsModel;
 class SweepTab;
 
-enum class ExportKind { GridPng, GridSvg, TabPng, TabSvg, Metrics, Sweep, LayerMap, MethodWeights };
+enum class ExportKind { GridPng, GridSvg, TabPng, TabSvg, Metrics, Sweep, LayerMap, Calibration, MethodWeights };
 
 // What an export may write, gathered by the window when the user asks.
 struct ExportSources {
@@ -27,6 +28,7 @@ struct ExportSources {
     const MetricsModel* metrics = nullptr;
     const SweepTab* sweep = nullptr;
     const LayerMapModel* layerMap = nullptr;
+    const CalibrationModel* calibration = nullptr;
     const LoadedLayer* layer = nullptr;   // null while nothing is loaded
     QString svgTitle;
     std::string method;                   // MethodWeights: whose Ŵ to write

@@ -23,6 +23,7 @@ HeatmapWidget::HeatmapWidget(HeatmapState* state, ChannelFocus* focus, QWidget* 
     });
     connect(focus_, &ChannelFocus::channelChanged, this, qOverload<>(&QWidget::update));
     connect(focus_, &ChannelFocus::highlightedChanged, this, qOverload<>(&QWidget::update));
+    connect(focus_, &ChannelFocus::marksChanged, this, qOverload<>(&QWidget::update));
 }
 
 void HeatmapWidget::setData(std::shared_ptr<const MethodViewData> data) {
@@ -77,6 +78,7 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
     if (dirty_ || image_.deviceIndependentSize().toSize() != size()) rebuildImage();
     QPainter painter(this);
     painter.drawImage(0, 0, image_);
+    drawnMarks_.clear();
     if (!data_) {
         painter.setPen(palette().color(QPalette::WindowText));
         painter.drawText(rect(), Qt::AlignCenter, "waiting for the result");
@@ -88,6 +90,7 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         const double x = xOfChannel(j + 0.5);
         painter.drawLine(QPointF(x, 0), QPointF(x, 8));
     }
+    drawMarks(painter);
     if (focus_->channel() >= 0) {
         // Brackets above and below the hovered channel, leaving the channel itself visible.
         const double x0 = xOfChannel(focus_->channel()), x1 = xOfChannel(focus_->channel() + 1);
@@ -99,6 +102,40 @@ void HeatmapWidget::paintEvent(QPaintEvent*) {
         painter.drawLine(QPointF(x0 - 2, 5), QPointF(x0 - 2, height() - 5));
         painter.drawLine(QPointF(x0 + w + 1, 5), QPointF(x0 + w + 1, height() - 5));
     }
+}
+
+void HeatmapWidget::drawMarks(QPainter& painter) {
+    // A marked column: a wedge on the top and the bottom edge pointing into it (square marks
+    // get a square), outlined in white so it stands off the map's dark purples and reds, and a
+    // faint line down the column that leaves its values visible.
+    const QRectF v = state_->visible();
+    const double half = 6.0;
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const ChannelMarks& group : focus_->marks()) {
+        ChannelMarks drawn = group;
+        drawn.channels.clear();
+        QColor faint = group.colour;
+        faint.setAlphaF(0.45);
+        for (int j : group.channels) {
+            if (j + 1 <= v.left() || j >= v.right()) continue;
+            const double x = xOfChannel(j + 0.5);
+            painter.setPen(QPen(faint, 1, Qt::DashLine));
+            painter.drawLine(QPointF(x, 2 * half), QPointF(x, height() - 2 * half));
+            painter.setPen(QPen(Qt::white, 1.5));
+            painter.setBrush(group.colour);
+            if (group.shape == ChannelMarks::Shape::Square) {
+                painter.drawRect(QRectF(x - half, 0, 2 * half, 2 * half));
+                painter.drawRect(QRectF(x - half, height() - 2 * half, 2 * half, 2 * half));
+            } else {
+                painter.drawPolygon(QPolygonF({QPointF(x - half, 0), QPointF(x + half, 0), QPointF(x, 2 * half)}));
+                painter.drawPolygon(QPolygonF({QPointF(x - half, height()), QPointF(x + half, height()), QPointF(x, height() - 2 * half)}));
+            }
+            drawn.channels.append(j);
+        }
+        drawnMarks_.append(drawn);
+    }
+    painter.setBrush(Qt::NoBrush);
+    painter.setRenderHint(QPainter::Antialiasing, false);
 }
 
 void HeatmapWidget::resizeEvent(QResizeEvent*) { dirty_ = true; }

@@ -6,11 +6,11 @@
 #include <QWidget>
 #include <memory>
 
+#include "channel_focus.h"
 #include "view_data.h"
 
 namespace layerlens::ui {
 
-class ChannelFocus;
 class HeatmapState;
 
 class HeatmapWidget : public QWidget {
@@ -24,6 +24,8 @@ public:
     // The image last drawn (what the user sees), for tests.
     const QImage& image() const { return image_; }
     QString readout(int row, int channel) const;
+    // The focus's channel marks as the last paint drew them (only channels in view).
+    const QVector<ChannelMarks>& drawnMarks() const { return drawnMarks_; }
 
 signals:
     void hovered(const QString& readout);
@@ -42,6 +44,7 @@ private:
     QPointF toMatrix(QPointF pixel) const;   // (j, i) in cells
     double xOfChannel(double channel) const;
     void rebuildImage();
+    void drawMarks(QPainter& painter);
 
     HeatmapState* state_;
     ChannelFocus* focus_;
@@ -51,6 +54,7 @@ private:
     QPoint dragStart_;
     QRectF dragVisible_;
     bool dragging_ = false;
+    QVector<ChannelMarks> drawnMarks_;
 };
 
 }  // namespace layerlens::ui

@@ -22,6 +22,7 @@
 #include <QVBoxLayout>
 #include <algorithm>
 
+#include "calibration_view.h"
 #include "channel_focus.h"
 #include "compare_tab.h"
 #include "comparison_grid.h"
@@ -51,6 +52,7 @@ MainWindow::MainWindow(QWidget* parent)
       // columns are marked before runCanceled goes out.
       compare_(new CompareTab(focus_, runner_)),
       sweep_(new SweepTab(panel_)),
+      calibration_(new CalibrationView(panel_, focus_)),
       teach_(new TeachTab),
       model_(new ModelTab),
       loadedStatus_(new QLabel("nothing loaded")),
@@ -74,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(compare_, &CompareTab::exportViewRequested, this, &MainWindow::chooseAndExportView);
     connect(teach_, &TeachTab::carryToLayerRequested, this, &MainWindow::showLessonOnLayer);
     connectModelTab();
+    connectCalibrationView();
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1500, 940);
@@ -113,6 +116,8 @@ QTabWidget* MainWindow::buildTabs() {
     };
     add(compare_, "Compare", "Every method side by side on the loaded layer.");
     add(sweep_, "Sweep", "E against sparsity or bits, one line per method.");
+    add(calibration_, "Calibration", "Is the calibration set good enough? How much the salient channels and each method's "
+                                     "result depend on the calibration tokens.");
     add(teach_, "Teach", "Why a small weight on a busy channel can matter more: the AWQ intuition.");
     add(model_, "Model", "A whole file or model: E of each method on every layer (the layer map), and perplexity "
                          "against the budget as the AWP paper's tables.");
@@ -169,6 +174,7 @@ void MainWindow::buildMenus() {
         show->setShortcut(QKeySequence(QString("Ctrl+%1").arg(k + 1)));
     }
     view->addAction("Clear lesson highlights", this, [this] { focus_->setHighlighted({}); });
+    view->addAction("Clear calibration marks", focus_, &ChannelFocus::clearMarks);
 
     QMenu* run = menuBar()->addMenu("&Run");
     run->addAction(runAction_);
@@ -246,9 +252,20 @@ void MainWindow::connectModelTab() {
     connect(model_, &ModelTab::viewChanged, this, &MainWindow::showDockForTab);
 }
 
+void MainWindow::connectCalibrationView() {
+    connect(calibration_, &CalibrationView::exportViewRequested, this, &MainWindow::chooseAndExportView);
+    connect(calibration_, &CalibrationView::channelsShown, this, [this] {
+        tabs_->setCurrentWidget(compare_);
+        statusBar()->showMessage("Marked in every column: the channels that entered and left the top 1% between the two "
+                                 "calibration sets (Clear marks above the columns removes them).",
+                                 15000);
+    });
+}
+
 void MainWindow::setInteractive(bool on) {
     interactive_ = on;
     model_->setInteractive(on);
+    calibration_->setInteractive(on);
 }
 
 bool MainWindow::openLayerWithBudget(const QString& path, const QString& layer, const QString& method, const QString& budget) {
@@ -335,11 +352,16 @@ void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
     // What the layer map sweeps and where it looks for the layers of an opened sweep.
     model_->layerMap()->setOpenFile(loadedSource_.demo ? QString() : QString::fromStdString(loadedSource_.path));
     focus_->setHighlighted({});
+    focus_->clearMarks();
     focus_->setChannel(-1);
     compare_->setLayer(layer);
     sweep_->setLayer(layer);
     panel_->setLayer(layer->loaded);
     teach_->setLayer(layer);
+    // The check reads the layer's rows again, by name, so a many-layer file is not asked again.
+    LayerSource checked = loadedSource_;
+    if (!checked.demo) checked.layer = layer->loaded->layer.name;
+    calibration_->setLayer(checked, layer);
     loadedStatus_->setText("loaded " + QString::fromStdString(layer->loaded->source));
     showLayerInfo();
     emit layerLoaded();
@@ -357,22 +379,27 @@ void MainWindow::showDockForTab() {
     // toolbar's Run and Cancel act on the tab in view.
     const bool model = tabs_->currentWidget() == model_;
     const bool map = model && model_->showsLayerMap();
+    const bool calibration = tabs_->currentWidget() == calibration_;
     layerDock_->setVisible(!model);
-    runAction_->setToolTip(map     ? "Sweep every layer of the open file with the layer map's methods (Ctrl+R)."
-                           : model ? "Compress and evaluate the whole model as the Model tab is set up (Ctrl+R)."
-                                   : "Run the selected methods on the loaded layer (Ctrl+R).");
-    cancelAction_->setToolTip(map     ? "Stop the sweep; finished cells stay (Esc)."
-                              : model ? "Stop the model evaluation; finished rows stay (Esc)."
-                                      : "Stop the running methods; finished columns stay (Esc).");
+    runAction_->setToolTip(map           ? "Sweep every layer of the open file with the layer map's methods (Ctrl+R)."
+                           : model       ? "Compress and evaluate the whole model as the Model tab is set up (Ctrl+R)."
+                           : calibration ? "Check the loaded layer's calibration set with the tab's methods (Ctrl+R)."
+                                         : "Run the selected methods on the loaded layer (Ctrl+R).");
+    cancelAction_->setToolTip(map           ? "Stop the sweep; finished cells stay (Esc)."
+                              : model       ? "Stop the model evaluation; finished rows stay (Esc)."
+                              : calibration ? "Stop the calibration check (Esc)."
+                                            : "Stop the running methods; finished columns stay (Esc).");
 }
 
 void MainWindow::runCurrentTab() {
     if (tabs_->currentWidget() == model_) model_->run();
+    else if (tabs_->currentWidget() == calibration_) calibration_->run();
     else runComparison();
 }
 
 void MainWindow::cancelCurrentTab() {
     if (tabs_->currentWidget() == model_) model_->cancel();
+    else if (tabs_->currentWidget() == calibration_) calibration_->cancel();
     else cancelRun();
 }
 
@@ -552,6 +579,7 @@ QString MainWindow::exportAs(ExportKind kind, const QString& path, const std::st
     sources.metrics = compare_->metrics();
     sources.sweep = sweep_;
     sources.layerMap = model_->layerMap()->model();
+    sources.calibration = calibration_->model();
     sources.layer = loadedLayer();
     sources.svgTitle = svgTitle();
     sources.method = method;
@@ -569,6 +597,7 @@ QString MainWindow::exportSvg(QWidget* view, const QString& path) {
 void MainWindow::closeEvent(QCloseEvent* event) {
     runner_->cancel();
     model_->cancelAll();
+    calibration_->cancel();
     QSettings settings;
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());

@@ -1,6 +1,6 @@
 #pragma once
 // The main window of DESIGN.md: left dock (layer info, method panel), tabs Compare | Sweep |
-// Teach | Model, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
+// Calibration | Teach | Model, toolbar Open / Run / Cancel / Export, status bar (what is loaded, what runs, what the
 // mouse is over). It owns the loader and the runner (both off the GUI thread); the Compare tab
 // shows what the runner delivers, the window says in its status bar how far the run is.
 #include <QMainWindow>
@@ -22,6 +22,7 @@ class QTabWidget;
 
 namespace layerlens::ui {
 
+class CalibrationView;
 class ChannelFocus;
 class CompareTab;
 class MethodPanel;
@@ -65,6 +66,7 @@ public:
     QTabWidget* tabs() const { return tabs_; }
     CompareTab* compareTab() const { return compare_; }
     SweepTab* sweepTab() const { return sweep_; }
+    CalibrationView* calibrationView() const { return calibration_; }
     TeachTab* teachTab() const { return teach_; }
     ModelTab* modelTab() const { return model_; }
 
@@ -111,6 +113,7 @@ private:
     void showHover(int channel);
     void showLessonOnLayer();
     void connectModelTab();
+    void connectCalibrationView();
     void reportError(const QString& title, const QString& message);
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
@@ -135,6 +138,7 @@ private:
     QTabWidget* tabs_;
     CompareTab* compare_;
     SweepTab* sweep_;
+    CalibrationView* calibration_;
     TeachTab* teach_;
     ModelTab* model_;
     QLabel* loadedStatus_;

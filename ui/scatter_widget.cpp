@@ -20,6 +20,7 @@ ScatterWidget::ScatterWidget(ChannelFocus* focus, QWidget* parent) : QWidget(par
                "coloured dots are the channels this method protected or kept.");
     connect(focus_, &ChannelFocus::channelChanged, this, qOverload<>(&QWidget::update));
     connect(focus_, &ChannelFocus::highlightedChanged, this, qOverload<>(&QWidget::update));
+    connect(focus_, &ChannelFocus::marksChanged, this, qOverload<>(&QWidget::update));
 }
 
 void ScatterWidget::setLayer(std::shared_ptr<const LayerViewData> layer) {
@@ -80,6 +81,7 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     painter.fillRect(plot, palette().color(QPalette::Base));
     painter.setPen(QPen(palette().color(QPalette::Mid), 1));
     painter.drawRect(plot);
+    drawnMarks_.clear();
     if (!layer_ || range_.isEmpty()) return;
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
@@ -125,6 +127,7 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     for (int j : focus_->highlighted())
         if (j >= 0 && static_cast<size_t>(j) < n)
             painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), 6, 6);
+    drawMarks(painter, radius);
     const int j = focus_->channel();
     if (j >= 0 && static_cast<size_t>(j) < n) {
         const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
@@ -133,6 +136,30 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
         painter.drawLine(QPointF(at.x(), plot.top()), QPointF(at.x(), plot.bottom()));
         painter.setPen(QPen(QColor(0, 220, 100), 2));
         painter.drawEllipse(at, 7, 7);
+    }
+}
+
+void ScatterWidget::drawMarks(QPainter& painter, double radius) {
+    // Bigger than the protected dots, so a marked channel reads at a glance; the square larger
+    // than the ring, so two marks on one spot nest rather than hide each other.
+    const size_t n = layer_->channelWeight.size();
+    painter.setBrush(Qt::NoBrush);
+    for (const ChannelMarks& group : focus_->marks()) {
+        ChannelMarks drawn = group;
+        drawn.channels.clear();
+        painter.setPen(QPen(group.colour, 2.5));
+        for (int j : group.channels) {
+            if (j < 0 || static_cast<size_t>(j) >= n) continue;
+            const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
+            if (group.shape == ChannelMarks::Shape::Square) {
+                const double half = radius + 6.5;
+                painter.drawRect(QRectF(at.x() - half, at.y() - half, 2 * half, 2 * half));
+            } else {
+                painter.drawEllipse(at, radius + 4.0, radius + 4.0);
+            }
+            drawn.channels.append(j);
+        }
+        drawnMarks_.append(drawn);
     }
 }
 

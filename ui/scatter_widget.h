@@ -7,11 +7,10 @@
 #include <QWidget>
 #include <memory>
 
+#include "channel_focus.h"
 #include "view_data.h"
 
 namespace layerlens::ui {
-
-class ChannelFocus;
 
 class ScatterWidget : public QWidget {
     Q_OBJECT
@@ -22,6 +21,8 @@ public:
     void setProtection(const ChannelProtection* protection);
     void setLogAxes(bool on);
     int pointCount() const { return layer_ ? static_cast<int>(layer_->channelWeight.size()) : 0; }
+    // The focus's channel marks as the last paint drew them (only channels of this layer).
+    const QVector<ChannelMarks>& drawnMarks() const { return drawnMarks_; }
 
 protected:
     void paintEvent(QPaintEvent*) override;
@@ -32,12 +33,14 @@ private:
     QRectF plotRect() const;
     QPointF toPixel(double x, double y) const;
     void updateRange();
+    void drawMarks(QPainter& painter, double radius);
 
     ChannelFocus* focus_;
     std::shared_ptr<const LayerViewData> layer_;
     const ChannelProtection* protection_ = nullptr;
     bool logAxes_ = true;
     QRectF range_;   // axes in data units, identical across columns (the same layer)
+    QVector<ChannelMarks> drawnMarks_;
 };
 
 }  // namespace layerlens::ui

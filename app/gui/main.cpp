@@ -1,9 +1,10 @@
 // layerlens: the desktop application.
 //   layerlens [FILE [--layer NAME] [--inputs FILE] | --demo] [--methods a,b,c]
-//   layerlens --screenshot OUT.png [...] [--tab compare|sweep|teach]
+//   layerlens --screenshot OUT.png [...] [--tab compare|sweep|calibration|teach|model]
 // With nothing given, the built-in demo layer opens and the default comparison runs.
-// --screenshot runs the comparison (and the sweep for --tab sweep), waits for it, saves the
-// window as PNG and exits: 0 on success, 1 when loading, running or saving failed, 2 on bad usage.
+// --screenshot runs the comparison (and then the sweep for --tab sweep, the calibration check
+// for --tab calibration, the layer map's sweep of the file for --tab model), waits for it, saves
+// the window as PNG and exits: 0 on success, 1 when loading, running or saving failed, 2 on bad usage.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTabWidget>
@@ -11,10 +12,13 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "calibration_view.h"
 #include "compare_tab.h"
+#include "layer_map_view.h"
 #include "main_window.h"
 #include "method_panel.h"
 #include "method_registry.h"
+#include "model_tab.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
 #include "threads.h"
@@ -29,7 +33,7 @@ struct Options {
     bool fromFile = false;
     QStringList methods;    // empty: the panel's default selection
     QString screenshot;     // empty: an interactive window
-    QString tab;            // compare, sweep or teach
+    QString tab;            // compare, sweep, calibration, teach or model
     int timeoutSeconds = 600;
 };
 
@@ -50,7 +54,7 @@ QString parseArguments(const QApplication& app, Options& options) {
     QCommandLineOption demoShapeOption("demo-shape", "shape of the demo layer, d_out x d_in (default 512x1024)", "shape", "512x1024");
     QCommandLineOption methodsOption("methods", "methods to compare, comma-separated (default: all)", "list");
     QCommandLineOption screenshotOption("screenshot", "run, save the window as PNG, then exit", "out.png");
-    QCommandLineOption tabOption("tab", "tab to show: compare, sweep or teach", "tab", "compare");
+    QCommandLineOption tabOption("tab", "tab to show: compare, sweep, calibration, teach or model", "tab", "compare");
     QCommandLineOption timeoutOption("timeout", "with --screenshot: give up after this many seconds (default 600)", "seconds", "600");
     parser.addOptions({layerOption, inputsOption, demoOption, demoShapeOption, methodsOption, screenshotOption, tabOption,
                        timeoutOption});
@@ -71,8 +75,10 @@ QString parseArguments(const QApplication& app, Options& options) {
         }
     }
     options.tab = parser.value(tabOption).toLower();
-    if (!QStringList{"compare", "sweep", "teach"}.contains(options.tab))
-        return "--tab must be compare, sweep or teach, not '" + options.tab + "'";
+    if (!QStringList{"compare", "sweep", "calibration", "teach", "model"}.contains(options.tab))
+        return "--tab must be compare, sweep, calibration, teach or model, not '" + options.tab + "'";
+    if (options.tab == "model" && !options.fromFile)
+        return "--tab model needs a layer file: the layer map sweeps every layer of it";
     if (parser.isSet(methodsOption)) {
         for (const QString& m : parser.value(methodsOption).split(',', Qt::SkipEmptyParts)) {
             options.methods << m.trimmed();
@@ -90,7 +96,9 @@ QString parseArguments(const QApplication& app, Options& options) {
 
 QWidget* tabNamed(const MainWindow& window, const QString& name) {
     if (name == "sweep") return window.sweepTab();
+    if (name == "calibration") return window.calibrationView();
     if (name == "teach") return window.teachTab();
+    if (name == "model") return window.modelTab();
     return window.compareTab();
 }
 
@@ -112,10 +120,20 @@ void saveWhenDone(MainWindow& window, const Options& options) {
             if (!window.sweepTab()->runSweep()) QApplication::exit(1);
             return;   // the sweep's end saves
         }
+        if (tab == "calibration") {
+            if (!window.calibrationView()->run()) QApplication::exit(1);
+            return;   // the check's end saves
+        }
+        if (tab == "model") {
+            if (!window.modelTab()->run()) QApplication::exit(1);
+            return;   // the layer map's end saves
+        }
         if (tab == "teach") window.teachTab()->revealAnswer();
         save();
     });
     QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFinished, save);
+    QObject::connect(window.calibrationView(), &layerlens::ui::CalibrationView::runFinished, save);
+    QObject::connect(window.modelTab()->layerMap(), &layerlens::ui::LayerMapView::runFinished, save);
 }
 
 // A failed load, run or sweep ends the program with its exit code.
@@ -125,6 +143,10 @@ void exitOnFailure(MainWindow& window) {
     QObject::connect(&window, &MainWindow::runFailed, failed);
     QObject::connect(window.sweepTab(), &layerlens::ui::SweepTab::sweepFailed,
                      [](const QString& message) { QApplication::exit(fail(1, "sweep failed: " + message)); });
+    QObject::connect(window.calibrationView(), &layerlens::ui::CalibrationView::failed,
+                     [](const QString& message) { QApplication::exit(fail(1, "calibration check failed: " + message)); });
+    QObject::connect(window.modelTab()->layerMap(), &layerlens::ui::LayerMapView::failed,
+                     [](const QString& message) { QApplication::exit(fail(1, "layer map failed: " + message)); });
     QObject::connect(&window, &MainWindow::runRefused, [](const QString& message) { QApplication::exit(fail(2, message)); });
     QObject::connect(&window, &MainWindow::runCanceled, [] { QApplication::exit(1); });
 }
@@ -135,6 +157,8 @@ void giveUpAfterTimeout(MainWindow& window, const Options& options) {
     const int seconds = options.timeoutSeconds;
     QTimer::singleShot(seconds * 1000, &window, [&window, out, seconds] {
         window.cancelRun();
+        window.calibrationView()->cancel();
+        window.modelTab()->cancelAll();
         window.grab().save(out);
         QApplication::exit(fail(1, QString("the run did not finish in %1 s; saved the unfinished window to %2").arg(seconds).arg(out)));
     });
@@ -170,7 +194,10 @@ int main(int argc, char** argv) {
     if (const QString usage = parseArguments(app, options); !usage.isEmpty()) return fail(2, usage);
 
     MainWindow window;
-    if (!options.methods.isEmpty()) window.methodPanel()->setSelectedMethods(options.methods);
+    if (!options.methods.isEmpty()) {
+        window.methodPanel()->setSelectedMethods(options.methods);
+        window.modelTab()->layerMap()->setSelectedMethods(options.methods);
+    }
     if (!options.screenshot.isEmpty()) arrangeScreenshot(window, options);
     window.show();
     openWhenTheLoopRuns(window, options);

@@ -1,10 +1,11 @@
 #pragma once
 // "If your calibration traffic is fake, salience estimates become fake too": how much a layer's
 // salience and each method's result depend on the calibration tokens.
-//   Stability: set A's tokens resampled (bootstrap, seeded) R times; the overlap of the top
-//   channels by a_j between resamples, the rank correlation of a_j, and per method the spread of
-//   E (each resample's result judged on all of A) and how many weights change; the tokens a
-//   stable top set would need, extrapolated over subsample sizes.
+//   Stability: all the layer's tokens (the first inputs, both halves) resampled (bootstrap,
+//   seeded) R times; the overlap of the top channels by a_j between resamples, the rank
+//   correlation of a_j, and per method the spread of E (each resample's result judged on all the
+//   tokens) and how many weights change; the tokens a stable top set would need, extrapolated
+//   over subsample sizes.
 //   Two sets: the top-set overlap of A and B and, per method, the cross-calibration penalty
 //   E_B(Ŵ calibrated on A) / E_B(Ŵ calibrated on B) − 1. Without a second file, A and B are the
 //   first and the second half of the tokens.
@@ -54,9 +55,9 @@ struct MethodCalibration {
     double error_on_b_calibrated_on_b = 0.0;
     double penalty = 0.0;                 // the ratio of the two above, minus 1
     double changed_fraction_a_vs_b = 0.0; // weights of Ŵ that differ between the two calibrations
-    std::vector<double> resample_errors;  // E on all of A of the method calibrated on each resample
+    std::vector<double> resample_errors;  // E on all the tokens of the method calibrated on each resample
     double error_mean = 0.0, error_std = 0.0, error_min = 0.0, error_max = 0.0;
-    double changed_fraction_mean = 0.0;   // weights that differ from Ŵ calibrated on all of A
+    double changed_fraction_mean = 0.0;   // weights that differ from Ŵ calibrated on all the tokens
 };
 
 struct CalibrationCheck {
@@ -65,7 +66,7 @@ struct CalibrationCheck {
     std::vector<int> top_a, top_b;        // the salient channels of each set, by falling a_j
     std::vector<int> entered, left;       // channels in B's top set and not A's, and the reverse
     double overlap = 0.0;                 // Jaccard of top_a and top_b
-    ChannelStability stability;           // of set A
+    ChannelStability stability;           // of all the first inputs' tokens
     std::vector<MethodCalibration> methods;
 };
 

@@ -1,0 +1,137 @@
+#include "calibration_runner.h"
+
+#include <QPromise>
+#include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
+
+#include "errors.h"
+#include "progress.h"
+#include "worker_priority.h"
+
+namespace layerlens::ui {
+
+namespace {
+
+constexpr int kScale = 1000;
+
+// The core's Progress backed by the run's promise; Qt throttles the progress signals it causes.
+class CheckProgress : public Progress {
+public:
+    explicit CheckProgress(QPromise<CalibrationEvent>& promise) : promise_(promise) {}
+    void report(double fraction, std::string_view stage) override {
+        promise_.setProgressValueAndText(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kScale),
+                                         QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())));
+    }
+    bool cancelled() const override { return promise_.isCanceled(); }
+
+private:
+    QPromise<CalibrationEvent>& promise_;
+};
+
+// A failure while the second set is read or compared is the second file's: the message names it
+// (the core's width check knows only "the second inputs").
+QString aboutSecondFile(const std::string& path, const std::string& message) {
+    const QString text = QString::fromUtf8(message.c_str());
+    if (path.empty() || message.find(path) != std::string::npos) return text;
+    return QString("%1: %2").arg(QString::fromStdString(path), text);
+}
+
+// The worker: what `layerlens-cli calibration` does, in the same order with the same inputs, so
+// the numbers are the CLI's. Reading the rows is ~10% of the bar, the check the rest.
+void runCheck(QPromise<CalibrationEvent>& promise, const CalibrationJob& job) {
+    lowerWorkerPriority();
+    promise.setProgressRange(0, kScale);
+    CheckProgress progress(promise);
+    bool second = false;
+    try {
+        SubProgress loading(progress, 0.0, 0.08);
+        loading.report(0.0, "reading the inputs");
+        const LayerWithInputs loaded = load_layer_with_inputs(job.source, loading);
+        progress.check();
+        MatrixF X_b;
+        second = !job.secondInputs.empty();
+        if (second) {
+            SubProgress reading(progress, 0.08, 0.12);
+            reading.report(0.0, "reading the second set");
+            X_b = load_second_inputs(job.secondInputs, loaded.layer, job.source.limits, reading);
+        }
+        SubProgress checking(progress, 0.12, 1.0);
+        auto run = std::make_shared<CalibrationRun>();
+        run->layer = loaded.layer.name;
+        run->source = loaded.source;
+        run->secondInputs = job.secondInputs;
+        run->resamples = job.request.resamples;
+        run->seed = job.request.seed;
+        run->check = check_calibration(loaded.layer, loaded.X, second ? &X_b : nullptr, job.request, checking);
+        promise.addResult(CalibrationEvent{std::move(run), {}});
+    } catch (const Cancelled&) {
+    } catch (const std::exception& e) {
+        // A failure is an event with its message rather than an exception in the future, which
+        // Qt would hand over as QUnhandledException without the message.
+        promise.addResult(CalibrationEvent{nullptr, second ? aboutSecondFile(job.secondInputs, e.what()) : QString::fromUtf8(e.what())});
+    } catch (...) {
+        promise.addResult(CalibrationEvent{nullptr, "unknown error in the worker"});
+    }
+}
+
+}  // namespace
+
+CalibrationRunner::CalibrationRunner(QObject* parent) : QObject(parent) {}
+
+CalibrationRunner::~CalibrationRunner() {
+    // The worker holds its own copy of the job and its promise; it only needs to hear "stop".
+    discard();
+}
+
+bool CalibrationRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+
+void CalibrationRunner::cancel() {
+    if (!isRunning()) return;
+    canceled_ = true;
+    watcher_->cancel();
+}
+
+void CalibrationRunner::forget() {
+    if (!watcher_) return;
+    watcher_->disconnect(this);
+    if (watcher_->isFinished()) {
+        watcher_->deleteLater();
+    } else {
+        watcher_->cancel();
+        connect(watcher_, &QFutureWatcher<CalibrationEvent>::finished, watcher_, &QObject::deleteLater);
+    }
+    watcher_ = nullptr;
+}
+
+void CalibrationRunner::discard() {
+    ++generation_;
+    forget();
+}
+
+int CalibrationRunner::start(CalibrationJob job) {
+    forget();
+    const int generation = ++generation_;
+    canceled_ = false;
+    auto* watcher = new QFutureWatcher<CalibrationEvent>(this);
+    watcher_ = watcher;
+    connect(watcher, &QFutureWatcher<CalibrationEvent>::progressValueChanged, this, [this, generation, watcher](int value) {
+        if (generation == generation_) emit progressed(static_cast<double>(value) / kScale, watcher->progressText());
+    });
+    connect(watcher, &QFutureWatcher<CalibrationEvent>::finished, this, [this, generation] { onFinished(generation); });
+    watcher->setFuture(QtConcurrent::run(runCheck, std::move(job)));
+    return generation;
+}
+
+void CalibrationRunner::onFinished(int generation) {
+    if (generation != generation_ || !watcher_) return;
+    // One result at most: the run or its failure. A cancel asked for, or no result, is a cancel.
+    if (canceled_ || watcher_->isCanceled() || watcher_->future().resultCount() == 0) {
+        emit runCanceled();
+        return;
+    }
+    const CalibrationEvent event = watcher_->future().resultAt(0);
+    if (event.run) emit runFinished(event.run);
+    else emit runFailed(event.message);
+}
+
+}  // namespace layerlens::ui
