@@ -42,10 +42,11 @@ namespace {
 
 // The sweep of every method at its default budget on every layer of the shared file, as
 // `layerlens-cli sweep-model FILE --methods all` plans and runs it (core's plan_model_sweep and
-// run_model_sweep), made once per test run and shared by the tests that read it.
+// run_model_sweep), made once per test process and shared by the tests that read it; named by
+// the process, since CTest runs the tests of this binary as processes side by side.
 const QString& sharedSweep() {
     static const QString path = [] {
-        const QString out = tempDir() + "/stories260K_all.jsonl";
+        const QString out = tempDir() + "/stories260K_all-" + QString::number(QCoreApplication::applicationPid()) + ".jsonl";
         try {
             ModelSweepRequest request;
             request.path = sharedLayers().toStdString();
@@ -450,7 +451,7 @@ TEST(GuiLayerMap, ARunOnTheOpenFileDeliversRowsAsTheyFinishOffTheGuiThread) {
     }
     ASSERT_TRUE(QFile::exists(map->sweepFile())) << map->sweepFile().toStdString();
     EXPECT_EQ(rowsOf(map->sweepFile()).size(), 105u);
-    const QString saved = tempDir() + "/saved_layer_map.jsonl";
+    const QString saved = tempDir() + "/saved_layer_map-" + QString::number(QCoreApplication::applicationPid()) + ".jsonl";
     EXPECT_EQ(map->saveRows(saved), "");
     const std::vector<SweepRow> back = rowsOf(saved);
     ASSERT_EQ(back.size(), 105u);
@@ -530,7 +531,7 @@ TEST(GuiLayerMap, ExportsWriteTheHeatmapTheBarsAndTheRows) {
 // The JSONL of the command line itself opens into the same map.
 TEST(GuiLayerMap, TheJsonlOfTheCliOpensAsTheSameMap) {
     ASSERT_FALSE(sharedSweep().isEmpty());
-    const QString out = tempDir() + "/stories260K_cli.jsonl";
+    const QString out = tempDir() + "/stories260K_cli-" + QString::number(QCoreApplication::applicationPid()) + ".jsonl";
     QProcess cli;
     cli.start(QStringLiteral(LAYERLENS_CLI), {"sweep-model", sharedLayers(), "--methods", "all", "--out", out, "--force", "--quiet"});
     ASSERT_TRUE(cli.waitForFinished(600000));
