@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "progress.h"
+#include "retire_watcher.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
@@ -91,17 +92,7 @@ void CalibrationRunner::cancel() {
     watcher_->cancel();
 }
 
-void CalibrationRunner::forget() {
-    if (!watcher_) return;
-    watcher_->disconnect(this);
-    if (watcher_->isFinished()) {
-        watcher_->deleteLater();
-    } else {
-        watcher_->cancel();
-        connect(watcher_, &QFutureWatcher<CalibrationEvent>::finished, watcher_, &QObject::deleteLater);
-    }
-    watcher_ = nullptr;
-}
+void CalibrationRunner::forget() { retireWatcher(this, watcher_); }
 
 void CalibrationRunner::discard() {
     ++generation_;

@@ -10,6 +10,7 @@
 // the table as the CLI's CSV. Every failure is a message in the view that names the file.
 #include <QStringList>
 #include <QWidget>
+#include <functional>
 #include <vector>
 
 #include "layer_loader.h"
@@ -112,6 +113,8 @@ private:
     void showStatus(const QString& text);
     void showError(const QString& text);
     QString writeView(QWidget* view, const QString& path);
+    // Runs one export's write; its failure is shown and returned, its success said in the status.
+    QString reportExport(const QString& path, const std::function<void()>& write);
     void chooseSecondInputs();
     void chooseAndExport(QString (CalibrationView::*write)(const QString&), const QString& name);
     void chooseAndExportCsv();

@@ -28,12 +28,10 @@ QPushButton* CalibrationView::buildExportButton() {
     return button;
 }
 
-QString CalibrationView::writeView(QWidget* view, const QString& path) {
+QString CalibrationView::reportExport(const QString& path, const std::function<void()>& write) {
     try {
         if (!model_->run()) throw std::runtime_error("nothing to export yet: run the check first");
-        const QString title = "LayerLens calibration check " + QString::fromStdString(model_->run()->source);
-        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, title);
-        else saveWidgetPng(view, path);
+        write();
     } catch (const std::exception& e) {
         const QString message = "Export failed: " + QString::fromUtf8(e.what());
         showError(message);
@@ -44,21 +42,19 @@ QString CalibrationView::writeView(QWidget* view, const QString& path) {
     return {};
 }
 
+QString CalibrationView::writeView(QWidget* view, const QString& path) {
+    return reportExport(path, [&] {
+        const QString title = "LayerLens calibration check " + QString::fromStdString(model_->run()->source);
+        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, title);
+        else saveWidgetPng(view, path);
+    });
+}
+
 QString CalibrationView::exportChart(const QString& path) { return writeView(penaltyChart_, path); }
 QString CalibrationView::exportTokensChart(const QString& path) { return writeView(tokensChart_, path); }
 
 QString CalibrationView::exportCsv(const QString& path) {
-    try {
-        if (!model_->run()) throw std::runtime_error("nothing to export yet: run the check first");
-        saveText(model_->toCsv().toUtf8(), path);
-    } catch (const std::exception& e) {
-        const QString message = "Export failed: " + QString::fromUtf8(e.what());
-        showError(message);
-        emit failed(message);
-        return message;
-    }
-    showStatus("Wrote " + path + ".");
-    return {};
+    return reportExport(path, [&] { saveText(model_->toCsv().toUtf8(), path); });
 }
 
 void CalibrationView::chooseSecondInputs() {

@@ -6,6 +6,7 @@
 #include "errors.h"
 #include "progress.h"
 #include "worker_priority.h"
+#include "retire_watcher.h"
 
 namespace layerlens::ui {
 
@@ -48,14 +49,7 @@ LayerLoader::~LayerLoader() {
 }
 
 void LayerLoader::load(const LayerSource& source) {
-    if (watcher_) {
-        watcher_->disconnect(this);
-        watcher_->cancel();
-        if (watcher_->isFinished())
-            watcher_->deleteLater();
-        else
-            connect(watcher_, &QFutureWatcher<LayerViewPtr>::finished, watcher_, &QObject::deleteLater);
-    }
+    retireWatcher(this, watcher_);
     const int generation = ++generation_;
     auto* watcher = new QFutureWatcher<LayerViewPtr>(this);
     watcher_ = watcher;

@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "model_sweep/model_sweep_runner.h"
 #include "progress.h"
+#include "retire_watcher.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
@@ -145,17 +146,7 @@ void LayerMapRunner::cancel() {
     watcher_->cancel();
 }
 
-void LayerMapRunner::forget() {
-    if (!watcher_) return;
-    watcher_->disconnect(this);
-    if (watcher_->isFinished()) {
-        watcher_->deleteLater();
-    } else {
-        watcher_->cancel();
-        connect(watcher_, &QFutureWatcher<Event>::finished, watcher_, &QObject::deleteLater);
-    }
-    watcher_ = nullptr;
-}
+void LayerMapRunner::forget() { retireWatcher(this, watcher_); }
 
 void LayerMapRunner::discard() {
     ++generation_;

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // The Model tab's Layer map: which layers of a file each method finds hard, from a model sweep
 // (every checked method at its default budget on every layer, core/model_sweep/). The sweep runs
 // in the view's own worker on the file open in the window, its rows appearing as they finish and
@@ -109,6 +110,8 @@ private:
     QString describeSummary() const;
     QString layerFileForCells();
     QString writeView(QWidget* view, const QString& path);
+    // Runs one export's write; its failure is shown and returned, its success said in the status.
+    QString reportExport(const QString& path, const std::function<void()>& write);
     void chooseAndOpen();
     void chooseAndSave();
     void chooseAndExport(QString (LayerMapView::*write)(const QString&), const QString& name);

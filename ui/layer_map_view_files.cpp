@@ -61,10 +61,9 @@ QString LayerMapView::saveRows(const QString& path) {
     return {};
 }
 
-QString LayerMapView::writeView(QWidget* view, const QString& path) {
+QString LayerMapView::reportExport(const QString& path, const std::function<void()>& write) {
     try {
-        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, "LayerLens layer map " + sweepFile_);
-        else saveWidgetPng(view, path);
+        write();
     } catch (const std::exception& e) {
         const QString message = QString::fromUtf8(e.what());
         showError("Export failed: " + message);
@@ -73,6 +72,13 @@ QString LayerMapView::writeView(QWidget* view, const QString& path) {
     }
     showStatus("Wrote " + path + ".");
     return {};
+}
+
+QString LayerMapView::writeView(QWidget* view, const QString& path) {
+    return reportExport(path, [&] {
+        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, "LayerLens layer map " + sweepFile_);
+        else saveWidgetPng(view, path);
+    });
 }
 
 QString LayerMapView::exportHeatmap(const QString& path) { return writeView(heatmapPane_, path); }
@@ -87,16 +93,7 @@ QString LayerMapView::exportBars(const QString& path) {
 }
 
 QString LayerMapView::exportCsv(const QString& path) {
-    try {
-        saveText(model_->toCsv().toUtf8(), path);
-    } catch (const std::exception& e) {
-        const QString message = QString::fromUtf8(e.what());
-        showError("Export failed: " + message);
-        emit failed(message);
-        return message;
-    }
-    showStatus("Wrote " + path + ".");
-    return {};
+    return reportExport(path, [&] { saveText(model_->toCsv().toUtf8(), path); });
 }
 
 void LayerMapView::chooseAndOpen() {

@@ -9,6 +9,7 @@
 #include "method_registry.h"
 #include "output_error.h"
 #include "promise_progress.h"
+#include "retire_watcher.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
@@ -81,15 +82,9 @@ void MethodRunner::cancel() {
 }
 
 int MethodRunner::start(RunRequest request) {
-    if (watcher_) {
-        // Stop the old run and forget it: its late results go to a watcher nobody listens to.
-        watcher_->disconnect(this);
-        // Replaced, not cancelled by the user: no runCanceled, the new run's signals follow.
-        if (!watcher_->isFinished()) watcher_->cancel();
-        connect(watcher_, &QFutureWatcher<RunEvent>::finished, watcher_, &QObject::deleteLater);
-        if (watcher_->isFinished()) watcher_->deleteLater();
-        watcher_ = nullptr;
-    }
+    // Stop the old run and forget it: its late results go to a watcher nobody listens to.
+    // Replaced, not cancelled by the user: no runCanceled, the new run's signals follow.
+    retireWatcher(this, watcher_);
     const int generation = ++generation_;
     canceled_ = false;
     request_ = std::move(request);

@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "progress.h"
+#include "retire_watcher.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
@@ -68,17 +69,7 @@ void ModelEvalRunner::cancel() {
     watcher_->cancel();
 }
 
-void ModelEvalRunner::forget() {
-    if (!watcher_) return;
-    watcher_->disconnect(this);
-    if (watcher_->isFinished()) {
-        watcher_->deleteLater();
-    } else {
-        watcher_->cancel();
-        connect(watcher_, &QFutureWatcher<ModelEvalEvent>::finished, watcher_, &QObject::deleteLater);
-    }
-    watcher_ = nullptr;
-}
+void ModelEvalRunner::forget() { retireWatcher(this, watcher_); }
 
 void ModelEvalRunner::discard() {
     ++generation_;

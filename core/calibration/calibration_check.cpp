@@ -20,9 +20,10 @@ namespace {
 
 constexpr Eigen::Index kMinTokens = 16;
 
-CalibrationStats statistics_of(const MatrixF& X, const std::string& what) {
+// The source owns its rows: a resample, made for this call, is moved in rather than copied.
+CalibrationStats statistics_of(MatrixF X, const std::string& what) {
     Progress quiet;
-    return accumulate_statistics(MatrixInputSource(X, what), quiet);
+    return accumulate_statistics(MatrixInputSource(std::move(X), what), quiet);
 }
 
 // A bootstrap sample: `count` rows of X drawn uniformly with replacement.
@@ -191,7 +192,8 @@ CalibrationCheck check_calibration(const Layer& layer, const MatrixF& X_full, co
 
     // The two sets and, per method, the cross-calibration penalty.
     const CalibrationStats stats_full = statistics_of(X_full, "all inputs");
-    const CalibrationStats stats_a = X_second ? stats_full : statistics_of(A, check.set_a);
+    const CalibrationStats stats_first_half = X_second ? CalibrationStats() : statistics_of(A, check.set_a);
+    const CalibrationStats& stats_a = X_second ? stats_full : stats_first_half;
     const CalibrationStats stats_b = statistics_of(B, check.set_b);
     check.top_a = top_channels(stats_a.mean_abs, top);
     check.top_b = top_channels(stats_b.mean_abs, top);

@@ -24,7 +24,7 @@ namespace {
 // The work items of a shard, in work order.
 std::vector<std::size_t> shard_work(const ModelSweepPlan& plan, const std::optional<Shard>& shard) {
     std::vector<std::size_t> work;
-    const std::vector<std::size_t> layers = shard ? shard_layers(plan, *shard) : shard_layers(plan, Shard{});
+    const std::vector<std::size_t> layers = shard_layers(plan, shard.value_or(Shard{}));
     for (std::size_t layer : layers)
         for (std::size_t point = 0; point < plan.points.size(); ++point) work.push_back(plan.work_index(layer, point));
     return work;
