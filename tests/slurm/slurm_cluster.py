@@ -203,6 +203,14 @@ class SlurmCluster:
         # Without one beside slurm.conf, Slurm would read /etc/slurm/plugstack.conf and its plugins.
         with open(self._path("plugstack.conf"), "w") as f:
             f.write("")
+        # slurmd 22.05 starts its cgroup plugin even with proctrack/linuxproc and task/none, and
+        # by default detects the cgroup version from what is mounted on /sys/fs/cgroup: in a
+        # chroot (the fresh Debian root binds /sys without its submounts) nothing is, and slurmd
+        # stops with "No filesystem mounted on /sys/fs/cgroup". Naming the plugin skips that
+        # detection, and an empty mount point of our own keeps it off the machine's hierarchy.
+        os.mkdir(self._path("cgroup"), 0o755)
+        with open(self._path("cgroup.conf"), "w") as f:
+            f.write(f"CgroupPlugin=cgroup/v1\nCgroupMountpoint={self._path('cgroup')}\n")
 
     def logs(self):
         parts = []
