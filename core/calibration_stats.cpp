@@ -61,9 +61,10 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
-    MatrixF chunk_gram(d, d);
-    MatrixF scaled_chunk;   // only for chunks outside the safe range
     const bool keep_tokens = 2 * n < d;   // see CalibrationStats::token_factor
+    MatrixF chunk_gram(keep_tokens ? 0 : d, keep_tokens ? 0 : d);
+    MatrixD exact_gram(keep_tokens ? d : 0, keep_tokens ? d : 0);
+    MatrixF scaled_chunk;   // only for chunks outside the safe range
     if (keep_tokens) stats.token_factor.resize(n, d);
 
     Eigen::Index seen = 0;
@@ -77,19 +78,26 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         const MatrixF& X = e != 0 ? scaled_chunk : chunk;
         // XᵀX is symmetric: a rank-k update of the lower triangle (BLAS syrk) does half a GEMM's
         // work, and only that triangle is summed in double. The upper one is mirrored at the end.
-        chunk_gram.triangularView<Eigen::Lower>().setZero();
-        chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
-        if (e == 0) {
-            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>();
-            else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>();
-            abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>();
-            sq_sum += chunk_gram.diagonal().cast<double>();   // ‖X_j‖² is the Gram diagonal: no extra pass
+        // With few tokens (C singular) a method can fit the tokens exactly and reach an E of 1e-7,
+        // which a C rounded by float products cannot judge: Δ then lies where C is nearly zero,
+        // and the products' round-off (1e-7 of C's scale) is as large as ΔCΔᵀ itself. There the
+        // product is taken in double; it costs little, as there are few tokens.
+        const double square = e == 0 ? 1.0 : std::ldexp(1.0, 2 * e);   // ×1 is exact: plain data keeps its bits
+        const double unit = e == 0 ? 1.0 : std::ldexp(1.0, e);
+        auto accumulate = [&](const auto& gram) {
+            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = gram.template cast<double>() * square;
+            else stats.C.triangularView<Eigen::Lower>() += gram.template cast<double>() * square;
+            abs_sum += X.cwiseAbs().colwise().sum().transpose().template cast<double>() * unit;
+            sq_sum += gram.diagonal().template cast<double>() * square;   // ‖X_j‖² is the Gram diagonal: no extra pass
+        };
+        if (keep_tokens) {
+            exact_gram.triangularView<Eigen::Lower>().setZero();
+            exact_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.cast<double>().transpose());
+            accumulate(exact_gram);
         } else {
-            const double square = std::ldexp(1.0, 2 * e);
-            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = chunk_gram.cast<double>() * square;
-            else stats.C.triangularView<Eigen::Lower>() += chunk_gram.cast<double>() * square;
-            abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * std::ldexp(1.0, e);
-            sq_sum += chunk_gram.diagonal().cast<double>() * square;
+            chunk_gram.triangularView<Eigen::Lower>().setZero();
+            chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
+            accumulate(chunk_gram);
         }
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();

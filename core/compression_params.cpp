@@ -19,7 +19,13 @@ const NameTable<KeepBy>& keep_by_names() {
 }
 
 const NameTable<AwpMaskScope>& awp_mask_scope_names() {
-    static const NameTable<AwpMaskScope> table{{{AwpMaskScope::Row, "row"}, {AwpMaskScope::Layer, "layer"}}};
+    static const NameTable<AwpMaskScope> table{
+        {{AwpMaskScope::Auto, "auto"}, {AwpMaskScope::Row, "row"}, {AwpMaskScope::Layer, "layer"}}};
+    return table;
+}
+
+const NameTable<AwpPreset>& awp_preset_names() {
+    static const NameTable<AwpPreset> table{{{AwpPreset::Best, "best"}, {AwpPreset::Paper, "paper"}}};
     return table;
 }
 

@@ -17,8 +17,15 @@ constexpr int kAutoGroupSize = -1;
 enum class AwpInit { Auto, Wanda, Magnitude, SparseGPT, RTN };
 // How AWQ-keep chooses its salient channels.
 enum class KeepBy { Activation, Weight, Random };
-// AWP's unstructured budget: k nonzeros in every row (the paper) or k·d_out over the layer.
-enum class AwpMaskScope { Row, Layer };
+// AWP's unstructured budget: k nonzeros in every row (the paper) or k·d_out over the layer;
+// auto = layer for the default preset, row for the paper's.
+enum class AwpMaskScope { Auto, Row, Layer };
+
+// Which AWP: `best` (the default: the strongest baseline's result as the start, refined by
+// steps that never raise the loss, core/methods/awp_refine.h) or `paper` (seed Algorithm 1:
+// η = 1/λ_max, Wanda start for pruning, RTN grid for quantisation, per-row budget).
+enum class AwpPreset { Best, Paper };
+const NameTable<AwpPreset>& awp_preset_names();
 
 const NameTable<AwpInit>& awp_init_names();
 const NameTable<KeepBy>& keep_by_names();
@@ -53,7 +60,8 @@ struct CompressionParams {
     double step_scale = 1.0;
     double tol = 1e-6;
     AwpInit init = AwpInit::Auto;
-    AwpMaskScope mask_scope = AwpMaskScope::Row;
+    AwpMaskScope mask_scope = AwpMaskScope::Auto;
+    AwpPreset preset = AwpPreset::Best;
     bool accelerate = false;
 };
 

@@ -73,7 +73,7 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
                         const CompressionParams& params, Progress& progress) {
     check_layer_matches_statistics(layer, stats);
     validate_method(method, layer, params);
-    return run_method(method, layer, stats, params, progress, OutputError(layer.W, stats.C_float));
+    return run_method(method, layer, stats, params, progress, OutputError(layer.W, stats));
 }
 
 MethodResult run_method(const MethodInfo& method, const Layer& layer, const CalibrationStats& stats,

@@ -8,6 +8,8 @@
 
 namespace layerlens {
 
+struct CalibrationStats;
+
 // The power of two 2^e that brings a largest magnitude into [1, 2) when it lies outside
 // [2⁻¹⁶, 2¹⁶], else e = 0 (also for 0 and non-finite values). Inside that range float32 products
 // of inputs, weights and their sums over thousands of terms neither overflow nor underflow, and
@@ -23,8 +25,11 @@ struct ErrorBreakdown {
 
 class OutputError {
 public:
-    // C is the auto-correlation XᵀX/n of the layer's inputs; W the original weight.
-    OutputError(const MatrixF& W, const MatrixF& C);
+    // C is the auto-correlation XᵀX/n of the layer's inputs; W the original weight. C_exact, if
+    // given, is the same C in double, used where E is too small for float products (relative()).
+    OutputError(const MatrixF& W, const MatrixF& C, const MatrixD* C_exact = nullptr);
+    // The statistics' C in float for the products and in double for the smallest errors.
+    OutputError(const MatrixF& W, const CalibrationStats& stats);
 
     double relative(const MatrixF& W_hat) const;
     ErrorBreakdown breakdown(const MatrixF& W_hat) const;
@@ -39,6 +44,7 @@ private:
     double normalise(double absolute_error) const;
     const MatrixF& W_;
     const MatrixF& C_;
+    const MatrixD* C_exact_;
     double energy_;
 };
 

@@ -27,10 +27,17 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request, std::shared
     // is a product as large as judging a result); a layer that does not match its statistics
     // is left to run_method to refuse, method by method.
     std::optional<OutputError> judge;
-    if (loaded.layer.W.size() > 0 && loaded.layer.d_in() == loaded.stats.d_in()) judge.emplace(loaded.layer.W, loaded.stats.C_float);
+    if (loaded.layer.W.size() > 0 && loaded.layer.d_in() == loaded.stats.d_in()) judge.emplace(loaded.layer.W, loaded.stats);
     for (int k = 0; k < count; ++k) {
         if (promise.isCanceled()) return;
         promise.addResult(RunEvent{RunEvent::Kind::MethodStarted, k, {}, nullptr});
+        if (static_cast<size_t>(k) < request.reused.size() && request.reused[static_cast<size_t>(k)]) {
+            // Unchanged since it was computed: the same result and views, under this run's job number.
+            auto again = std::make_shared<MethodOutcome>(*request.reused[static_cast<size_t>(k)]);
+            again->job = k;
+            promise.addResult(RunEvent{RunEvent::Kind::MethodFinished, k, {}, std::move(again)});
+            continue;
+        }
         PromiseProgress delivered(promise, k);
         ThreadRecordingProgress progress(delivered, *log);
         auto outcome = std::make_shared<MethodOutcome>();

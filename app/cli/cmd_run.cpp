@@ -63,7 +63,7 @@ int run_run(const Options& options) {
     const LoadedLayer loaded = load(options, progress);
     // Every parameter is checked against the layer before the first (possibly long) method runs.
     for (const auto& name : options.methods) validate_method(find_method(name), loaded.layer, options.params);
-    const OutputError judge(loaded.layer.W, loaded.stats.C_float);   // shared by every method
+    const OutputError judge(loaded.layer.W, loaded.stats);   // shared by every method
     std::vector<MethodResult> results;
     for (size_t k = 0; k < options.methods.size(); ++k)
         results.push_back(run_one(options.methods[k], loaded, judge, options.params, !options.export_path.empty(), progress, k,
@@ -84,7 +84,7 @@ int run_sweep(const Options& options) {
     StderrProgress progress("sweep", options.quiet);
     const LoadedLayer loaded = load(options, progress);
     for (const SweepPoint& point : plan.points) validate_method(find_method(point.method), loaded.layer, point.params);
-    const OutputError judge(loaded.layer.W, loaded.stats.C_float);
+    const OutputError judge(loaded.layer.W, loaded.stats);
     std::vector<MethodResult> results;
     for (size_t k = 0; k < plan.points.size(); ++k)
         results.push_back(run_one(plan.points[k].method, loaded, judge, plan.points[k].params, false, progress, k, plan.points.size()));

@@ -202,8 +202,8 @@ CalibrationCheck check_calibration(const Layer& layer, const MatrixF& X_full, co
         if (std::find(check.top_a.begin(), check.top_a.end(), j) == check.top_a.end()) check.entered.push_back(j);
     for (int j : check.top_a)
         if (std::find(check.top_b.begin(), check.top_b.end(), j) == check.top_b.end()) check.left.push_back(j);
-    const OutputError judge_a(layer.W, stats_a.C_float), judge_b(layer.W, stats_b.C_float);
-    const OutputError judge_full(layer.W, stats_full.C_float);
+    const OutputError judge_a(layer.W, stats_a), judge_b(layer.W, stats_b);
+    const OutputError judge_full(layer.W, stats_full);
     std::vector<MatrixF> reference(n_points);   // Ŵ calibrated on all of the first inputs
     for (size_t p = 0; p < n_points; ++p) {
         const ModelEvalPoint& point = request.points[p];

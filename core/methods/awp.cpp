@@ -13,6 +13,7 @@
 #include "../errors.h"
 #include "../param_builders.h"
 #include "../progress.h"
+#include "awp_default.h"
 #include "awp_start.h"
 #include "awp_step.h"
 #include "hessian_inverse.h"
@@ -43,8 +44,12 @@ std::vector<const ParamSpec*> awp_params() {
                                                 "k nonzeros per row (the paper) or k·d_out over the whole layer",
                                                 &CompressionParams::mask_scope, awp_mask_scope_names());
     static const ParamSpec accelerate = flag_param("accelerate", "Nesterov acceleration",
-                                                   "momentum with adaptive restart", &CompressionParams::accelerate);
-    return joined(joined(joined(quantization_budget(), pruning_budget()), {&iters_param(), &step, &tol, &init, &scope, &accelerate}),
+                                                   "momentum with adaptive restart (paper preset)", &CompressionParams::accelerate);
+    static const ParamSpec preset = choice_param("preset", "preset",
+                                                 "best = the strongest baseline refined (default); paper = seed Algorithm 1",
+                                                 &CompressionParams::preset, awp_preset_names());
+    return joined(joined(joined(quantization_budget(), pruning_budget()),
+                         {&preset, &iters_param(), &step, &tol, &init, &scope, &accelerate}),
                   second_order_params());
 }
 
@@ -68,28 +73,13 @@ void record_params(MethodResult& result, const Layer& layer, const CompressionPa
     const AwpSetKind kind = start.set.kind;
     if (kind != AwpSetKind::Quantize) add_pruning_params(result.params, params);
     if (kind != AwpSetKind::Prune) add_quantization_params(result.params, layer, params);
+    result.params.emplace_back("preset", std::string("paper"));
     result.params.emplace_back("iters", static_cast<long long>(params.iters));
     result.params.emplace_back("init", awp_init_names().name(start.init));
     if (!start.scope.empty()) result.params.emplace_back("mask_scope", start.scope);
     result.params.emplace_back("step_scale", params.step_scale);
     result.params.emplace_back("tol", params.tol);
     result.params.emplace_back("accelerate", params.accelerate);
-}
-
-// What changed from the start: mask entries for pruning, grid levels for quantisation only.
-// Per channel too: the GUI's protection strip shows where PGD moved away from its start.
-// Returns the changed fraction over the whole layer.
-double record_changes(MethodResult& result, const AwpStart& start, const PgdIterate& current) {
-    Eigen::ArrayXXd changed_entries;
-    if (start.set.kind == AwpSetKind::Quantize)
-        changed_entries = (current.Theta.array() != start.Theta.array()).cast<double>();
-    else
-        changed_entries = (current.kept.array() != start.kept.array()).cast<double>();
-    const Eigen::VectorXd changed_per_channel = changed_entries.colwise().mean().transpose();
-    result.series.emplace_back("changed_from_start_per_channel",
-                               std::vector<double>(changed_per_channel.data(),
-                                                   changed_per_channel.data() + changed_per_channel.size()));
-    return changed_entries.mean();
 }
 
 // What the step size came from: C's extreme eigenvalues (and whether the power iteration for
@@ -105,8 +95,8 @@ void record_spectrum(MethodResult& result, const PowerIteration& power, const Co
                                   std::to_string(power.iterations) + " steps");
 }
 
-MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
-                     Progress& progress) {
+MethodResult run_awp_paper(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                           Progress& progress) {
     const MatrixF& W = layer.W;
     const MatrixF& C = stats.C_float;
     AwpStart start = awp_start(layer, stats, params, progress);
@@ -182,7 +172,7 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
 
     const AwpSetKind kind = set.kind;
     record_params(result, layer, params, start);
-    const double changed = record_changes(result, start, current);
+    const double changed = record_changes(result, start.set.kind, start.Theta, start.kept, current.Theta, current.kept);
 
     record_spectrum(result, power, condition, eta);
     result.scalars.push_back({"gradient_route", std::string(product.through_tokens() ? "tokens" : "C")});
@@ -200,11 +190,19 @@ MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const Co
     return result;
 }
 
+MethodResult run_awp(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                     Progress& progress) {
+    if (params.preset == AwpPreset::Paper) return run_awp_paper(layer, stats, params, progress);
+    return run_awp_default(layer, stats, params, progress);
+}
+
 }  // namespace
 
 MethodInfo awp_method() {
     return {"awp", "AWP",
-            "Projected gradient descent on the output error onto a sparsity budget, a fixed quantisation grid, or both.",
+            "Projected descent on the output error onto a sparsity budget, a quantisation grid, or both: by default from "
+            "the strongest baseline's result (SparseGPT; AWQ or GPTQ; Wanda+AWQ, AWQ+Wanda or SparseGPT+GPTQ), "
+            "--preset paper for seed Algorithm 1.",
             // Joint: AWP takes a sparsity budget, a bit width, or both (the GUI offers all three).
             MethodKind::Joint, awp_params(), validate_awp, run_awp};
 }

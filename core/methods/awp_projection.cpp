@@ -8,11 +8,16 @@ Eigen::Index keep_count(Eigen::Index d_in, double sparsity) {
     return d_in - static_cast<Eigen::Index>(std::floor(static_cast<double>(d_in) * sparsity));
 }
 
+Eigen::Index keep_count_layer(Eigen::Index entries, double sparsity) {
+    // 1e-9: 0.6·1000 is 600.0000000000001 in double, and must prune 600, not 601.
+    return entries - static_cast<Eigen::Index>(std::ceil(static_cast<double>(entries) * sparsity - 1e-9));
+}
+
 
 MaskMatrix select_top(const MatrixF& score, const AwpConstraint& set) {
     switch (set.scope) {
         case MaskScope::Row: return keep_top_k_per_row(score, set.keep_per_row);
-        case MaskScope::Layer: return keep_top_k_layer(score, set.keep_per_row * score.rows());
+        case MaskScope::Layer: return keep_top_k_layer(score, set.keep_total);
         case MaskScope::NM: return keep_n_of_m(score, set.nm);
     }
     return {};

@@ -1,7 +1,7 @@
 #pragma once
 // The constraint sets of AWP (projected gradient descent) and the exact Euclidean projection
 // onto each: argmin_{Θ ∈ set} ‖Θ − Z‖²_F. PGD's monotone loss depends on this being exact.
-//   Prune:    at most k nonzeros per row (seed eq. 6), or k·d_out over the layer, or N:M;
+//   Prune:    at most k nonzeros per row (seed eq. 6), or a share of the whole layer, or N:M;
 //             keep the largest z² (i.e. |z|) and leave them unchanged.
 //   Quantize: every weight on a fixed group grid (scale and zero fixed at the start);
 //             round each weight to its nearest level (clamped to the grid's range).
@@ -20,7 +20,8 @@ enum class MaskScope { Row, Layer, NM };
 struct AwpConstraint {
     AwpSetKind kind = AwpSetKind::Prune;
     MaskScope scope = MaskScope::Row;
-    Eigen::Index keep_per_row = 0;   // k (Row; Layer keeps k·d_out in total)
+    Eigen::Index keep_per_row = 0;   // k (Row)
+    Eigen::Index keep_total = 0;     // Layer: d_out·d_in − ⌈d_out·d_in·s⌉, so that at least s is pruned
     NMPattern nm;                    // NM scope
     QuantGrid grid;                  // Quantize and Joint
 
@@ -30,9 +31,12 @@ struct AwpConstraint {
 
 // k = d_in − floor(d_in · sparsity): the per-row budget every per-row pruner uses.
 Eigen::Index keep_count(Eigen::Index d_in, double sparsity);
+// What a layer-wide budget keeps of `entries` weights: at least the fraction `sparsity` pruned
+// (a per-row k rounds each row's share down, which on 64-wide rows at 60% prunes only 59.4%).
+Eigen::Index keep_count_layer(Eigen::Index entries, double sparsity);
 
 // The kept mask the set allows that maximises the total score: the top k per row, the top
-// k·d_out of the layer, or the top n of every m. Among equal scores the higher index is kept
+// keep_total of the layer, or the top n of every m. Among equal scores the higher index is kept
 // (the lower one is pruned first, as keep_top_k_layer and the reference's stable sort do).
 // The mask always keeps exactly the budget (entries with score 0 fill it when needed).
 MaskMatrix select_top(const MatrixF& score, const AwpConstraint& set);

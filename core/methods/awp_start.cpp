@@ -33,6 +33,8 @@ void validate_awp_start(const CompressionParams& params) {
 
 namespace {
 
+}  // namespace
+
 AwpConstraint make_set(const Layer& layer, const CompressionParams& params, AwpSetKind kind) {
     AwpConstraint set;
     set.kind = kind;
@@ -41,11 +43,18 @@ AwpConstraint make_set(const Layer& layer, const CompressionParams& params, AwpS
         set.nm = params.nm;
         set.keep_per_row = layer.d_in() / params.nm.m * params.nm.n_keep;
     } else {
-        set.scope = params.mask_scope == AwpMaskScope::Layer ? MaskScope::Layer : MaskScope::Row;
+        // Auto: the paper's per-row budget for its preset; the default preset compares with
+        // SparseGPT, whose budget is per block of the layer, so it takes the layer's.
+        const bool layer_wide = params.mask_scope == AwpMaskScope::Layer ||
+                                (params.mask_scope == AwpMaskScope::Auto && params.preset == AwpPreset::Best);
+        set.scope = layer_wide ? MaskScope::Layer : MaskScope::Row;
         set.keep_per_row = keep_count(layer.d_in(), sparsity_or_default(params));
+        set.keep_total = keep_count_layer(layer.d_out() * layer.d_in(), sparsity_or_default(params));
     }
     return set;
 }
+
+namespace {
 
 // SparseGPT's own result (pure pruning: bits are dropped so it does not quantise as well).
 MatrixF sparsegpt_weights(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
@@ -57,6 +66,20 @@ MatrixF sparsegpt_weights(const Layer& layer, const CalibrationStats& stats, con
 }
 
 }  // namespace
+
+double record_changes(MethodResult& result, AwpSetKind kind, const MatrixF& start_Theta, const MaskMatrix& start_kept,
+                      const MatrixF& Theta, const MaskMatrix& kept) {
+    Eigen::ArrayXXd changed_entries;
+    if (kind == AwpSetKind::Quantize)
+        changed_entries = (Theta.array() != start_Theta.array()).cast<double>();
+    else
+        changed_entries = (kept.array() != start_kept.array()).cast<double>();
+    const Eigen::VectorXd changed_per_channel = changed_entries.colwise().mean().transpose();
+    result.series.emplace_back("changed_from_start_per_channel",
+                               std::vector<double>(changed_per_channel.data(),
+                                                   changed_per_channel.data() + changed_per_channel.size()));
+    return changed_entries.mean();
+}
 
 AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                    Progress& progress) {

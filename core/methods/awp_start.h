@@ -29,6 +29,15 @@ AwpSetKind awp_kind(const CompressionParams& params);
 // sparsity budget, RTN with one).
 void validate_awp_start(const CompressionParams& params);
 
+// The constraint set the parameters ask for (a quantisation grid is left for the start to fit).
+AwpConstraint make_set(const Layer& layer, const CompressionParams& params, AwpSetKind kind);
+
+// What changed from the start: mask entries for pruning, grid levels for quantisation only, per
+// channel too (series "changed_from_start_per_channel": the GUI's protection strip shows where
+// AWP moved away from its start). Returns the changed fraction over the whole layer.
+double record_changes(MethodResult& result, AwpSetKind kind, const MatrixF& start_Theta, const MaskMatrix& start_kept,
+                      const MatrixF& Theta, const MaskMatrix& kept);
+
 // Builds the set and the start. The SparseGPT start is SparseGPT's own result (a typed call).
 AwpStart awp_start(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
                    Progress& progress);

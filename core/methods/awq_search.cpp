@@ -177,8 +177,30 @@ std::vector<const ParamSpec*> awq_params() {
     return joined(quantization_budget(), {&grid, &duo, &clip, &clip_grid, &shrink});
 }
 
+QuantGrid awq_clipped_grid(const MatrixF& W_s, const MatrixF& max_values, int bits, Eigen::Index group_size) {
+    QuantGrid grid;
+    grid.bits = bits;
+    grid.group_size = group_size;
+    const Eigen::Index groups = W_s.cols() / group_size;
+    grid.scale.resize(W_s.rows(), groups);
+    grid.zero.resize(W_s.rows(), groups);
+    const float max_q = static_cast<float>((1 << bits) - 1);
+    for (Eigen::Index g = 0; g < groups; ++g) {
+        const auto block = W_s.middleCols(g * group_size, group_size);
+        const ArrayF m = max_values.size() ? ArrayF(max_values.col(g).array())
+                                           : ArrayF::Constant(W_s.rows(), std::numeric_limits<float>::infinity());
+        // The same float operations as quantize_group_block.
+        const ArrayF lo = block.rowwise().minCoeff().array().max(-m).min(m);
+        const ArrayF hi = block.rowwise().maxCoeff().array().max(-m).min(m);
+        const ArrayF scale = (hi - lo).max(1e-5f) / max_q;
+        grid.scale.col(g) = scale.matrix();
+        grid.zero.col(g) = (-(lo / scale).rint()).max(0.0f).min(max_q).matrix();
+    }
+    return grid;
+}
+
 MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
-                          const MaskMatrix* mask, Progress& progress) {
+                          const MaskMatrix* mask, Progress& progress, AwqGrid* grid) {
     const int bits = bits_or_default(params);
     const Eigen::Index group = resolve_group_size(params.group_size, layer.d_in());
     const int n = params.awq_grid;
@@ -222,11 +244,12 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
     result.timings.emplace_back("scale_search", seconds_since(scale_start));
 
     double final_error = best_error;
+    MatrixF max_values;   // empty: no clipping
     if (params.awq_clip) {
         const auto clip_start = Clock::now();
         const MatrixF W_s = layer.W * best_s.asDiagonal();
         SubProgress clip_progress(progress, 1.0 - clip_share, 1.0);
-        const MatrixF max_values = awq_clip_search(W_s, stats.C_float, best_s, bits, group, params.clip_grid,
+        max_values = awq_clip_search(W_s, stats.C_float, best_s, bits, group, params.clip_grid,
                                                    params.clip_max_shrink, mask, clip_progress);
         best_W_hat = awq_quantize_clipped(W_s, max_values, bits, group, mask) * best_s.cwiseInverse().asDiagonal();
         final_error = output_error.relative(best_W_hat);
@@ -243,6 +266,10 @@ MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, con
         result.timings.emplace_back("clip_search", seconds_since(clip_start));
     }
 
+    if (grid) {
+        grid->s = best_s;
+        grid->grid = awq_clipped_grid(layer.W * best_s.asDiagonal(), max_values, bits, group);
+    }
     result.W_hat = std::move(best_W_hat);
     result.channel_scales = best_s;
     result.protected_channels = top_channels(stats.mean_abs, 0.01);

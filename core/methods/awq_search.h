@@ -46,8 +46,25 @@ MatrixF awq_quantize_clipped(const MatrixF& W_s, const MatrixF& max_values, int 
 // With a mask, every candidate is judged with the mask applied and Ŵ is re-masked, so pruned
 // weights stay exactly zero. Fills W_hat, channel_scales, protected_channels, alpha,
 // error_before_clip, error_after_clip, alpha_errors, bits_per_weight, params and timings.
+// Where AWQ's Ŵ lies: Ŵ·diag(s) is on `grid`, the grids of the scaled weight after clipping
+// (AWP continues from AWQ on exactly this set).
+struct AwqGrid {
+    VectorF s;
+    QuantGrid grid;
+};
 MethodResult awq_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
-                          const MaskMatrix* mask, Progress& progress);
+                          const MaskMatrix* mask, Progress& progress, AwqGrid* grid = nullptr);
+
+// The grids quantize_group_block rounds on: per (row, group) the MinMax grid of the group clipped
+// to ±max_values (an empty max_values: no clipping).
+QuantGrid awq_clipped_grid(const MatrixF& W_s, const MatrixF& max_values, int bits, Eigen::Index group_size);
+
+// The two pipelines as typed calls (pipelines.cpp); `grid`, if not null, receives AWQ's scales
+// and scaled-space grids, on which the pipeline's kept weights lie (pruned ones are 0).
+MethodResult wanda_then_awq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                            Progress& progress, AwqGrid* grid);
+MethodResult awq_then_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                            Progress& progress, AwqGrid* grid);
 
 // AWQ's own parameter checks (bits, group, grid sizes), shared with the pipelines.
 // The quantisation budget and AWQ's own settings (α grid, duo scaling, clip search), shared with the

@@ -16,7 +16,7 @@
 #include "../param_builders.h"
 #include "method_support.h"
 #include "methods.h"
-#include "obs_sweep.h"
+#include "obs_rules.h"
 
 namespace layerlens {
 
@@ -24,33 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-class GptqColumns final : public ColumnRule {
-public:
-    GptqColumns(int bits, Eigen::Index group_size, Eigen::Index rows) : bits_(bits), group_size_(group_size), grids_(rows) {}
-
-    // The reference fits a group that starts inside a lazy block from its W, which has not yet
-    // received that block's pending updates (only its copy W1 has). Ending every block at a group
-    // start makes the fit see the fully updated weights, as the GPTQ paper describes; with the
-    // defaults (group 128 = block 128, or one group per row) the blocks are the reference's.
-    Eigen::Index block_end(Eigen::Index begin, Eigen::Index block_size, Eigen::Index columns) const override {
-        const Eigen::Index next_group = (begin / group_size_ + 1) * group_size_;
-        return std::min({begin + block_size, next_group, columns});
-    }
-    void begin_block(const MatrixF& W, const MatrixF&, Eigen::Index begin, Eigen::Index) override {
-        if (begin % group_size_ != 0) return;
-        for (Eigen::Index i = 0; i < W.rows(); ++i)
-            grids_[static_cast<size_t>(i)] = fit_group_grid(&W(i, begin), group_size_, W.rows(), bits_, GridRange::IncludeZero);
-    }
-    void target(const MatrixF& W, const MatrixF&, Eigen::Index j, VectorF& q) override {
-        for (Eigen::Index i = 0; i < W.rows(); ++i) q(i) = grids_[static_cast<size_t>(i)].quantize(W(i, j));
-    }
-
-private:
-    int bits_;
-    Eigen::Index group_size_;
-    std::vector<GroupGrid> grids_;
-};
 
 // Act-order: columns by descending H_jj, the loudest channels quantised first while the most
 // columns remain to absorb their error. The reference sorts its H = 2XᵀX/n after setting a dead
@@ -66,6 +39,22 @@ std::vector<Eigen::Index> act_order_permutation(const MatrixD& C) {
 }
 
 MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+    return gptq_quantize(layer, stats, params, progress, nullptr);
+}
+
+
+
+std::vector<const ParamSpec*> gptq_params() {
+    static const ParamSpec act_order = flag_param("act-order", "act-order",
+                                                  "quantise columns by descending diag(H), as the reference's --act-order",
+                                                  &CompressionParams::act_order);
+    return joined(joined(quantization_budget(), second_order_params()), {&act_order});
+}
+
+}  // namespace
+
+MethodResult gptq_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                           Progress& progress, QuantGrid* grid) {
     const int bits = bits_or_default(params);
     const Eigen::Index group_size = resolve_group_size(params.group_size, layer.d_in());
     MethodResult result;
@@ -99,7 +88,7 @@ MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const C
     result.timings.emplace_back("factorisation", seconds_since(start));
 
     start = Clock::now();
-    GptqColumns rule(bits, group_size, layer.d_out());
+    GptqColumns rule(bits, group_size, layer.d_out(), layer.d_in());
     SubProgress sweep_progress(progress, 0.4, 1.0);
     SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, "GPTQ: quantising columns");
     result.timings.emplace_back("sweep", seconds_since(start));
@@ -111,18 +100,10 @@ MethodResult run_gptq(const Layer& layer, const CalibrationStats& stats, const C
     }
     result.bits_per_weight = bits + 32.0 / static_cast<double>(group_size);
     record_second_order_outcome(result, layer, factor, sweep);
+    // The grids are in sweep order: with act-order their groups are runs of permuted columns.
+    if (grid) *grid = rule.grid();
     return result;
 }
-
-
-std::vector<const ParamSpec*> gptq_params() {
-    static const ParamSpec act_order = flag_param("act-order", "act-order",
-                                                  "quantise columns by descending diag(H), as the reference's --act-order",
-                                                  &CompressionParams::act_order);
-    return joined(joined(quantization_budget(), second_order_params()), {&act_order});
-}
-
-}  // namespace
 
 MethodInfo gptq_method() {
     return {"gptq", "GPTQ",

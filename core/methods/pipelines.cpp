@@ -42,30 +42,32 @@ void take_awq_outputs(MethodResult& result, MethodResult& awq) {
     result.bits_per_weight = awq.bits_per_weight;
 }
 
-MethodResult run_wanda_then_awq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
-                                Progress& progress) {
+}  // namespace
+
+MethodResult wanda_then_awq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                            Progress& progress, AwqGrid* grid) {
     SubProgress prune_progress(progress, 0.0, 0.1);
     MethodResult pruned = timed_wanda(layer, stats, params, prune_progress);
     Layer pruned_layer = layer;
     pruned_layer.W = pruned.W_hat;
     SubProgress quantize_progress(progress, 0.1, 1.0);
-    MethodResult awq = awq_quantize(pruned_layer, stats, params, &pruned.kept_mask, quantize_progress);
+    MethodResult awq = awq_quantize(pruned_layer, stats, params, &pruned.kept_mask, quantize_progress, grid);
 
     MethodResult result;
     result.params = std::move(awq.params);
     add_pruning_params(result.params, params);
     result.W_hat = apply_mask(awq.W_hat, pruned.kept_mask);
     result.kept_mask = std::move(pruned.kept_mask);
-    result.scalars.emplace_back("error_after_prune", OutputError(layer.W, stats.C_float).relative(pruned.W_hat));
+    result.scalars.emplace_back("error_after_prune", OutputError(layer.W, stats).relative(pruned.W_hat));
     result.timings.emplace_back("wanda", pruned.seconds);
     take_awq_outputs(result, awq);
     return result;
 }
 
-MethodResult run_awq_then_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
-                                Progress& progress) {
+MethodResult awq_then_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                            Progress& progress, AwqGrid* grid) {
     SubProgress quantize_progress(progress, 0.0, 0.9);
-    MethodResult awq = awq_quantize(layer, stats, params, nullptr, quantize_progress);
+    MethodResult awq = awq_quantize(layer, stats, params, nullptr, quantize_progress, grid);
     Layer quantized_layer = layer;
     quantized_layer.W = awq.W_hat;
     SubProgress prune_progress(progress, 0.9, 1.0);
@@ -81,6 +83,15 @@ MethodResult run_awq_then_wanda(const Layer& layer, const CalibrationStats& stat
     return result;
 }
 
+namespace {
+MethodResult run_wanda_then_awq(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                                Progress& progress) {
+    return wanda_then_awq(layer, stats, params, progress, nullptr);
+}
+MethodResult run_awq_then_wanda(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                                Progress& progress) {
+    return awq_then_wanda(layer, stats, params, progress, nullptr);
+}
 }  // namespace
 
 MethodInfo wanda_awq_method() {

@@ -12,7 +12,7 @@
 #include "hessian_inverse.h"
 #include "method_support.h"
 #include "methods.h"
-#include "obs_sweep.h"
+#include "obs_rules.h"
 
 namespace layerlens {
 
@@ -21,50 +21,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// OBS saliency of columns [begin, begin+count): w² / U_jj², squared before dividing as the reference.
-MatrixF obs_saliency(const MatrixF& W, const MatrixF& U, Eigen::Index begin, Eigen::Index count) {
-    MatrixF score(W.rows(), count);
-    for (Eigen::Index c = 0; c < count; ++c) {
-        const float d = U(begin + c, begin + c);
-        score.col(c) = W.col(begin + c).array().square() / (d * d);
-    }
-    return score;
-}
-
-class SparseGptColumns final : public ColumnRule {
-public:
-    SparseGptColumns(const CompressionParams& params, MaskMatrix& kept)
-        : nm_(params.nm), sparsity_(sparsity_or_default(params)), kept_(kept) {}
-
-    // N:M groups are chosen when their first column is reached, from the columns of the group as
-    // updated so far, so a group must not straddle two lazy blocks: blocks end on multiples of M
-    // (the reference counts M from each block's start; equal for its block 128 and M = 4 or 8).
-    Eigen::Index block_end(Eigen::Index begin, Eigen::Index block_size, Eigen::Index columns) const override {
-        if (!nm_.active()) return std::min(begin + block_size, columns);
-        const Eigen::Index m = nm_.m;
-        return std::min(begin + std::max(m, block_size - block_size % m), columns);
-    }
-    // Unstructured: one threshold over the whole block (all rows x block columns), the
-    // reference's rule: t = sorted score at rank floor(numel · s), every score <= t pruned.
-    void begin_block(const MatrixF& W, const MatrixF& U, Eigen::Index begin, Eigen::Index end) override {
-        if (nm_.active()) return;
-        kept_.middleCols(begin, end - begin) = keep_above_threshold_rank(obs_saliency(W, U, begin, end - begin), sparsity_);
-    }
-    void target(const MatrixF& W, const MatrixF& U, Eigen::Index j, VectorF& q) override {
-        if (nm_.active() && j % nm_.m == 0) kept_.middleCols(j, nm_.m) = keep_n_of_m(obs_saliency(W, U, j, nm_.m), nm_);
-        for (Eigen::Index i = 0; i < W.rows(); ++i) q(i) = kept_(i, j) ? W(i, j) : 0.0f;
-    }
-
-private:
-    NMPattern nm_;
-    double sparsity_;
-    MaskMatrix& kept_;
-};
-
-
 }  // namespace
 
-MethodResult sparsegpt_prune(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+namespace {
+// The factor, the sweep under `rule` (which fills `kept`), the outcome: SparseGPT alone and
+// SparseGPT with quantisation differ only in their rule.
+MethodResult sparsegpt_sweep(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                             Progress& progress, const std::string& stage, ColumnRule& rule, MaskMatrix& kept) {
     MethodResult result;
     add_pruning_params(result.params, params);
     add_second_order_params(result.params, params);
@@ -82,13 +45,32 @@ MethodResult sparsegpt_prune(const Layer& layer, const CalibrationStats& stats, 
     result.timings.emplace_back("factorisation", seconds_since(start));
 
     start = Clock::now();
-    result.kept_mask = MaskMatrix::Ones(layer.d_out(), layer.d_in());
-    SparseGptColumns rule(params, result.kept_mask);
     SubProgress sweep_progress(progress, 0.4, 1.0);
-    SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, "SparseGPT: pruning columns");
+    SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, stage);
     result.timings.emplace_back("sweep", seconds_since(start));
 
     record_second_order_outcome(result, layer, factor, sweep);
+    result.kept_mask = kept;
+    return result;
+}
+}  // namespace
+
+MethodResult sparsegpt_prune(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params, Progress& progress) {
+    MaskMatrix kept = MaskMatrix::Ones(layer.d_out(), layer.d_in());
+    SparseGptColumns rule(params, kept);
+    return sparsegpt_sweep(layer, stats, params, progress, "SparseGPT: pruning columns", rule, kept);
+}
+
+MethodResult sparsegpt_prune_quantize(const Layer& layer, const CalibrationStats& stats, const CompressionParams& params,
+                                      Progress& progress, QuantGrid& grid) {
+    const int bits = bits_or_default(params);
+    const Eigen::Index group_size = resolve_group_size(params.group_size, layer.d_in());
+    MaskMatrix kept = MaskMatrix::Ones(layer.d_out(), layer.d_in());
+    JointColumns rule(params, bits, group_size, kept, layer.d_out(), layer.d_in());
+    MethodResult result = sparsegpt_sweep(layer, stats, params, progress, "SparseGPT: pruning and quantising columns", rule, kept);
+    add_quantization_params(result.params, layer, params);
+    result.bits_per_weight = bits + 32.0 / static_cast<double>(group_size);
+    grid = rule.grid();
     return result;
 }
 

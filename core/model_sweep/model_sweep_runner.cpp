@@ -186,7 +186,7 @@ ModelSweepRun run_model_sweep(const ModelSweepPlan& plan, const std::optional<Sh
         }
         // One error measure per layer: its reference energy is shared by every method.
         std::optional<OutputError> judge;
-        if (loaded) judge.emplace(loaded->layer.W, loaded->stats.C_float);
+        if (loaded) judge.emplace(loaded->layer.W, loaded->stats);
         for (; next < work.size() && work[next] / plan.points.size() == layer; ++next) {
             const std::size_t point = work[next] % plan.points.size();
             const ModelEvalPoint& p = plan.points[point];

@@ -49,7 +49,7 @@ ChannelErrorLesson compare_channel_errors(const Layer& layer, const CalibrationS
     lesson.busiest_traffic_share = traffic > 0 ? busiest_traffic / traffic : 0.0;
     if (!methods.empty()) lesson.budget = budget_label(methods.front(), params);
 
-    const OutputError judge(layer.W, stats.C_float);
+    const OutputError judge(layer.W, stats);
     for (size_t m = 0; m < methods.size(); ++m) {
         const MethodInfo& info = find_method(methods[m]);
         const double begin = static_cast<double>(m) / methods.size(), end = static_cast<double>(m + 1) / methods.size();

@@ -137,7 +137,7 @@ TEST(CliProgress, SweepModelShowsLayerMethodAndTimeLeftOnATerminal) {
     if (!have_data()) GTEST_SKIP() << "no shared data";
     const std::string out = tmp("sweep.jsonl");
     const auto [seen, code] = run_on_terminal({"sweep-model", data("stories260K_layers.h5"), "--methods", "rtn,awp",
-                                               "--iters", "2000", "--out", out, "--force"});
+                                               "--preset", "paper", "--iters", "2000", "--out", out, "--force"});
     ASSERT_EQ(code, 0) << seen;
     EXPECT_NE(seen.find("\rsweep-model ["), std::string::npos) << seen;
     EXPECT_TRUE(std::regex_search(seen, std::regex(R"(layer [0-9]+/35 layers\.[0-9]\.[a-z_]+\.w[a-z0-9]+: (rtn|awp))")))

@@ -114,7 +114,11 @@ TEST_P(ExtremeInputs, EveryMethodIsRightOrSaysWhy) {
         EXPECT_NEAR(E, E64, 1e-3 * E64 + 1e-12) << "E printed " << E << ", float64 from X, W, Ŵ: " << E64;
         if (plain) {
             const double E_plain = run_named(name, plain->layer, plain->stats, params).relative_output_error;
-            EXPECT_NEAR(E, E_plain, 1e-3 * E_plain + 1e-12) << "X scaled by " << c.input_scale << ", W by " << c.weight_scale;
+            // X·10^30 is X to float32 rounding, not exactly: a method that fits few tokens to
+            // round-off (AWP's default reaches E ~ 2e-7 there) ends wherever that round-off takes
+            // it, a few 1e-9 of the output energy apart (measured); E itself is checked above.
+            constexpr double kRoundOffFloor = 1e-7;
+            EXPECT_NEAR(E, E_plain, 1e-3 * E_plain + kRoundOffFloor) << "X scaled by " << c.input_scale << ", W by " << c.weight_scale;
         }
     }
 }

@@ -47,6 +47,7 @@ const LoadedLayer& cached_layer(const std::string& file, const std::string& laye
 
 CompressionParams params_of(const QJsonObject& p) {
     CompressionParams params;
+    params.preset = AwpPreset::Paper;   // the reference is seed Algorithm 1
     if (p.contains("sparsity")) params.sparsity = p.value("sparsity").toDouble();
     if (p.contains("bits")) params.bits = p.value("bits").toInt();
     if (p.contains("group_size")) params.group_size = p.value("group_size").toInt();
