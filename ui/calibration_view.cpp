@@ -1,5 +1,7 @@
 #include "calibration_view.h"
 
+#include "scrolling_page.h"
+
 #include <QAction>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -73,7 +75,8 @@ CalibrationView::CalibrationView(MethodPanel* panel, ChannelFocus* focus, QWidge
     status_->setWordWrap(true);
     status_->setTextFormat(Qt::PlainText);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    auto* layout = new QVBoxLayout(this);
+    // Wider than a 1024-pixel window with its controls: the tab scrolls instead of widening the window.
+    QVBoxLayout* layout = scrollingLayout(this);
     layout->addLayout(buildControls());
     auto* statusRow = new QHBoxLayout;
     statusRow->addWidget(status_, 1);

@@ -53,13 +53,18 @@ void CompareTab::layOut() {
     auto* bottom = new QSplitter(Qt::Horizontal);
     bottom->addWidget(lossCurve_);
     bottom->addWidget(metricsView_);
-    bottom->setStretchFactor(0, 3);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 2);
+    bottom->setStretchFactor(1, 1);
+    // The curve needs width for its plot and the labels beside it; the table scrolls.
+    bottom->setSizes({700, 300});
+    metricsView_->setMinimumWidth(200);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(grid_);
     split->addWidget(bottom);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);   // a dragged splitter never hides the curve or the grid
+    split->setSizes({700, 240});
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split);

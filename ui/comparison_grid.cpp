@@ -3,11 +3,17 @@
 #include <QAbstractButton>
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QEvent>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPainter>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +23,7 @@
 #include "heatmap_state.h"
 #include "heatmap_widget.h"
 #include "method_column.h"
+#include "scatter_colours.h"
 #include "scatter_widget.h"
 
 namespace layerlens::ui {
@@ -26,7 +33,9 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
       focus_(focus),
       state_(new HeatmapState(this)),
       columnsArea_(new QWidget),
-      columnsLayout_(new QHBoxLayout(columnsArea_)),
+      columnsLayout_(new QGridLayout(columnsArea_)),
+      scroll_(new QScrollArea(this)),
+      colourBar_(new ColourBarWidget(state_, this)),
       mapChoice_(new QButtonGroup(this)),
       logColour_(new QCheckBox("log colour", this)),
       logScatter_(new QCheckBox("log axes", this)) {
@@ -56,22 +65,29 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
     controls->addWidget(logColour_);
     controls->addWidget(logScatter_);
     controls->addStretch();
-    controls->addWidget(new ColourBarWidget(state_, this));
+    // The colour bar on a row of its own: beside the switches it was clipped in a small window.
+    auto* scale = new QHBoxLayout;
+    scale->addWidget(new QLabel("colour:"));
+    scale->addWidget(colourBar_, 1);
+    colourBar_->setMinimumWidth(160);
 
     columnsLayout_->setContentsMargins(0, 0, 0, 0);
-    columnsLayout_->setSpacing(6);
-    auto* scroll = new QScrollArea(this);
-    scroll->setWidgetResizable(true);
-    scroll->setWidget(columnsArea_);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
-    scroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    scroll->setFrameShape(QFrame::NoFrame);
+    columnsLayout_->setSpacing(4);
+    scroll_->setWidgetResizable(true);
+    scroll_->setWidget(columnsArea_);
+    scroll_->setFrameShape(QFrame::NoFrame);
+    scroll_->viewport()->installEventFilter(this);
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
     layout->addLayout(controls);
+    layout->addLayout(scale);
+    layout->addWidget(buildErrorMapHint());
     layout->addWidget(buildMarksLegend());
-    layout->addWidget(scroll, 1);
+    layout->addWidget(scroll_, 1);
+    layout->addWidget(buildDotLegend());
+    setColumnLayout(ColumnLayout::FitWindow);
 
     connect(mapChoice_, &QButtonGroup::idClicked, this, [this](int id) { state_->setMap(static_cast<HeatmapState::Map>(id)); });
     // However the map changes (button, menu, test), the buttons follow and the scale refits.
@@ -84,6 +100,73 @@ ComparisonGrid::ComparisonGrid(ChannelFocus* focus, QWidget* parent)
     connect(logScatter_, &QCheckBox::toggled, this, &ComparisonGrid::setLogScatter);
     connect(focus_, &ChannelFocus::marksChanged, this, &ComparisonGrid::showMarksLegend);
     showMarksLegend();
+}
+
+QWidget* ComparisonGrid::buildDotLegend() {
+    // What the scatter's dots mean, in the colours ScatterWidget draws them (scatter_colours.h).
+    auto* legend = new QLabel(this);
+    legend->setObjectName("dot_legend");
+    legend->setTextFormat(Qt::RichText);
+    legend->setWordWrap(true);
+    const QString text = palette().color(QPalette::WindowText).name();
+    auto dot = [](const QColor& c, const QString& border = {}) {
+        return QString("<span style='color:%1; font-size:large'>%2</span>").arg(c.name(), border.isEmpty() ? "●" : border);
+    };
+    legend->setText(QString("<small><b>Scatter dots</b> (one per input channel): %1 protected or kept by the method "
+                            "(stronger = more) &nbsp; %2 most error (error per channel) &nbsp; "
+                            "<span style='color:%3'>◉</span> outlined: singled out (the protected or top kept "
+                            "channels, drawn larger) &nbsp; %4 ring: busiest channels (Teach) &nbsp; %5 the rest</small>")
+                        .arg(dot(scatterProtectedColour()), dot(scatterErrorColour()), text,
+                             dot(scatterBusiestColour(), "○"), dot(QColor(150, 150, 150))));
+    legend->setToolTip("Choose what a column's dots show with the box under its scatter; every scatter has the same "
+                       "axes, so a dot is the same channel in every column.");
+    axesLegend_ = new QLabel(this);
+    axesLegend_->setObjectName("axes_legend");
+    axesLegend_->setWordWrap(true);
+    auto* box = new QWidget(this);
+    auto* lines = new QVBoxLayout(box);
+    lines->setContentsMargins(4, 0, 4, 0);
+    lines->setSpacing(0);
+    lines->addWidget(legend);
+    lines->addWidget(axesLegend_);
+    return box;
+}
+
+QWidget* ComparisonGrid::buildErrorMapHint() {
+    // In the salience map every column looks alike; the error map shows the AWQ lesson (which
+    // channels each method spared), so a first-time user is pointed to it once.
+    auto* hint = new QFrame(this);
+    hint->setObjectName("error_map_hint");
+    hint->setFrameShape(QFrame::StyledPanel);
+    auto* text = new QLabel("<b>Tip:</b> switch the heatmaps to the <b>error map</b> to see where each method put its "
+                            "error: the activation-aware methods spare the busy channels, plain rounding does not.",
+                            hint);
+    text->setWordWrap(true);
+    auto* show = new QPushButton("Show the error map", hint);
+    show->setObjectName("error_map_hint_show");
+    auto* close = new QToolButton(hint);
+    close->setText("✕");
+    close->setToolTip("Do not show this tip again.");
+    auto* row = new QHBoxLayout(hint);
+    row->setContentsMargins(6, 2, 2, 2);
+    row->addWidget(text, 1);
+    row->addWidget(show);
+    row->addWidget(close);
+    auto dismiss = [hint] {
+        hint->hide();
+        QSettings().setValue("hints/errorMapSeen", true);
+    };
+    connect(show, &QPushButton::clicked, this, [this, dismiss] {
+        state_->setMap(HeatmapState::Map::ErrorMap);
+        dismiss();
+    });
+    connect(close, &QToolButton::clicked, this, dismiss);
+    // Finding the error map alone is as good as being told.
+    connect(state_, &HeatmapState::mapChanged, hint, [this, dismiss] {
+        if (state_->map() == HeatmapState::Map::ErrorMap) dismiss();
+    });
+    hint->setVisible(!QSettings().value("hints/errorMapSeen", false).toBool());
+    return hint;
 }
 
 QWidget* ComparisonGrid::buildMarksLegend() {
@@ -164,8 +247,7 @@ void ComparisonGrid::beginRun(const std::vector<MethodJob>& jobs) {
     for (MethodColumn* c : columns_)
         if (std::find(next.begin(), next.end(), c) == next.end()) c->deleteLater();
     columns_ = next;
-    while (columnsLayout_->count() > 0) columnsLayout_->takeAt(0);
-    for (MethodColumn* c : columns_) columnsLayout_->addWidget(c);
+    placeColumns();
     finishedThisRun_.assign(jobs.size(), false);
     updateColourRange();
 }
@@ -192,8 +274,107 @@ void ComparisonGrid::endRun(const QString& why) {
             if (MethodColumn* c = column(jobMethods_[k])) c->markStale(why);
 }
 
+void ComparisonGrid::setColumnLayout(ColumnLayout layout) {
+    columnLayout_ = layout;
+    const bool fit = layout == ColumnLayout::FitWindow;
+    scroll_->setHorizontalScrollBarPolicy(fit ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded);
+    scroll_->setVerticalScrollBarPolicy(fit ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
+    placeColumns();
+    emit columnLayoutChanged();
+}
+
+int ComparisonGrid::fitColumnsPerRow(int width) const {
+    const int n = static_cast<int>(columns_.size());
+    if (n == 0) return 1;
+    const int spacing = columnsLayout_->horizontalSpacing();
+    const int fits = std::max(1, (width + spacing) / (kFitMinimumWidth + spacing));
+    if (fits >= n) return n;
+    // Balanced rows: 12 columns that fit 7 to a row become two rows of 6, not 7 and 5.
+    const int rows = (n + fits - 1) / fits;
+    return (n + rows - 1) / rows;
+}
+
+void ComparisonGrid::placeColumns() {
+    const bool fit = columnLayout_ == ColumnLayout::FitWindow;
+    const int n = static_cast<int>(columns_.size());
+    const int perRow = fit ? fitColumnsPerRow(scroll_->viewport()->width()) : std::max(1, n);
+    bool moved = perRow != columnsPerRow_ || columnsLayout_->count() != n;
+    for (int k = 0; !moved && k < n; ++k) moved = columnsLayout_->itemAt(k)->widget() != columns_[static_cast<size_t>(k)];
+    columnsPerRow_ = perRow;
+    if (moved) {
+        while (columnsLayout_->count() > 0) delete columnsLayout_->takeAt(0);
+        for (int k = 0; k < n; ++k) columnsLayout_->addWidget(columns_[static_cast<size_t>(k)], k / perRow, k % perRow);
+        for (int c = 0; c < std::max(perRow, columnsLayout_->columnCount()); ++c)
+            columnsLayout_->setColumnStretch(c, c < perRow ? 1 : 0);
+    }
+    // Narrow columns draw no ticks (the legend names the shared axes); wrapped rows of wider
+    // columns label the first column of each row.
+    const int spacing = columnsLayout_->horizontalSpacing();
+    const int width = (scroll_->viewport()->width() - (perRow - 1) * spacing) / std::max(1, perRow);
+    const bool narrow = fit && width < 160;
+    for (int k = 0; k < n; ++k) {
+        MethodColumn* column = columns_[static_cast<size_t>(k)];
+        column->setMinimumWidth(fit ? kFitMinimumWidth : kScrollColumnWidth);
+        column->setCompact(narrow);
+        column->scatter()->setAxisLabelsShown(!fit || (!narrow && k % perRow == 0));
+    }
+    showAxesLegend();
+}
+
+void ComparisonGrid::showAxesLegend() {
+    const bool drawn = std::any_of(columns_.begin(), columns_.end(), [](MethodColumn* c) { return c->scatter()->axisLabelsShown(); });
+    const QString text = columns_.empty() ? QString() : columns_.front()->scatter()->axesText();
+    axesLegend_->setText("<small><b>Scatter axes</b>, the same in every column: " + text.toHtmlEscaped() + "</small>");
+    axesLegend_->setVisible(!drawn && !text.isEmpty());
+}
+
+bool ComparisonGrid::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == scroll_->viewport() && event->type() == QEvent::Resize && columnLayout_ == ColumnLayout::FitWindow) {
+        placeColumns();   // cheap when the rows stay: only the compact flags and the legend
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QSize ComparisonGrid::exportSize() const {
+    const int n = std::max<int>(1, static_cast<int>(columns_.size()));
+    return {n * kExportColumnWidth, kExportHeaderHeight + kExportColumnHeight};
+}
+
+void ComparisonGrid::renderForExport(QPainter& painter, const QString& title) {
+    const QSize size = exportSize();
+    painter.fillRect(QRect(QPoint(0, 0), size), palette().color(QPalette::Window));
+    painter.setPen(palette().color(QPalette::WindowText));
+    QFont bold = font();
+    bold.setBold(true);
+    painter.setFont(bold);
+    painter.drawText(QRect(8, 0, size.width() - 16, 28), Qt::AlignLeft | Qt::AlignVCenter, title);
+    painter.setFont(font());
+    // The shared colour bar at its own width, then each column at the export size: a column is
+    // resized for the moment of its rendering and given back to the layout after.
+    const QRect bar(8, 30, std::min(520, size.width() - 16), 30);
+    const QRect barWas = colourBar_->geometry();
+    colourBar_->resize(bar.size());
+    colourBar_->render(&painter, bar.topLeft(), QRegion(), QWidget::DrawChildren);
+    colourBar_->setGeometry(barWas);
+    for (size_t k = 0; k < columns_.size(); ++k) {
+        MethodColumn* column = columns_[k];
+        const QRect was = column->geometry();
+        const bool labels = column->scatter()->axisLabelsShown();
+        column->scatter()->setAxisLabelsShown(true);
+        column->setMinimumWidth(0);
+        column->resize(kExportColumnWidth, kExportColumnHeight);
+        column->render(&painter, QPoint(static_cast<int>(k) * kExportColumnWidth, kExportHeaderHeight), QRegion(),
+                       QWidget::DrawChildren);
+        column->scatter()->setAxisLabelsShown(labels);
+        column->setGeometry(was);
+    }
+    placeColumns();
+    columnsLayout_->invalidate();
+}
+
 void ComparisonGrid::setLogScatter(bool on) {
     for (MethodColumn* c : columns_) c->scatter()->setLogAxes(on);
+    showAxesLegend();
 }
 
 void ComparisonGrid::updateColourRange() {

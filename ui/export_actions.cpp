@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "calibration_model.h"
+#include "comparison_grid.h"
 #include "export_files.h"
 #include "io/result_export.h"
 #include "layer_map_model.h"
@@ -47,9 +48,13 @@ void writeMethodWeights(const ExportSources& s, const QString& path) {
 const std::vector<ExportAction>& exportActions() {
     static const std::vector<ExportAction> actions = {
         {ExportKind::GridPng, "Comparison grid as PNG…", "PNG (*.png)", "Ctrl+E", false,
-         [](const ExportSources& s, const QString& path) { saveWidgetPng(s.grid, path); }},
+         [](const ExportSources& s, const QString& path) {
+             savePaintedPng(s.grid->exportSize(), [&](QPainter& p) { s.grid->renderForExport(p, s.svgTitle); }, path);
+         }},
         {ExportKind::GridSvg, "Comparison grid as SVG…", "SVG (*.svg)", "", false,
-         [](const ExportSources& s, const QString& path) { saveWidgetSvg(s.grid, path, s.svgTitle); }},
+         [](const ExportSources& s, const QString& path) {
+             savePaintedSvg(s.grid->exportSize(), [&](QPainter& p) { s.grid->renderForExport(p, s.svgTitle); }, path, s.svgTitle);
+         }},
         {ExportKind::TabPng, "Current tab as PNG…", "PNG (*.png)", "", false,
          [](const ExportSources& s, const QString& path) { saveWidgetPng(s.currentTab, path); }},
         {ExportKind::TabSvg, "Current tab as SVG…", "SVG (*.svg)", "", false,

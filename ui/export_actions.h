@@ -15,6 +15,7 @@ struct LoadedLayer;
 namespace layerlens::ui {
 
 class CalibrationModel;
+class ComparisonGrid;
 class LayerMapModel;
 class MetricsModel;
 class SweepTab;
@@ -23,7 +24,7 @@ enum class ExportKind { GridPng, GridSvg, TabPng, TabSvg, Metrics, Sweep, LayerM
 
 // What an export may write, gathered by the window when the user asks.
 struct ExportSources {
-    QWidget* grid = nullptr;
+    ComparisonGrid* grid = nullptr;
     QWidget* currentTab = nullptr;
     const MetricsModel* metrics = nullptr;
     const SweepTab* sweep = nullptr;

@@ -1,5 +1,6 @@
 #include "export_files.h"
 
+#include <QImage>
 #include <QPainter>
 #include <QSaveFile>
 #include <QSvgGenerator>
@@ -24,35 +25,74 @@ void commit(QSaveFile& file) {
 
 }  // namespace
 
-void saveWidgetPng(QWidget* widget, const QString& path) {
-    const QPixmap pixmap = widget->grab();
+void savePaintedPng(QSize size, const PaintFunction& paint, const QString& path) {
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::transparent);
+    {
+        QPainter painter(&image);
+        paint(painter);
+    }
     QSaveFile file(path);
     open(file);
-    if (!pixmap.save(&file, "PNG")) {
+    if (!image.save(&file, "PNG")) {
         file.cancelWriting();
         fail(path, file.error() != QFileDevice::NoError ? file.errorString() : "PNG encoding failed");
     }
     commit(file);
 }
 
-void saveWidgetSvg(QWidget* widget, const QString& path, const QString& title) {
+void savePaintedSvg(QSize size, const PaintFunction& paint, const QString& path, const QString& title) {
     QSaveFile file(path);
     open(file);
     QSvgGenerator svg;
     svg.setOutputDevice(&file);
-    svg.setSize(widget->size());
-    svg.setViewBox(QRect(QPoint(0, 0), widget->size()));
+    svg.setSize(size);
+    svg.setViewBox(QRect(QPoint(0, 0), size));
     svg.setTitle(title);
     svg.setDescription("LayerLens export");
     {
         QPainter painter(&svg);
-        widget->render(&painter, QPoint(), QRegion(), QWidget::DrawChildren);
+        paint(painter);
     }
     if (file.error() != QFileDevice::NoError) {
         file.cancelWriting();
         fail(path, file.errorString());
     }
     commit(file);
+}
+
+namespace {
+
+constexpr int kCaptionHeight = 24;
+
+QSize captionedSize(const QWidget* widget, const QString& caption) {
+    return widget->size() + QSize(0, caption.isEmpty() ? 0 : kCaptionHeight);
+}
+
+void paintCaptioned(QPainter& painter, QWidget* widget, const QString& caption) {
+    painter.fillRect(QRect(QPoint(0, 0), captionedSize(widget, caption)), widget->palette().color(QPalette::Window));
+    int top = 0;
+    if (!caption.isEmpty()) {
+        painter.fillRect(QRect(0, 0, widget->width(), kCaptionHeight), widget->palette().color(QPalette::Window));
+        painter.setPen(widget->palette().color(QPalette::WindowText));
+        QFont bold = widget->font();
+        bold.setBold(true);
+        painter.setFont(bold);
+        painter.drawText(QRect(6, 0, widget->width() - 12, kCaptionHeight), Qt::AlignLeft | Qt::AlignVCenter,
+                         painter.fontMetrics().elidedText(caption, Qt::ElideMiddle, widget->width() - 12));
+        top = kCaptionHeight;
+    }
+    widget->render(&painter, QPoint(0, top), QRegion(), QWidget::DrawWindowBackground | QWidget::DrawChildren);
+}
+
+}  // namespace
+
+void saveWidgetPng(QWidget* widget, const QString& path, const QString& caption) {
+    savePaintedPng(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path);
+}
+
+void saveWidgetSvg(QWidget* widget, const QString& path, const QString& title, const QString& caption) {
+    savePaintedSvg(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path, title);
 }
 
 void saveText(const QByteArray& bytes, const QString& path) {

@@ -14,7 +14,7 @@ namespace layerlens::ui {
 HeatmapWidget::HeatmapWidget(HeatmapState* state, ChannelFocus* focus, QWidget* parent)
     : QWidget(parent), state_(state), focus_(focus) {
     setMouseTracking(true);
-    setMinimumSize(160, 120);
+    setMinimumSize(80, 80);   // the narrow layout's readable minimum (ComparisonGrid)
     setToolTip("Heatmap of the layer (rows: outputs i, columns: input channels j), max-pooled so outliers "
                "stay visible; wheel zooms, drag pans, double-click resets.");
     connect(state_, &HeatmapState::changed, this, [this] {

@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolBar>
@@ -28,6 +29,7 @@
 #include "comparison_grid.h"
 #include "export_files.h"
 #include "file_filters.h"
+#include "heatmap_state.h"
 #include "layer_browser_dialog.h"
 #include "layer_map_view.h"
 #include "method_label.h"
@@ -35,6 +37,7 @@
 #include "method_runner.h"
 #include "model_tab.h"
 #include "sweep_budget.h"
+#include "start_page.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
 
@@ -63,20 +66,26 @@ MainWindow::MainWindow(QWidget* parent)
     setAcceptDrops(true);
     layerDock_ = buildDock();
     addDockWidget(Qt::LeftDockWidgetArea, layerDock_);
-    setCentralWidget(buildTabs());
+    centre_ = new QStackedWidget(this);
+    centre_->addWidget(buildTabs());
+    startPage_ = new StartPage(centre_);
+    centre_->addWidget(startPage_);
+    setCentralWidget(centre_);
     buildStatusBar();
     createActions();
     buildMenus();
     buildToolBar();
     connectLoader();
     connectRunner();
-    connect(panel_, &MethodPanel::runRequested, this, &MainWindow::runComparison);
+    connect(panel_, &MethodPanel::runRequested, this, [this] { runComparison(); });
     connect(focus_, &ChannelFocus::channelChanged, this, &MainWindow::showHover);
     connect(compare_, &CompareTab::hovered, hoverStatus_, &QLabel::setText);
     connect(compare_, &CompareTab::exportViewRequested, this, &MainWindow::chooseAndExportView);
     connect(teach_, &TeachTab::carryToLayerRequested, this, &MainWindow::showLessonOnLayer);
     connectModelTab();
     connectCalibrationView();
+    connect(startPage_, &StartPage::demoRequested, this, &MainWindow::openDemo);
+    connect(startPage_, &StartPage::openRequested, this, &MainWindow::chooseAndOpen);
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1500, 940);
@@ -143,7 +152,8 @@ void MainWindow::createActions() {
     connect(openAction_, &QAction::triggered, this, &MainWindow::chooseAndOpen);
     runAction_ = new QAction("&Run ▶", this);
     runAction_->setShortcut(QKeySequence("Ctrl+R"));
-    runAction_->setToolTip("Run the selected methods on the loaded layer (Ctrl+R).");
+    runAction_->setToolTip("Run the selected methods on the loaded layer (Ctrl+R); methods whose settings did not "
+                           "change keep their results.");
     connect(runAction_, &QAction::triggered, this, &MainWindow::runCurrentTab);
     cancelAction_ = new QAction("&Cancel ■", this);
     cancelAction_->setShortcut(QKeySequence(Qt::Key_Escape));
@@ -155,12 +165,7 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu("&File");
     file->addAction(openAction_);
     file->addAction("Open with separate &inputs…", this, &MainWindow::chooseAndOpenWithInputs);
-    file->addAction("Open the built-in &demo layer", this, [this] {
-        LayerSource demo;
-        demo.demo = true;
-        demo.demo_spec.d_out = 512;
-        openSource(demo);
-    });
+    file->addAction("Open the built-in &demo layer", this, &MainWindow::openDemo);
     recentMenu_ = file->addMenu("&Recent files");
     rebuildRecentMenu();
     file->addSeparator();
@@ -173,11 +178,31 @@ void MainWindow::buildMenus() {
         QAction* show = view->addAction(tabs_->tabText(k), this, [this, k] { tabs_->setCurrentIndex(k); });
         show->setShortcut(QKeySequence(QString("Ctrl+%1").arg(k + 1)));
     }
+    view->addSeparator();
+    // The comparison fits the window by default (ComparisonGrid says why); the design's original
+    // one full-width column per method, scrolling sideways, stays one click away.
+    QAction* scroll = view->addAction("One wide column per method (scroll sideways)");
+    scroll->setObjectName("action_scroll_columns");
+    scroll->setCheckable(true);
+    scroll->setToolTip("Off: every column fits the window, shrinking and then wrapping into rows. On: each column at "
+                       "full width in one row, with a horizontal scrollbar.");
+    connect(scroll, &QAction::toggled, this, [this](bool on) {
+        compare_->grid()->setColumnLayout(on ? ComparisonGrid::ColumnLayout::ScrollOneRow
+                                             : ComparisonGrid::ColumnLayout::FitWindow);
+    });
+    QAction* resetZoom = view->addAction("Reset zoom", this, [this] { compare_->grid()->state()->resetZoom(); });
+    resetZoom->setObjectName("action_reset_zoom");
+    resetZoom->setShortcut(QKeySequence("Ctrl+0"));
+    resetZoom->setToolTip("Show the whole matrix again in every heatmap (Ctrl+0).");
+    view->addSeparator();
     view->addAction("Clear lesson highlights", this, [this] { focus_->setHighlighted({}); });
     view->addAction("Clear calibration marks", focus_, &ChannelFocus::clearMarks);
 
     QMenu* run = menuBar()->addMenu("&Run");
     run->addAction(runAction_);
+    QAction* again = run->addAction("Run &all again", this, [this] { runComparison(true); });
+    again->setShortcut(QKeySequence("Ctrl+Shift+R"));
+    again->setToolTip("Compute every selected method again, including those whose settings did not change.");
     run->addAction(cancelAction_);
 
     QMenu* help = menuBar()->addMenu("&Help");
@@ -222,7 +247,8 @@ void MainWindow::connectRunner() {
     // The Compare tab shows the results; the window tells how far the run is.
     connect(runner_, &MethodRunner::methodStarted, this, [this](int job) { showRunning(job, 0.0, {}); });
     connect(runner_, &MethodRunner::methodProgressed, this, &MainWindow::showRunning);
-    connect(runner_, &MethodRunner::methodFinished, this, [this] {
+    connect(runner_, &MethodRunner::methodFinished, this, [this](const OutcomePtr& outcome) {
+        if (layer_) results_.store(layer_->loaded, outcome);
         ++runDone_;
         runProgress_->setValue(runDone_ * 1000);
     });
@@ -354,6 +380,7 @@ void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
     focus_->setHighlighted({});
     focus_->clearMarks();
     focus_->setChannel(-1);
+    centre_->setCurrentWidget(tabs_);
     compare_->setLayer(layer);
     sweep_->setLayer(layer);
     panel_->setLayer(layer->loaded);
@@ -370,7 +397,15 @@ void MainWindow::onLayerLoaded(const LayerViewPtr& layer) {
 
 void MainWindow::onLoadFailed(const QString& source, const QString& message) {
     loadedStatus_->setText(layer_ ? "loaded " + QString::fromStdString(layer_->loaded->source) : "nothing loaded");
-    reportError("Cannot open " + source, message);
+    if (layer_) {
+        // The loaded layer stays; the dialog says why the other one did not open.
+        reportError("Cannot open " + source, message);
+    } else {
+        // Nothing to show: the reason and the ways on fill the window instead of a dialog over empty tabs.
+        startPage_->showFailure(source, message);
+        centre_->setCurrentWidget(startPage_);
+        statusBar()->showMessage("Cannot open " + source + ": " + message, 20000);
+    }
     emit loadFailed(message);
 }
 
@@ -421,15 +456,15 @@ void MainWindow::showLayerInfo() {
                             .arg(warnings));
 }
 
-bool MainWindow::runComparison() {
+bool MainWindow::runComparison(bool again) {
     if (!layer_) {
         const QString message = "Load a layer first (File › Open).";
         panel_->showMessage(message);
         emit runRefused(message);
         return false;
     }
+    // The panel shows each refusal under its field; the status bar says why nothing ran.
     const QString problems = panel_->validate(layer_->loaded->layer);
-    panel_->showMessage(problems);
     if (!problems.isEmpty()) {
         statusBar()->showMessage("not run: " + problems.section('\n', 0, 0), 10000);
         emit runRefused(problems);
@@ -437,12 +472,19 @@ bool MainWindow::runComparison() {
     }
     runJobs_ = panel_->jobs();
     runDone_ = 0;
+    RunRequest request{layer_->loaded, runJobs_, true, {}};
+    if (again) results_.clear();
+    reusedInRun_ = 0;
+    for (const MethodJob& job : runJobs_) {
+        request.reused.push_back(results_.find(layer_->loaded, job));
+        if (request.reused.back()) ++reusedInRun_;
+    }
     compare_->beginRun(runJobs_);
     runProgress_->setRange(0, static_cast<int>(runJobs_.size()) * 1000);
     runProgress_->setValue(0);
     runProgress_->setVisible(true);
     runStatus_->setText("starting");
-    runner_->start(RunRequest{layer_->loaded, runJobs_, true});
+    runner_->start(std::move(request));
     return true;
 }
 
@@ -459,7 +501,13 @@ void MainWindow::showRunning(int job, double fraction, const QString& stage) {
 
 void MainWindow::onRunEnded(const QString& why) {
     runProgress_->setVisible(false);
-    if (why.isEmpty())
+    const int computed = static_cast<int>(runJobs_.size()) - reusedInRun_;
+    if (why.isEmpty() && reusedInRun_ > 0)
+        runStatus_->setText(QString("ran %1 of %2 methods; %3 unchanged, results kept (Run › Run all again recomputes)")
+                                .arg(computed)
+                                .arg(runJobs_.size())
+                                .arg(reusedInRun_));
+    else if (why.isEmpty())
         runStatus_->setText(QString("ran %1 methods").arg(runJobs_.size()));
     else
         runStatus_->setText(why + "; earlier results kept");
@@ -515,6 +563,13 @@ void MainWindow::chooseAndOpen() {
     if (!path.isEmpty()) openFile(path);
 }
 
+void MainWindow::openDemo() {
+    LayerSource demo;
+    demo.demo = true;
+    demo.demo_spec.d_out = 512;
+    openSource(demo);
+}
+
 void MainWindow::chooseAndOpenWithInputs() {
     const QString path = QFileDialog::getOpenFileName(this, "Open the weight file", {}, layerFileFilter());
     if (path.isEmpty()) return;
@@ -551,9 +606,24 @@ void MainWindow::chooseAndExportView(QWidget* view, const QString& name) {
                                                       asSvg ? "SVG (*.svg)" : "PNG (*.png)");
     if (path.isEmpty()) return;
     if (asSvg)
-        exportSvg(view, path);
+        exportSvg(view, path, viewCaption(name));
     else
-        exportPng(view, path);
+        exportPng(view, path, viewCaption(name));
+}
+
+QString MainWindow::viewCaption(const QString& name) const {
+    // Views are named "<method>_<view>" ("awq_scatter") or by themselves ("loss_curve").
+    QString what = name;
+    const int cut = name.lastIndexOf('_');
+    if (cut > 0) {
+        const std::string method = name.left(cut).toStdString();
+        for (const MethodInfo& info : all_methods())
+            if (info.name == method) what = methodLabel(method) + " · " + name.mid(cut + 1);
+    }
+    if (what == name) what = QString(name).replace('_', ' ');
+    return what + (layer_ ? " · " + QString::fromStdString(layer_->loaded->layer.name.empty() ? layer_->loaded->source
+                                                                                            : layer_->loaded->layer.name)
+                          : QString());
 }
 
 QString MainWindow::runExport(const QString& path, const std::function<void()>& write) {
@@ -564,7 +634,7 @@ QString MainWindow::runExport(const QString& path, const std::function<void()>& 
         emit exportFailed(e.what());
         return e.what();
     }
-    statusBar()->showMessage("wrote " + path, 8000);
+    statusBar()->showMessage("Exported to " + QFileInfo(path).absoluteFilePath(), 15000);
     return {};
 }
 
@@ -586,12 +656,12 @@ QString MainWindow::exportAs(ExportKind kind, const QString& path, const std::st
     return runExport(path, [&] { exportAction(kind).write(sources, path); });
 }
 
-QString MainWindow::exportPng(QWidget* view, const QString& path) {
-    return runExport(path, [&] { saveWidgetPng(view, path); });
+QString MainWindow::exportPng(QWidget* view, const QString& path, const QString& caption) {
+    return runExport(path, [&] { saveWidgetPng(view, path, caption); });
 }
 
-QString MainWindow::exportSvg(QWidget* view, const QString& path) {
-    return runExport(path, [&] { saveWidgetSvg(view, path, svgTitle()); });
+QString MainWindow::exportSvg(QWidget* view, const QString& path, const QString& caption) {
+    return runExport(path, [&] { saveWidgetSvg(view, path, svgTitle(), caption); });
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

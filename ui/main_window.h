@@ -11,6 +11,7 @@
 #include "export_actions.h"
 #include "layer_loader.h"
 #include "layer_source.h"
+#include "result_cache.h"
 #include "run_types.h"
 
 class QAction;
@@ -18,6 +19,7 @@ class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QStackedWidget;
 class QTabWidget;
 
 namespace layerlens::ui {
@@ -28,6 +30,7 @@ class CompareTab;
 class MethodPanel;
 class MethodRunner;
 class ModelTab;
+class StartPage;
 class SweepTab;
 class TeachTab;
 
@@ -41,8 +44,12 @@ public:
     void openSource(const LayerSource& source);
     // A file: its only layer, `layer`, or the layer the user picks in the browser.
     void openFile(const QString& path, const QString& layer = {}, const QString& inputsPath = {});
-    // Runs the panel's selection on the loaded layer; false (and runRefused) when invalid.
-    bool runComparison();
+    // Runs the panel's selection on the loaded layer; false (and runRefused) when invalid. A
+    // method whose layer and settings are those of a result already shown is not computed again
+    // (ResultCache); `again` computes every method anyway.
+    bool runComparison(bool again = false);
+    // The methods of the last run that were delivered from the cache instead of computed.
+    int reusedInLastRun() const { return reusedInRun_; }
     // The toolbar's Run and Cancel: the Model tab's evaluation when it is in view, else the comparison.
     void runCurrentTab();
     void cancelCurrentTab();
@@ -69,13 +76,17 @@ public:
     CalibrationView* calibrationView() const { return calibration_; }
     TeachTab* teachTab() const { return teach_; }
     ModelTab* modelTab() const { return model_; }
+    // Shown instead of the tabs while a load failed and nothing is loaded.
+    StartPage* startPage() const { return startPage_; }
 
     // Exports; each returns an empty string on success or the message it also shows.
     // One entry of File › Export to `path`; `method` names the result for MethodWeights.
     QString exportAs(ExportKind kind, const QString& path, const std::string& method = {});
-    // Any one view, as the right-click menu of every view offers.
-    QString exportPng(QWidget* view, const QString& path);
-    QString exportSvg(QWidget* view, const QString& path);
+    // Any one view, as the right-click menu of every view offers, under `caption` when given.
+    QString exportPng(QWidget* view, const QString& path, const QString& caption = {});
+    QString exportSvg(QWidget* view, const QString& path, const QString& caption = {});
+    // What an exported view is called ("AWQ · scatter · layers.2.w2") from its name ("awq_scatter").
+    QString viewCaption(const QString& name) const;
 
 signals:
     void layerLoaded();
@@ -118,6 +129,7 @@ private:
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
     void chooseAndOpen();
+    void openDemo();
     // For a layer whose file holds weights only, asks for its inputs file; false when cancelled.
     bool askForInputs(const std::vector<LayerInfo>& layers, LayerSource& source);
     void chooseAndOpenWithInputs();
@@ -136,6 +148,8 @@ private:
     QLabel* layerInfo_;
     QDockWidget* layerDock_ = nullptr;
     QTabWidget* tabs_;
+    QStackedWidget* centre_ = nullptr;
+    StartPage* startPage_ = nullptr;
     CompareTab* compare_;
     SweepTab* sweep_;
     CalibrationView* calibration_;
@@ -154,7 +168,9 @@ private:
     LayerSource requestedSource_;   // the last one given to the loader
     LayerSource loadedSource_;      // the one layer_ came from
     std::vector<MethodJob> runJobs_;
+    ResultCache results_;
     int runDone_ = 0;
+    int reusedInRun_ = 0;
     bool runOnLoad_ = true;
     bool interactive_ = true;
 };

@@ -13,7 +13,7 @@ namespace layerlens::ui {
 MaskStripWidget::MaskStripWidget(HeatmapState* state, ChannelFocus* focus, QWidget* parent)
     : QWidget(parent), state_(state), focus_(focus) {
     setMouseTracking(true);
-    setMinimumHeight(64);
+    setMinimumHeight(40);
     setToolTip("Per input channel, how strongly this method protected it (AWQ scales, kept channels, "
                "kept fraction); ticks mark the channels it singled out.");
     connect(state_, &HeatmapState::changed, this, qOverload<>(&QWidget::update));

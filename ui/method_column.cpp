@@ -34,7 +34,8 @@ MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, Chann
       heatmap_(new HeatmapWidget(state, focus, this)),
       protectionChoice_(new QComboBox(this)),
       scatter_(new ScatterWidget(focus, this)),
-      strip_(new MaskStripWidget(state, focus, this)) {
+      strip_(new MaskStripWidget(state, focus, this)),
+      summary_(new QLabel(this)) {
     setObjectName(QString::fromStdString("column_" + method));
     QFont bold = title_->font();
     bold.setBold(true);
@@ -42,21 +43,31 @@ MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, Chann
     title_->setFont(bold);
     title_->setToolTip(methodDescription(method));
     status_->setWordWrap(true);
+    QFont small = status_->font();
+    small.setPointSizeF(small.pointSizeF() * 0.85);
+    status_->setFont(small);
+    summary_->setFont(small);
+    summary_->setWordWrap(true);
+    summary_->setObjectName("protection_summary");
+    title_->setWordWrap(true);
     progress_->setRange(0, 1000);
     progress_->setTextVisible(false);
     progress_->setMaximumHeight(8);
     protectionChoice_->setToolTip("Which per-channel story the scatter colours and the strip show.");
+    // A long entry ("kept fraction per channel") must not hold the column wider than the grid's minimum.
+    protectionChoice_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    protectionChoice_->setMinimumContentsLength(4);
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(4, 4, 4, 4);
-    layout->setSpacing(3);
+    layout->setContentsMargins(2, 2, 2, 2);
+    layout->setSpacing(2);
     layout->addWidget(title_);
     layout->addWidget(progress_);
     layout->addWidget(status_);
     layout->addWidget(heatmap_, 3);
     layout->addWidget(scatter_, 3);
     layout->addWidget(protectionChoice_);
+    layout->addWidget(summary_);
     layout->addWidget(strip_, 1);
-    setMinimumWidth(250);
     connect(heatmap_, &HeatmapWidget::hovered, this, &MethodColumn::hovered);
     connect(protectionChoice_, &QComboBox::currentIndexChanged, this, &MethodColumn::showProtection);
     const std::pair<QWidget*, const char*> views[] = {{heatmap_, "heatmap"}, {scatter_, "scatter"}, {strip_, "mask"}};
@@ -68,6 +79,7 @@ MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, Chann
     setContextMenuPolicy(Qt::CustomContextMenu);
     connect(this, &QWidget::customContextMenuRequested, this,
             [this] { emit exportViewRequested(this, QString::fromStdString(method_) + "_column"); });
+    setCompact(false);
     setQueued();
 }
 
@@ -95,11 +107,17 @@ void MethodColumn::setOutcome(const OutcomePtr& outcome) {
     outcome_ = outcome;
     stale_ = false;
     const MethodResult& r = *outcome->result;
-    title_->setText(QString("%1   E = %2%").arg(methodLabel(method_)).arg(100.0 * r.relative_output_error, 0, 'g', 3));
-    status_->setText(QString("sparsity %1%, %2 bits/weight, %3 s")
+    // Name and E on lines of their own, so a narrow column shows both whole.
+    title_->setText(QString("%1\nE = %2%").arg(methodLabel(method_)).arg(100.0 * r.relative_output_error, 0, 'g', 3));
+    // Short enough for two lines of a narrow column; the table has the full numbers.
+    status_->setText(QString("%1% zeros · %2 bits/w · %3 s")
                          .arg(100.0 * r.sparsity, 0, 'f', 1)
                          .arg(r.bits_per_weight, 0, 'g', 3)
                          .arg(r.seconds, 0, 'f', 2));
+    status_->setToolTip(QString("sparsity %1%, %2 bits per weight, %3 s to compute")
+                            .arg(100.0 * r.sparsity, 0, 'f', 1)
+                            .arg(r.bits_per_weight, 0, 'g', 3)
+                            .arg(r.seconds, 0, 'f', 2));
     heatmap_->setData(outcome->views);
     protectionChoice_->blockSignals(true);
     protectionChoice_->clear();
@@ -115,6 +133,8 @@ void MethodColumn::showProtection(int index) {
         p = &outcome_->views->protections[static_cast<size_t>(index)];
     scatter_->setProtection(p);
     strip_->setProtection(p);
+    summary_->setText(p ? QString::fromStdString(p->summary) : QString());
+    summary_->setVisible(p && !p->summary.empty());
 }
 
 void MethodColumn::markStale(const QString& why) {
@@ -127,5 +147,11 @@ void MethodColumn::markStale(const QString& why) {
 }
 
 QString MethodColumn::statusText() const { return status_->text(); }
+
+void MethodColumn::setCompact(bool narrow) {
+    // A narrow column wraps "AWQ keep 1%" and "Wanda → AWQ" over two lines, with E on a third.
+    title_->setFixedHeight((narrow ? 3 : 2) * title_->fontMetrics().lineSpacing() + 2);
+    status_->setFixedHeight((narrow ? 3 : 2) * status_->fontMetrics().lineSpacing() + 2);
+}
 
 }  // namespace layerlens::ui

@@ -37,6 +37,9 @@ public:
     MaskStripWidget* strip() const { return strip_; }
     QProgressBar* progressBar() const { return progress_; }
     QString statusText() const;
+    // A narrow column (the grid's fitted layout) keeps its title and status to a fixed number of
+    // lines, so every column of a row starts its heatmap at the same height and they compare by eye.
+    void setCompact(bool narrow);
 
 signals:
     void hovered(const QString& readout);
@@ -54,6 +57,7 @@ private:
     QComboBox* protectionChoice_;
     ScatterWidget* scatter_;
     MaskStripWidget* strip_;
+    QLabel* summary_;   // "1 of 172 channels protected": a lone protected dot is easy to miss
     OutcomePtr outcome_;
     bool stale_ = false;
 };

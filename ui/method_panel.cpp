@@ -31,6 +31,8 @@ QString labelsOf(const std::vector<const MethodInfo*>& methods) {
 void addField(QFormLayout* form, const ParamField& field) {
     if (field.label().isEmpty()) form->addRow(field.editor);
     else form->addRow(field.label(), field.editor);
+    // The refusal right under its field, across the whole row.
+    if (field.note) form->addRow(field.note);
 }
 
 QFormLayout* compactForm(QWidget* parent) {
@@ -312,9 +314,25 @@ QString MethodPanel::showIssues(const std::vector<Issue>& issues) {
             if (it == marks.end()) it = marks.insert(marks.end(), std::make_pair(field, QStringList()));
             it->second << QString::fromStdString(issue.message);
         }
+    // Each refusal once, under the first editor it concerns, with every method it blocks; a
+    // refusal naming no editor goes to the panel's message above the Run button.
+    std::vector<std::pair<const ParamField*, QStringList>> notes;
+    QStringList unplaced;
+    for (const Issue& issue : issues) {
+        const QString line = QString::fromStdString(issue.message) + " (" + issue.methods.join(", ") + ")";
+        if (issue.fields.empty()) {
+            unplaced << line;
+            continue;
+        }
+        auto it = std::find_if(notes.begin(), notes.end(), [&](const auto& n) { return n.first == issue.fields.front(); });
+        if (it == notes.end()) it = notes.insert(notes.end(), std::make_pair(issue.fields.front(), QStringList()));
+        it->second << line;
+    }
     auto mark = [&](const ParamField& field) {
         auto it = std::find_if(marks.begin(), marks.end(), [&](const auto& m) { return m.first == &field; });
         field.markInvalid(it == marks.end() ? QString() : it->second.join("\n"));
+        auto note = std::find_if(notes.begin(), notes.end(), [&](const auto& n) { return n.first == &field; });
+        field.showNote(note == notes.end() ? QString() : note->second.join("\n"));
     };
     for (const ParamField& field : budget_) mark(field);
     for (const MethodRow& row : rows_) {
@@ -328,9 +346,8 @@ QString MethodPanel::showIssues(const std::vector<Issue>& issues) {
     }
     QStringList lines;
     for (const Issue& issue : issues) lines << QString::fromStdString(issue.message) + " (" + issue.methods.join(", ") + ")";
-    const QString text = lines.join("\n");
-    showMessage(text);
-    return text;
+    showMessage(unplaced.join("\n"));
+    return lines.join("\n");
 }
 
 QString MethodPanel::validate(const Layer& layer) {

@@ -5,6 +5,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QRegularExpression>
+#include <QLabel>
 #include <QSpinBox>
 #include <climits>
 #include <cmath>
@@ -123,7 +124,24 @@ ParamField makeParamField(const ParamSpec& spec, const QString& objectName, cons
     const QString tip = paramToolTip(spec) + (extraTip.isEmpty() ? QString() : "\n" + extraTip);
     field.editor->setToolTip(tip);
     field.editor->setProperty(kBaseTip, tip);
+    field.note = new QLabel(parent);
+    field.note->setObjectName(objectName + "_note");
+    field.note->setWordWrap(true);
+    field.note->setTextFormat(Qt::PlainText);
+    // Wrap to the panel's width, never widen it (a long refusal was clipped at its right edge).
+    field.note->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    QFont small = field.note->font();
+    small.setPointSizeF(small.pointSizeF() * 0.9);
+    field.note->setFont(small);
+    field.note->setStyleSheet("color: #e0533d");   // red that reads on light and dark palettes
+    field.note->setVisible(false);
     return field;
+}
+
+void ParamField::showNote(const QString& text) const {
+    if (!note) return;
+    note->setText(text);
+    note->setVisible(!text.isEmpty());
 }
 
 std::optional<ParamValue> ParamField::value() const {

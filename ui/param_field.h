@@ -12,6 +12,7 @@
 
 #include "param_spec.h"
 
+class QLabel;
 class QWidget;
 
 namespace layerlens::ui {
@@ -33,6 +34,9 @@ inline constexpr const char* kUnstructured = "unstructured";
 struct ParamField {
     const ParamSpec* spec = nullptr;
     QWidget* editor = nullptr;
+    // The refusal of this value, shown right under the editor (hidden while the value is fine);
+    // the form puts it on the row after the editor's.
+    QLabel* note = nullptr;
 
     // The value as typed; nullopt for an optional parameter left "not given" (the pattern
     // "unstructured"). A pattern is returned as typed, even when it does not parse: the
@@ -46,6 +50,8 @@ struct ParamField {
     // A red frame and the reason in the tooltip, or back to normal with an empty reason.
     void markInvalid(const QString& reason) const;
     bool isMarkedInvalid() const;
+    // The note under the editor: the refusals and the methods they block; empty hides it.
+    void showNote(const QString& text) const;
 };
 
 // The editor for `spec`, set to its declared default; `extraTip` follows the help in the tooltip.

@@ -21,10 +21,15 @@ struct MethodJob {
     double sweepX = 0.0;   // the swept budget value (sparsity or bits); unused in a comparison
 };
 
+struct MethodOutcome;
+
 struct RunRequest {
     std::shared_ptr<const LoadedLayer> loaded;
     std::vector<MethodJob> jobs;
     bool buildViews = true;   // comparison: error maps and masks; sweep: only the numbers
+    // Empty, or one per job: a non-null outcome is delivered again instead of computing that job
+    // (ResultCache: its layer and settings did not change).
+    std::vector<std::shared_ptr<const MethodOutcome>> reused;
 };
 
 struct MethodOutcome {

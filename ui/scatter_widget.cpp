@@ -3,9 +3,11 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <cmath>
+#include <vector>
 
 #include "channel_focus.h"
 #include "colour_map.h"
+#include "scatter_colours.h"
 
 namespace layerlens::ui {
 
@@ -15,7 +17,7 @@ QString tick(double v) { return QString::number(v, 'g', 2); }
 
 ScatterWidget::ScatterWidget(ChannelFocus* focus, QWidget* parent) : QWidget(parent), focus_(focus) {
     setMouseTracking(true);
-    setMinimumSize(160, 140);
+    setMinimumSize(80, 100);
     setToolTip("One dot per input channel: right = larger weights, up = larger contribution |W|·a; "
                "coloured dots are the channels this method protected or kept.");
     connect(focus_, &ChannelFocus::channelChanged, this, qOverload<>(&QWidget::update));
@@ -40,6 +42,19 @@ void ScatterWidget::setLogAxes(bool on) {
     update();
 }
 
+void ScatterWidget::setAxisLabelsShown(bool on) {
+    if (on == axisLabels_) return;
+    axisLabels_ = on;
+    update();
+}
+
+QString ScatterWidget::axesText() const {
+    if (range_.isEmpty()) return {};
+    return QString("x = weight mean |W_ij| %1 … %2, y = contribution |W|·a %3 … %4%5")
+        .arg(tick(range_.left()), tick(range_.right()), tick(range_.top()), tick(range_.bottom()),
+             logAxes_ ? " (log axes)" : "");
+}
+
 void ScatterWidget::updateRange() {
     range_ = {};
     if (!layer_ || layer_->channelWeight.empty()) return;
@@ -58,7 +73,9 @@ void ScatterWidget::updateRange() {
     }
 }
 
-QRectF ScatterWidget::plotRect() const { return QRectF(44, 6, width() - 52, height() - 40); }
+QRectF ScatterWidget::plotRect() const {
+    return axisLabels_ ? QRectF(44, 6, width() - 52, height() - 40) : QRectF(4, 6, width() - 8, height() - 24);
+}
 
 QPointF ScatterWidget::toPixel(double x, double y) const {
     const QRectF p = plotRect();
@@ -83,10 +100,43 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     painter.drawRect(plot);
     drawnMarks_.clear();
     if (!layer_ || range_.isEmpty()) return;
+    drawAxisLabels(painter, plot);
+    painter.setClipRect(plot);
+    const size_t n = layer_->channelWeight.size();
+    const double radius = n > 4000 ? 1.5 : 2.5;
+    // Uncoloured points first, then the coloured ones on top so they are never hidden.
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(150, 150, 150, 150));
+    for (size_t j = 0; j < n; ++j)
+        painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), radius, radius);
+    drawProtection(painter, radius);
+    // The busiest channels: a thin ring well outside the dot, so the method's colour inside stays seen.
+    painter.setBrush(Qt::NoBrush);
+    painter.setPen(QPen(scatterBusiestColour(), 1.2));
+    for (int j : focus_->highlighted())
+        if (j >= 0 && static_cast<size_t>(j) < n)
+            painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), radius + 6.0, radius + 6.0);
+    drawMarks(painter, radius);
+    const int j = focus_->channel();
+    if (j >= 0 && static_cast<size_t>(j) < n) {
+        const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
+        painter.setPen(QPen(QColor(0, 220, 100), 1, Qt::DashLine));
+        painter.drawLine(QPointF(plot.left(), at.y()), QPointF(plot.right(), at.y()));
+        painter.drawLine(QPointF(at.x(), plot.top()), QPointF(at.x(), plot.bottom()));
+        painter.setPen(QPen(QColor(0, 220, 100), 2));
+        painter.drawEllipse(at, 7, 7);
+    }
+}
+
+void ScatterWidget::drawAxisLabels(QPainter& painter, const QRectF& plot) {
     QFont small = font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
     painter.setFont(small);
-    painter.setPen(text);
+    painter.setPen(palette().color(QPalette::WindowText));
+    if (!axisLabels_) {
+        painter.drawText(QRectF(0, plot.bottom() + 2, width(), 16), Qt::AlignHCenter | Qt::AlignTop, "weight →");
+        return;
+    }
     painter.drawText(QRectF(0, plot.bottom() + 16, width(), 18), Qt::AlignHCenter | Qt::AlignTop,
                      "weight  mean |W_ij|" + QString(logAxes_ ? " (log)" : ""));
     painter.drawText(QRectF(plot.left() - 44, plot.top(), 42, 14), Qt::AlignRight, tick(range_.bottom()));
@@ -98,44 +148,43 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     painter.rotate(-90);
     painter.drawText(QRectF(-plot.height() / 2, -8, plot.height(), 16), Qt::AlignCenter, "contribution |W|·a");
     painter.restore();
+}
 
-    painter.setClipRect(plot);
+void ScatterWidget::drawProtection(QPainter& painter, double radius) {
     const size_t n = layer_->channelWeight.size();
-    const double radius = n > 4000 ? 1.5 : 2.5;
-    // Uncoloured points first, then the coloured ones on top so they are never hidden.
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(QColor(150, 150, 150, 150));
-    for (size_t j = 0; j < n; ++j)
-        painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), radius, radius);
-    if (protection_ && protection_->values.size() == n) {
-        const ChannelProtection& p = *protection_;
-        for (size_t j = 0; j < n; ++j) {
-            const double t = colourPosition(p.values[j], p.lo, p.hi, false);
-            if (t < 0.05 && !p.marked[j]) continue;
-            const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
-            QColor c = p.higherIsProtected ? QColor(230, 90, 20) : QColor(150, 40, 200);
-            // t² keeps middling values faint, so the extremes of the story carry the colour.
-            c.setAlphaF(0.15 + 0.85 * t * t);
-            painter.setBrush(c);
-            painter.setPen(p.marked[j] ? QPen(text, 1) : Qt::NoPen);
-            const double r = p.marked[j] ? radius + 2.0 : radius;
-            painter.drawEllipse(at, r, r);
+    if (!protection_ || protection_->values.size() != n) return;
+    const ChannelProtection& p = *protection_;
+    const QColor text = palette().color(QPalette::WindowText);
+    std::vector<size_t> singled;
+    for (size_t j = 0; j < n; ++j) {
+        if (p.marked[j]) {
+            singled.push_back(j);
+            continue;
         }
+        const double t = colourPosition(p.values[j], p.lo, p.hi, false);
+        if (t < 0.05) continue;
+        QColor c = p.higherIsProtected ? scatterProtectedColour() : scatterErrorColour();
+        // t² keeps middling values faint, so the extremes of the story carry the colour.
+        c.setAlphaF(0.15 + 0.85 * t * t);
+        painter.setBrush(c);
+        painter.setPen(Qt::NoPen);
+        painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), radius, radius);
     }
-    painter.setBrush(Qt::NoBrush);
-    painter.setPen(QPen(QColor(0, 200, 255), 2));
-    for (int j : focus_->highlighted())
-        if (j >= 0 && static_cast<size_t>(j) < n)
-            painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), 6, 6);
-    drawMarks(painter, radius);
-    const int j = focus_->channel();
-    if (j >= 0 && static_cast<size_t>(j) < n) {
-        const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
-        painter.setPen(QPen(QColor(0, 220, 100), 1, Qt::DashLine));
-        painter.drawLine(QPointF(plot.left(), at.y()), QPointF(plot.right(), at.y()));
-        painter.drawLine(QPointF(at.x(), plot.top()), QPointF(at.x(), plot.bottom()));
-        painter.setPen(QPen(QColor(0, 220, 100), 2));
-        painter.drawEllipse(at, 7, 7);
+    // The singled-out channels last and larger, so one protected channel among a thousand is
+    // found at a glance; a few are also named.
+    QColor solid = p.higherIsProtected ? scatterProtectedColour() : scatterErrorColour();
+    painter.setBrush(solid);
+    painter.setPen(QPen(text, 1.2));
+    for (size_t j : singled) painter.drawEllipse(toPixel(layer_->channelWeight[j], layer_->channelContribution[j]), radius + 2.5, radius + 2.5);
+    if (singled.size() <= 3) {
+        QFont small = font();
+        small.setPointSizeF(small.pointSizeF() * 0.75);
+        painter.setFont(small);
+        for (size_t j : singled) {
+            const QPointF at = toPixel(layer_->channelWeight[j], layer_->channelContribution[j]);
+            painter.drawText(QRectF(at.x() + radius + 4, at.y() - 7, 60, 14), Qt::AlignLeft | Qt::AlignVCenter,
+                             QString::number(j));
+        }
     }
 }
 

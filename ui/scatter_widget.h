@@ -20,6 +20,13 @@ public:
     // null = no method result yet (points drawn uncoloured).
     void setProtection(const ChannelProtection* protection);
     void setLogAxes(bool on);
+    // Tick labels and axis titles; off for all but the first column of a row in the narrow
+    // layout, where the shared axes would otherwise take half of every plot.
+    void setAxisLabelsShown(bool on);
+    bool axisLabelsShown() const { return axisLabels_; }
+    // The shared axes in words, for a legend when no column draws them:
+    // "x = mean |W_ij| 0.0023 … 0.029, y = contribution |W|·a 0.0013 … 0.23 (log)".
+    QString axesText() const;
     int pointCount() const { return layer_ ? static_cast<int>(layer_->channelWeight.size()) : 0; }
     // The focus's channel marks as the last paint drew them (only channels of this layer).
     const QVector<ChannelMarks>& drawnMarks() const { return drawnMarks_; }
@@ -34,11 +41,14 @@ private:
     QPointF toPixel(double x, double y) const;
     void updateRange();
     void drawMarks(QPainter& painter, double radius);
+    void drawProtection(QPainter& painter, double radius);
+    void drawAxisLabels(QPainter& painter, const QRectF& plot);
 
     ChannelFocus* focus_;
     std::shared_ptr<const LayerViewData> layer_;
     const ChannelProtection* protection_ = nullptr;
     bool logAxes_ = true;
+    bool axisLabels_ = true;
     QRectF range_;   // axes in data units, identical across columns (the same layer)
     QVector<ChannelMarks> drawnMarks_;
 };

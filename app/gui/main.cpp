@@ -1,6 +1,7 @@
 // layerlens: the desktop application.
 //   layerlens [FILE [--layer NAME] [--inputs FILE] | --demo] [--methods a,b,c]
-//   layerlens --screenshot OUT.png [...] [--tab compare|sweep|calibration|teach|model]
+//   layerlens --screenshot OUT.png [...] [--tab compare|sweep|calibration|teach|model] [--size 1500x940]
+//   [--palette system|light|dark] (the palette applies to the interactive window as well)
 // With nothing given, the built-in demo layer opens and the default comparison runs.
 // --screenshot runs the comparison (and then the sweep for --tab sweep, the calibration check
 // for --tab calibration, the layer map's sweep of the file for --tab model), waits for it, saves
@@ -21,6 +22,7 @@
 #include "model_tab.h"
 #include "sweep_tab.h"
 #include "teach_tab.h"
+#include "app_palette.h"
 #include "threads.h"
 
 using layerlens::ui::MainWindow;
@@ -34,6 +36,8 @@ struct Options {
     QStringList methods;    // empty: the panel's default selection
     QString screenshot;     // empty: an interactive window
     QString tab;            // compare, sweep, calibration, teach or model
+    QSize size{1500, 940};  // the window's size in the screenshot: the default window's
+    QString palette = "system";
     int timeoutSeconds = 600;
 };
 
@@ -56,8 +60,12 @@ QString parseArguments(const QApplication& app, Options& options) {
     QCommandLineOption screenshotOption("screenshot", "run, save the window as PNG, then exit", "out.png");
     QCommandLineOption tabOption("tab", "tab to show: compare, sweep, calibration, teach or model", "tab", "compare");
     QCommandLineOption timeoutOption("timeout", "with --screenshot: give up after this many seconds (default 600)", "seconds", "600");
+    QCommandLineOption sizeOption("size", "with --screenshot: the window's size, width x height (default 1500x940)", "WxH",
+                                  "1500x940");
+    QCommandLineOption paletteOption("palette", "colours: " + layerlens::ui::paletteNames().join(", ") + " (default system)",
+                                     "name", "system");
     parser.addOptions({layerOption, inputsOption, demoOption, demoShapeOption, methodsOption, screenshotOption, tabOption,
-                       timeoutOption});
+                       timeoutOption, sizeOption, paletteOption});
     parser.process(app);   // exits on --help and on unknown options
 
     options.fromFile = !parser.positionalArguments().isEmpty() && !parser.isSet(demoOption);
@@ -89,6 +97,20 @@ QString parseArguments(const QApplication& app, Options& options) {
             }
         }
     }
+    {
+        Eigen::Index width = 0, height = 0;
+        try {
+            layerlens::parse_shape(parser.value(sizeOption).toStdString(), width, height);
+        } catch (const std::exception& e) {
+            return QString("--size: ") + e.what();
+        }
+        if (width < 320 || height < 240 || width > 8000 || height > 8000)
+            return QString("--size must be between 320x240 and 8000x8000, not %1").arg(parser.value(sizeOption));
+        options.size = QSize(static_cast<int>(width), static_cast<int>(height));
+    }
+    options.palette = parser.value(paletteOption).toLower();
+    if (!layerlens::ui::paletteNames().contains(options.palette))
+        return "--palette must be one of " + layerlens::ui::paletteNames().join(", ") + ", not '" + options.palette + "'";
     options.screenshot = parser.value(screenshotOption);
     options.timeoutSeconds = std::max(1, parser.value(timeoutOption).toInt());
     return {};
@@ -166,7 +188,7 @@ void giveUpAfterTimeout(MainWindow& window, const Options& options) {
 
 void arrangeScreenshot(MainWindow& window, const Options& options) {
     window.setInteractive(false);
-    window.resize(1680, 1020);
+    window.resize(options.size);
     saveWhenDone(window, options);
     exitOnFailure(window);
     giveUpAfterTimeout(window, options);
@@ -192,6 +214,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName("LayerLens");
     Options options;
     if (const QString usage = parseArguments(app, options); !usage.isEmpty()) return fail(2, usage);
+    layerlens::ui::applyPalette(options.palette);
 
     MainWindow window;
     if (!options.methods.isEmpty()) {

@@ -1,6 +1,8 @@
 // Exports produce files other tools can read, and a failed export reports why and keeps the
 // earlier file.
 #include <QFile>
+#include <QFileInfo>
+#include <QStatusBar>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -13,7 +15,9 @@
 #include "gui_test_support.h"
 #include "io/layer_format.h"
 #include "loss_curve_widget.h"
+#include "method_column.h"
 #include "metrics_model.h"
+#include "scatter_widget.h"
 #include "result_format.h"
 
 namespace layerlens::ui::test {
@@ -49,11 +53,12 @@ TEST_F(GuiExport, GridAndViewsAsPngAndSvg) {
     const QString png = dir + "/grid.png", svg = dir + "/grid.svg", curve = dir + "/loss.svg";
     QFile::remove(png);
     QFile::remove(svg);
-    QWidget* grid = window->compareTab()->grid();
+    ComparisonGrid* grid = window->compareTab()->grid();
     EXPECT_EQ(window->exportAs(ExportKind::GridPng, png), QString());
     QImage image(png);
     ASSERT_FALSE(image.isNull());
-    EXPECT_EQ(image.size(), grid->size() * grid->devicePixelRatioF());
+    // Every column at full size, whatever the window shows (test_column_layout.cpp).
+    EXPECT_EQ(image.size(), grid->exportSize());
     EXPECT_EQ(window->exportAs(ExportKind::GridSvg, svg), QString());
     // Any one view, as its right-click menu offers.
     EXPECT_EQ(window->exportSvg(window->compareTab()->lossCurve(), curve), QString());
@@ -64,6 +69,26 @@ TEST_F(GuiExport, GridAndViewsAsPngAndSvg) {
         EXPECT_TRUE(text.contains("<svg")) << path.toStdString();
         EXPECT_GT(text.size(), 1000);
     }
+}
+
+TEST_F(GuiExport, AnExportSaysWhereInTheStatusBarAndAViewSaysWhatItShows) {
+    const QString png = dir + "/scatter.png";
+    MethodColumn* column = window->compareTab()->grid()->column("wanda");
+    ASSERT_NE(column, nullptr);
+    const QString caption = window->viewCaption("wanda_scatter");
+    EXPECT_TRUE(caption.contains("Wanda")) << caption.toStdString();
+    EXPECT_TRUE(caption.contains("scatter")) << caption.toStdString();
+    EXPECT_TRUE(caption.contains(QString::fromStdString(window->loadedLayer()->layer.name.empty()
+                                                            ? window->loadedLayer()->source
+                                                            : window->loadedLayer()->layer.name)))
+        << caption.toStdString();
+    ASSERT_EQ(window->exportPng(column->scatter(), png, caption), QString());
+    const QImage image(png);
+    // The caption is a band above the view.
+    EXPECT_GT(image.height(), column->scatter()->height());
+    EXPECT_EQ(image.width(), column->scatter()->width());
+    EXPECT_TRUE(window->statusBar()->currentMessage().contains(QFileInfo(png).absoluteFilePath()))
+        << window->statusBar()->currentMessage().toStdString();
 }
 
 TEST_F(GuiExport, MetricsAsCsvAndJson) {

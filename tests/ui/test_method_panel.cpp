@@ -5,6 +5,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QMap>
 
 #include <QToolButton>
 
@@ -160,13 +161,28 @@ std::shared_ptr<const LoadedLayer> demoLoaded(Eigen::Index d_out, Eigen::Index d
     return std::make_shared<const LoadedLayer>(load_layer(demoSource(d_out, d_in, 256), progress));
 }
 
+// Every refusal the panel shows: the notes under the fields, then the panel's own message.
 QStringList shownLines(const MethodPanel& panel) {
+    QStringList lines;
+    for (const QLabel* note : panel.findChildren<QLabel*>())
+        if (note->objectName().endsWith("_note") && !note->isHidden())
+            lines << note->text().split('\n', Qt::SkipEmptyParts);
     auto* message = panel.findChild<QLabel*>("panel_message");
-    if (!message || message->isHidden()) return {};
-    QStringList lines = message->text().split('\n', Qt::SkipEmptyParts);
-    for (QString& line : lines)
-        if (line.startsWith("• ")) line.remove(0, 2);
+    if (message && !message->isHidden()) {
+        QStringList own = message->text().split('\n', Qt::SkipEmptyParts);
+        for (QString& line : own)
+            if (line.startsWith("• ")) line.remove(0, 2);
+        lines << own;
+    }
     return lines;
+}
+
+// The notes under the fields that are shown, by the object name of their editor.
+QMap<QString, QString> shownNotes(const MethodPanel& panel) {
+    QMap<QString, QString> notes;
+    for (const QLabel* note : panel.findChildren<QLabel*>())
+        if (note->objectName().endsWith("_note") && !note->isHidden()) notes[note->objectName().chopped(5)] = note->text();
+    return notes;
 }
 
 TEST(GuiPanel, ARefusalIsSaidOnceMarksItsEditorAndClearsWhenCorrected) {
@@ -212,6 +228,44 @@ TEST(GuiPanel, ARefusalIsSaidOnceMarksItsEditorAndClearsWhenCorrected) {
     nm->setCurrentText("2:4");
     EXPECT_TRUE(shownLines(panel).isEmpty());
     EXPECT_FALSE(nm->property("invalid").toBool());
+}
+
+TEST(GuiPanel, ABadGroupIsOneMessageUnderItsFieldNamingEveryMethodItBlocks) {
+    const auto loaded = demoLoaded(64, 128);
+    MethodPanel panel;
+    panel.resize(260, 1100);
+    panel.show();
+    panel.setLayer(loaded);
+    auto* group = panel.findChild<QSpinBox*>("budget_group");
+    ASSERT_NE(group, nullptr);
+    group->setValue(7);   // does not divide d_in = 128
+    const QMap<QString, QString> notes = shownNotes(panel);
+    ASSERT_EQ(notes.size(), 1) << QStringList(notes.keys()).join(", ").toStdString();
+    ASSERT_TRUE(notes.contains("budget_group"));
+    EXPECT_EQ(shownLines(panel).size(), 1);
+    // Every selected method that reads the group, the pipelines through their AWQ step as well,
+    // listed in the parentheses that end the note.
+    const QString text = notes["budget_group"];
+    ASSERT_TRUE(text.endsWith(")")) << text.toStdString();
+    const QStringList blocked = text.mid(text.lastIndexOf('(') + 1).chopped(1).split(", ");
+    for (const MethodInfo& info : all_methods()) {
+        const bool readsGroup = std::any_of(info.params.begin(), info.params.end(),
+                                            [](const ParamSpec* spec) { return spec->name == "group"; });
+        EXPECT_EQ(blocked.contains(QString::fromStdString(info.label)), readsGroup) << info.name << ": " << text.toStdString();
+    }
+    for (const char* pipeline : {"wanda+awq", "awq+wanda"})
+        EXPECT_TRUE(blocked.contains(QString::fromStdString(find_method(pipeline).label))) << pipeline;
+    // The note sits right under the field, not at the bottom of the panel.
+    QLabel* note = panel.findChild<QLabel*>("budget_group_note");
+    ASSERT_NE(note, nullptr);
+    const int below = note->mapTo(&panel, QPoint(0, 0)).y() - group->mapTo(&panel, QPoint(0, group->height())).y();
+    EXPECT_GE(below, 0);
+    EXPECT_LT(below, 12);
+    EXPECT_LE(note->width(), panel.width());
+    // Corrected: gone at once, before any run.
+    group->setValue(64);
+    EXPECT_TRUE(shownNotes(panel).isEmpty());
+    EXPECT_TRUE(shownLines(panel).isEmpty());
 }
 
 TEST(GuiPanel, ScreenshotOfARefusal) {

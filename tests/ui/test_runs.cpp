@@ -1,5 +1,9 @@
 // Background runs: cancel lands fast and keeps earlier results, a new run replaces the old one
 // with nothing stale arriving, the core never runs on the GUI thread and its progress is throttled, bad input is refused clearly.
+#include <QComboBox>
+#include <QFile>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QThread>
 #include <QTimer>
 #include <iostream>
@@ -10,6 +14,7 @@
 #include "method_column.h"
 #include "method_runner.h"
 #include "metrics_model.h"
+#include "start_page.h"
 
 namespace layerlens::ui::test {
 namespace {
@@ -23,8 +28,11 @@ TEST(GuiRun, CancelMidRunStopsQuicklyAndKeepsEarlierResults) {
     const OutcomePtr before = window->compareTab()->grid()->column("awp")->outcome();
     ASSERT_TRUE(before);
 
-    // Again with far more iterations; cancel while AWP runs.
+    // Again with far more iterations and no early stop (the default preset converges within the
+    // 300 ms wait); cancel while AWP runs.
     setPanelInt(*window, "budget_iters", 100000);
+    panelEditor<QComboBox>(*window, "param_awp_preset")->setCurrentText("paper");
+    setPanelReal(*window, "param_awp_tol", 0.0);
     QSignalSpy canceled(window.get(), &MainWindow::runCanceled);
     QSignalSpy started(window->runner(), &MethodRunner::methodStarted);
     ASSERT_TRUE(window->runComparison());
@@ -154,6 +162,65 @@ TEST(GuiRun, LoaderErrorsNameTheFileAndKeepTheWindowUsable) {
     EXPECT_TRUE(failed.front().front().toString().contains("no_such_file.h5")) << failed.front().front().toString().toStdString();
     // The earlier layer is still loaded and runs.
     expectEarlierDemoLayerStillRuns(*window);
+}
+
+TEST(GuiRun, RunComputesOnlyTheMethodsWhoseSettingsChanged) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
+    window->methodPanel()->setSelectedMethods({"rtn", "wanda"});
+    ASSERT_TRUE(runAndWait(*window));
+    const auto resultOf = [&](const char* method) { return window->compareTab()->grid()->column(method)->outcome()->result; };
+    const auto rtn = resultOf("rtn"), wanda = resultOf("wanda");
+    ASSERT_TRUE(rtn && wanda);
+    EXPECT_EQ(window->reusedInLastRun(), 0);
+
+    // The sparsity is Wanda's budget, not RTN's: only Wanda is computed again.
+    setPanelReal(*window, "budget_sparsity", 0.7);
+    ASSERT_TRUE(runAndWait(*window));
+    EXPECT_EQ(window->reusedInLastRun(), 1);
+    EXPECT_EQ(resultOf("rtn"), rtn) << "RTN was computed again although nothing it reads changed";
+    EXPECT_NE(resultOf("wanda"), wanda);
+    EXPECT_NEAR(resultOf("wanda")->sparsity, 0.7, 0.01);
+    // Its row in the table is the kept result too.
+    const MetricsModel* m = window->compareTab()->metrics();
+    EXPECT_EQ(m->outcomeAt(m->rowOf("rtn"))->result, rtn);
+
+    // Nothing changed: nothing computed. Then "Run all again" computes both.
+    const auto wanda70 = resultOf("wanda");
+    ASSERT_TRUE(runAndWait(*window));
+    EXPECT_EQ(window->reusedInLastRun(), 2);
+    EXPECT_EQ(resultOf("wanda"), wanda70);
+    QSignalSpy finished(window.get(), &MainWindow::runFinished);
+    ASSERT_TRUE(window->runComparison(true));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return finished.count() > 0; }, 60000));
+    EXPECT_EQ(window->reusedInLastRun(), 0);
+    EXPECT_NE(resultOf("rtn"), rtn);
+    EXPECT_NE(resultOf("wanda"), wanda70);
+}
+
+TEST(GuiRun, ABrokenFileWithNothingLoadedOffersTheDemoOrOpenInTheWindow) {
+    auto window = makeWindow();
+    QSignalSpy failed(window.get(), &MainWindow::loadFailed);
+    const QString broken = tempDir() + "/broken_layer.h5";
+    {
+        QFile file(broken);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("this is not an HDF5 file");
+    }
+    window->openFile(broken);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 10000));
+    StartPage* page = window->startPage();
+    ASSERT_TRUE(page->isVisible());
+    EXPECT_FALSE(window->tabs()->isVisible());
+    EXPECT_TRUE(page->message().contains("broken_layer.h5")) << page->message().toStdString();
+    auto* demo = page->findChild<QPushButton*>("start_demo");
+    ASSERT_NE(demo, nullptr);
+    ASSERT_NE(page->findChild<QPushButton*>("start_open"), nullptr);
+    QSignalSpy loaded(window.get(), &MainWindow::layerLoaded);
+    demo->click();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, 60000));
+    EXPECT_TRUE(window->tabs()->isVisible());
+    EXPECT_FALSE(page->isVisible());
 }
 
 }  // namespace
