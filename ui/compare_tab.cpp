@@ -3,6 +3,7 @@
 #include <QHeaderView>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -10,6 +11,7 @@
 #include "loss_curve_widget.h"
 #include "method_runner.h"
 #include "metrics_model.h"
+#include "scrolling_page.h"
 
 namespace layerlens::ui {
 
@@ -50,14 +52,22 @@ void CompareTab::setUpMetricsView() {
 
 void CompareTab::layOut() {
     // The grid on top; below it the loss curve beside the metrics table.
-    auto* bottom = new QSplitter(Qt::Horizontal);
-    bottom->addWidget(lossCurve_);
-    bottom->addWidget(metricsView_);
-    bottom->setStretchFactor(0, 2);
-    bottom->setStretchFactor(1, 1);
+    bottomSplit_ = new QSplitter(Qt::Horizontal);
+    bottomSplit_->addWidget(lossCurve_);
+    bottomSplit_->addWidget(metricsView_);
+    bottomSplit_->setStretchFactor(0, 2);
+    bottomSplit_->setStretchFactor(1, 1);
     // The curve needs width for its plot and the labels beside it; the table scrolls.
-    bottom->setSizes({700, 300});
+    bottomSplit_->setSizes({700, 300});
     metricsView_->setMinimumWidth(200);
+    bottomTabs_ = new QTabWidget;
+    bottomTabs_->setDocumentMode(true);
+    bottomTabs_->setVisible(false);
+    auto* bottom = new QWidget;
+    auto* bottomLayout = new QVBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    bottomLayout->addWidget(bottomSplit_);
+    bottomLayout->addWidget(bottomTabs_);
     auto* split = new QSplitter(Qt::Vertical);
     split->addWidget(grid_);
     split->addWidget(bottom);
@@ -65,9 +75,35 @@ void CompareTab::layOut() {
     split->setStretchFactor(1, 1);
     split->setChildrenCollapsible(false);   // a dragged splitter never hides the curve or the grid
     split->setSizes({700, 240});
-    auto* layout = new QVBoxLayout(this);
+    // A short window scrolls the tab, so a column is never cut in half and the curve keeps its height.
+    QVBoxLayout* layout = scrollingLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(split);
+}
+
+bool CompareTab::bottomAsTabs() const { return bottomTabs_->isVisibleTo(this); }
+
+void CompareTab::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    const bool narrow = width() < kSideBySideWidth;
+    if (narrow != bottomAsTabs()) arrangeBottom(narrow);
+}
+
+void CompareTab::arrangeBottom(bool asTabs) {
+    // Adding a widget to the other container takes it out of the first.
+    if (asTabs) {
+        bottomTabs_->addTab(lossCurve_, "PGD loss curve");
+        bottomTabs_->addTab(metricsView_, "Metrics table");
+    } else {
+        bottomSplit_->addWidget(lossCurve_);
+        bottomSplit_->addWidget(metricsView_);
+        bottomSplit_->setSizes({700, 300});
+        // The tabs hid the one not in front; the splitter shows both.
+        lossCurve_->show();
+        metricsView_->show();
+    }
+    bottomSplit_->setVisible(!asTabs);
+    bottomTabs_->setVisible(asTabs);
 }
 
 void CompareTab::watch(MethodRunner* runner) {

@@ -10,6 +10,8 @@
 #include "run_types.h"
 
 class QSortFilterProxyModel;
+class QSplitter;
+class QTabWidget;
 class QTableView;
 
 namespace layerlens::ui {
@@ -36,13 +38,22 @@ public:
     MetricsModel* metrics() const { return metrics_; }
     QTableView* metricsView() const { return metricsView_; }
 
+    // Below this width the loss curve and the table share the bottom as two tabs, each at the full
+    // width (side by side, the curve's plot was squeezed to a stamp beside its labels).
+    static constexpr int kSideBySideWidth = 1000;
+    bool bottomAsTabs() const;
+
 signals:
     // The readout of what the mouse is over in the grid.
     void hovered(const QString& readout);
     // Right click on any view of the tab: export that view (the window asks where).
     void exportViewRequested(QWidget* view, const QString& name);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void arrangeBottom(bool asTabs);
     void setUpMetricsView();
     void layOut();
     void watch(MethodRunner* runner);
@@ -53,6 +64,8 @@ private:
     MetricsModel* metrics_;
     QSortFilterProxyModel* sortedMetrics_;
     QTableView* metricsView_;
+    QSplitter* bottomSplit_ = nullptr;
+    QTabWidget* bottomTabs_ = nullptr;
 };
 
 }  // namespace layerlens::ui

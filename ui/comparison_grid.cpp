@@ -4,6 +4,7 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QEvent>
+#include <QFontMetrics>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -112,10 +113,9 @@ QWidget* ComparisonGrid::buildDotLegend() {
     auto dot = [](const QColor& c, const QString& border = {}) {
         return QString("<span style='color:%1; font-size:large'>%2</span>").arg(c.name(), border.isEmpty() ? "●" : border);
     };
-    legend->setText(QString("<small><b>Scatter dots</b> (one per input channel): %1 protected or kept by the method "
-                            "(stronger = more) &nbsp; %2 most error (error per channel) &nbsp; "
-                            "<span style='color:%3'>◉</span> outlined: singled out (the protected or top kept "
-                            "channels, drawn larger) &nbsp; %4 ring: busiest channels (Teach) &nbsp; %5 the rest</small>")
+    legend->setText(QString("<small><b>Dots</b>, one per input channel: %1 protected or kept (stronger = more) &nbsp; "
+                            "%2 most error &nbsp; <span style='color:%3'>◉</span> outlined, larger: singled out "
+                            "(protected, top kept) &nbsp; %4 busiest channels (Teach) &nbsp; %5 the rest</small>")
                         .arg(dot(scatterProtectedColour()), dot(scatterErrorColour()), text,
                              dot(scatterBusiestColour(), "○"), dot(QColor(150, 150, 150))));
     legend->setToolTip("Choose what a column's dots show with the box under its scatter; every scatter has the same "
@@ -129,6 +129,8 @@ QWidget* ComparisonGrid::buildDotLegend() {
     lines->setSpacing(0);
     lines->addWidget(legend);
     lines->addWidget(axesLegend_);
+    reserveWrappedHeight(legend);
+    reserveWrappedHeight(axesLegend_);
     return box;
 }
 
@@ -138,10 +140,13 @@ QWidget* ComparisonGrid::buildErrorMapHint() {
     auto* hint = new QFrame(this);
     hint->setObjectName("error_map_hint");
     hint->setFrameShape(QFrame::StyledPanel);
-    auto* text = new QLabel("<b>Tip:</b> switch the heatmaps to the <b>error map</b> to see where each method put its "
-                            "error: the activation-aware methods spare the busy channels, plain rounding does not.",
+    auto* text = new QLabel("<b>Tip:</b> the <b>error map</b> shows where each method put its error: the "
+                            "activation-aware methods spare the busy channels.",
                             hint);
+    text->setToolTip("In the salience map every column looks alike: compression barely changes what a weight "
+                     "contributes. The error map |W−Ŵ|·‖X‖ shows the difference between methods.");
     text->setWordWrap(true);
+    reserveWrappedHeight(text);
     auto* show = new QPushButton("Show the error map", hint);
     show->setObjectName("error_map_hint_show");
     auto* close = new QToolButton(hint);
@@ -277,7 +282,8 @@ void ComparisonGrid::endRun(const QString& why) {
 void ComparisonGrid::setColumnLayout(ColumnLayout layout) {
     columnLayout_ = layout;
     const bool fit = layout == ColumnLayout::FitWindow;
-    scroll_->setHorizontalScrollBarPolicy(fit ? Qt::ScrollBarAlwaysOff : Qt::ScrollBarAsNeeded);
+    // Fitted, a window too small even for one row of the narrowest columns scrolls sideways.
+    scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     scroll_->setVerticalScrollBarPolicy(fit ? Qt::ScrollBarAsNeeded : Qt::ScrollBarAlwaysOff);
     placeColumns();
     emit columnLayoutChanged();
@@ -291,10 +297,17 @@ int ComparisonGrid::fitColumnsPerRow(int width) const {
     if (fits >= n) return n;
     // Balanced rows: 12 columns that fit 7 to a row become two rows of 6, not 7 and 5.
     const int rows = (n + fits - 1) / fits;
+    // Rows that would not fit the height either are worse than one row: each column cut in half
+    // behind a vertical scrollbar. Then one row of narrow columns scrolls sideways, each whole.
+    int columnHeight = 0;
+    for (const MethodColumn* c : columns_) columnHeight = std::max(columnHeight, c->minimumSizeHint().height());
+    if (rows * columnHeight + (rows - 1) * columnsLayout_->verticalSpacing() > scroll_->viewport()->height()) return n;
     return (n + rows - 1) / rows;
 }
 
 void ComparisonGrid::placeColumns() {
+    // A scrollbar appearing resizes the viewport, which would place the columns again from here.
+    placing_ = true;
     const bool fit = columnLayout_ == ColumnLayout::FitWindow;
     const int n = static_cast<int>(columns_.size());
     const int perRow = fit ? fitColumnsPerRow(scroll_->viewport()->width()) : std::max(1, n);
@@ -318,18 +331,41 @@ void ComparisonGrid::placeColumns() {
         column->setCompact(narrow);
         column->scatter()->setAxisLabelsShown(!fit || (!narrow && k % perRow == 0));
     }
+    // One row is never cut by the bottom of the grid: the grid keeps the row's height and the
+    // Compare tab scrolls instead (rows are only made when they fit, see fitColumnsPerRow).
+    int columnHeight = 0;
+    for (const MethodColumn* c : columns_) columnHeight = std::max(columnHeight, c->minimumSizeHint().height());
+    const bool oneRow = perRow >= n;
+    // (With slack: the wrapped labels of a narrow column ask a little more than their hint.)
+    scroll_->setMinimumHeight(oneRow && n > 0 ? columnHeight + scroll_->horizontalScrollBar()->sizeHint().height() + 24 : 0);
     showAxesLegend();
+    placing_ = false;
 }
 
 void ComparisonGrid::showAxesLegend() {
     const bool drawn = std::any_of(columns_.begin(), columns_.end(), [](MethodColumn* c) { return c->scatter()->axisLabelsShown(); });
     const QString text = columns_.empty() ? QString() : columns_.front()->scatter()->axesText();
-    axesLegend_->setText("<small><b>Scatter axes</b>, the same in every column: " + text.toHtmlEscaped() + "</small>");
+    axesLegend_->setText("<small><b>Axes</b>, the same in every scatter: " + text.toHtmlEscaped() + "</small>");
     axesLegend_->setVisible(!drawn && !text.isEmpty());
 }
 
+void ComparisonGrid::reserveWrappedHeight(QLabel* label) {
+    label->installEventFilter(this);
+    wrapped_.push_back(label);
+}
+
 bool ComparisonGrid::eventFilter(QObject* watched, QEvent* event) {
-    if (watched == scroll_->viewport() && event->type() == QEvent::Resize && columnLayout_ == ColumnLayout::FitWindow) {
+    // A wrapped label's height for its width is not passed up through the splitter, so the grid
+    // would be given the height of fewer lines and draw the label over the columns' scrollbar:
+    // each keeps the height of the lines it has at its width as its minimum.
+    if (event->type() == QEvent::Resize)
+        for (QLabel* label : wrapped_)
+            if (watched == label) {
+                const int needed = label->heightForWidth(label->width());
+                if (needed > 0 && needed != label->minimumHeight()) label->setMinimumHeight(needed);
+            }
+    if (watched == scroll_->viewport() && event->type() == QEvent::Resize && columnLayout_ == ColumnLayout::FitWindow &&
+        !placing_) {
         placeColumns();   // cheap when the rows stay: only the compact flags and the legend
     }
     return QWidget::eventFilter(watched, event);

@@ -7,11 +7,11 @@
 //
 // Two layouts. FitWindow (the default) keeps every column in view: columns shrink down to
 // kFitMinimumWidth, the narrowest at which a heatmap still shows its outlier columns and a scatter
-// its cloud (axes are shared, so only the first column of a row draws tick labels); below that the
-// grid wraps into balanced rows, and only when even the rows do not fit does it scroll vertically.
-// Shrinking before wrapping keeps the comparison in one row, side by side, at the usual window
-// size; wrapping keeps it readable on a small screen; scrolling is the last resort and shows its
-// scrollbar, so nothing is hidden silently. ScrollOneRow is the design's original one column per
+// its cloud (the axes are shared, so narrow columns draw no ticks and a legend names the axes);
+// below that the grid wraps into balanced rows when the rows fit the height, and otherwise stays
+// one row of narrow columns that scrolls sideways, each column whole. Shrinking before wrapping
+// keeps the comparison in one row, side by side, at the usual window size; wrapping uses a tall
+// window; scrolling is the last resort and shows its scrollbar, so nothing is hidden silently. ScrollOneRow is the design's original one column per
 // method at kScrollColumnWidth, scrolling horizontally.
 #include <QWidget>
 #include <vector>
@@ -90,6 +90,7 @@ private:
     void placeColumns();
     int fitColumnsPerRow(int width) const;
     void showAxesLegend();
+    void reserveWrappedHeight(QLabel* label);
 
     ChannelFocus* focus_;
     HeatmapState* state_;
@@ -100,6 +101,8 @@ private:
     ColourBarWidget* colourBar_;
     ColumnLayout columnLayout_ = ColumnLayout::FitWindow;
     int columnsPerRow_ = 1;
+    bool placing_ = false;
+    std::vector<QLabel*> wrapped_;
     QButtonGroup* mapChoice_;
     QCheckBox* logColour_;
     QCheckBox* logScatter_;

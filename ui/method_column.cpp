@@ -152,6 +152,7 @@ void MethodColumn::setCompact(bool narrow) {
     // A narrow column wraps "AWQ keep 1%" and "Wanda → AWQ" over two lines, with E on a third.
     title_->setFixedHeight((narrow ? 3 : 2) * title_->fontMetrics().lineSpacing() + 2);
     status_->setFixedHeight((narrow ? 3 : 2) * status_->fontMetrics().lineSpacing() + 2);
+    summary_->setFixedHeight((narrow ? 2 : 1) * summary_->fontMetrics().lineSpacing() + 2);
 }
 
 }  // namespace layerlens::ui
