@@ -151,6 +151,9 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     if (!result.loss_history.empty()) result.loss_history.front() = start_E;
     result.scalars.emplace_back("start_error", start_E);
     result.scalars.emplace_back("products", refined.products);
+    // The loss curve's x in the unit of cost (a stage of CG or a sweep spends several products).
+    result.series.emplace_back("products_at_point",
+                               std::vector<double>(refined.products_at.begin(), refined.products_at.end()));
     result.scalars.emplace_back("iterations", static_cast<long long>(refined.loss.size() - 1));
     result.scalars.emplace_back("stopped_by", refined.stopped_by);
     result.scalars.emplace_back("changed_from_start", changed);

@@ -167,6 +167,7 @@ RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstra
     evaluate(W, C, s);
     out.products = 1;
     out.loss.push_back(s.loss);
+    out.products_at.push_back(out.products);
     const VectorF inv_diag = inverse_diagonal(C);
     VectorF metric, inv_metric;
     if (set.prunes()) {
@@ -181,6 +182,7 @@ RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstra
         if (candidate.loss <= fallback.loss) {
             fallback = candidate;
             out.loss.push_back(fallback.loss);
+            out.products_at.push_back(out.products);
             progress.iteration(static_cast<int>(out.loss.size() - 1), energy > 0 ? fallback.loss / energy : 0.0);
             return true;
         }
@@ -191,7 +193,9 @@ RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstra
         const double round_start = s.loss;
         if (set.kind == AwpSetKind::Prune) {
             State next = s;
-            out.products += conjugate_gradients(C, inv_diag, next, kCgIterations);
+            // Within the budget: the CG steps and the evaluation after them.
+            const auto steps = static_cast<int>(std::min<long long>(kCgIterations, std::max<long long>(1, max_products - out.products - 1)));
+            out.products += conjugate_gradients(C, inv_diag, next, steps);
             evaluate(W, C, next);
             ++out.products;
             record(next, s);

@@ -30,6 +30,7 @@ struct RefineOutcome {
     MatrixF Theta;
     MaskMatrix kept;            // empty for quantisation only
     std::vector<double> loss;   // f after the start and after every accepted stage (unnormalised)
+    std::vector<long long> products_at;   // products spent when each loss was recorded
     long long products = 0;     // products by C spent (the unit of the budget)
     std::string stopped_by;
 };

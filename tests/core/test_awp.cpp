@@ -1,6 +1,7 @@
 // AWP (projected gradient descent): the loss never rises, every result is feasible, it never
 // ends above its start, the joint projection is exact, and on tiny problems the result is
 // close to the brute-force optimum over all masks.
+#include <algorithm>
 #include <numeric>
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
@@ -144,8 +145,21 @@ TEST(Awp, LossNeverRisesAndResultIsFeasibleForEveryStartScopeAndSet) {
                     const double changed = std::get<double>(*r.scalar("changed_from_start"));
                     EXPECT_GE(changed, 0.0);
                     EXPECT_LE(changed, 1.0);
-                    ASSERT_EQ(r.series.size(), 1u);
-                    const std::vector<double>& per_channel = r.series.front().second;
+                    const auto series = std::find_if(r.series.begin(), r.series.end(),
+                                                     [](const auto& kv) { return kv.first == "changed_from_start_per_channel"; });
+                    ASSERT_NE(series, r.series.end());
+                    const std::vector<double>& per_channel = series->second;
+                    if (preset == "best") {
+                        // The curve's x in products: one per point, increasing, the last one the total spent.
+                        const auto products = std::find_if(r.series.begin(), r.series.end(),
+                                                           [](const auto& kv) { return kv.first == "products_at_point"; });
+                        ASSERT_NE(products, r.series.end());
+                        ASSERT_EQ(products->second.size(), r.loss_history.size());
+                        EXPECT_TRUE(std::is_sorted(products->second.begin(), products->second.end()));
+                        EXPECT_LE(products->second.back(), double(std::get<long long>(*r.scalar("products"))));
+                        // the budget, overrun by at most the last stage's evaluation
+                        EXPECT_LE(std::get<long long>(*r.scalar("products")), params.iters + 2);
+                    }
                     ASSERT_EQ(static_cast<Eigen::Index>(per_channel.size()), p.layer.d_in());
                     const double channel_mean =
                         std::accumulate(per_channel.begin(), per_channel.end(), 0.0) / double(per_channel.size());
