@@ -45,8 +45,9 @@ QString CalibrationView::reportExport(const QString& path, const std::function<v
 QString CalibrationView::writeView(QWidget* view, const QString& path) {
     return reportExport(path, [&] {
         const QString title = "LayerLens calibration check " + QString::fromStdString(model_->run()->source);
-        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, title);
-        else saveWidgetPng(view, path);
+        // The title also as a caption above the chart, so the picture says what it shows.
+        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, title, title);
+        else saveWidgetPng(view, path, title);
     });
 }
 

@@ -25,8 +25,10 @@ void commit(QSaveFile& file) {
 
 }  // namespace
 
-void savePaintedPng(QSize size, const PaintFunction& paint, const QString& path) {
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+void savePaintedPng(QSize size, const PaintFunction& paint, const QString& path, qreal scale) {
+    // At the screen's pixel ratio, as a grab would be: sharp on a high-density screen.
+    QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(scale);
     image.fill(Qt::transparent);
     {
         QPainter painter(&image);
@@ -88,7 +90,8 @@ void paintCaptioned(QPainter& painter, QWidget* widget, const QString& caption) 
 }  // namespace
 
 void saveWidgetPng(QWidget* widget, const QString& path, const QString& caption) {
-    savePaintedPng(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path);
+    savePaintedPng(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path,
+                   widget->devicePixelRatioF());
 }
 
 void saveWidgetSvg(QWidget* widget, const QString& path, const QString& title, const QString& caption) {

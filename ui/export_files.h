@@ -13,7 +13,7 @@ namespace layerlens::ui {
 
 // A picture of `size` that `paint` draws, as PNG or SVG: the shared path of every export.
 using PaintFunction = std::function<void(QPainter&)>;
-void savePaintedPng(QSize size, const PaintFunction& paint, const QString& path);
+void savePaintedPng(QSize size, const PaintFunction& paint, const QString& path, qreal scale = 1.0);
 void savePaintedSvg(QSize size, const PaintFunction& paint, const QString& path, const QString& title);
 
 // A widget as it is on screen; with a non-empty `caption`, under a band that names it

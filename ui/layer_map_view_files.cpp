@@ -76,8 +76,10 @@ QString LayerMapView::reportExport(const QString& path, const std::function<void
 
 QString LayerMapView::writeView(QWidget* view, const QString& path) {
     return reportExport(path, [&] {
-        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, "LayerLens layer map " + sweepFile_);
-        else saveWidgetPng(view, path);
+        // Captioned, so the picture says which sweep it shows.
+        const QString title = "LayerLens layer map " + sweepFile_;
+        if (path.endsWith(".svg", Qt::CaseInsensitive)) saveWidgetSvg(view, path, title, title);
+        else saveWidgetPng(view, path, title);
     });
 }
 

@@ -64,7 +64,6 @@ MethodPanel::MethodPanel(QWidget* parent) : QWidget(parent) {
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(buildMethodList());
     layout->addWidget(buildBudget());
-    if (QWidget* folds = buildFolds()) layout->addWidget(folds);
 
     message_ = new QLabel(this);
     message_->setObjectName("panel_message");
@@ -78,6 +77,8 @@ MethodPanel::MethodPanel(QWidget* parent) : QWidget(parent) {
     run->setObjectName("panel_run");
     run->setToolTip("Run the selected methods on the loaded layer (Ctrl+R).");
     layout->addWidget(run);
+    // The folds last: Run stays above the fold of a 940-pixel window, under the budget it runs.
+    if (QWidget* folds = buildFolds()) layout->addWidget(folds);
     layout->addStretch();
     connect(run, &QPushButton::clicked, this, &MethodPanel::runRequested);
 }

@@ -161,6 +161,28 @@ TEST(GuiColumns, ASmallWindowScrollsInsteadOfDroppingAnything) {
         if (QString(w->metaObject()->className()).endsWith("ColourBarWidget")) EXPECT_TRUE(wholyShown(w, window.get()));
 }
 
+TEST(GuiColumns, ViewResetZoomShowsTheWholeMatrixAgain) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
+    HeatmapState* state = window->compareTab()->grid()->state();
+    const QRectF whole = state->visible();
+    state->setVisible(QRectF(10, 5, 20, 10));
+    ASSERT_NE(state->visible(), whole);
+    QAction* reset = actionNamed(*window, "action_reset_zoom");
+    ASSERT_NE(reset, nullptr);
+    reset->trigger();
+    EXPECT_EQ(state->visible(), whole);
+}
+
+TEST(GuiColumns, TheRunButtonIsInViewAt1500x940) {
+    auto window = makeWindow();
+    window->resize(1500, 940);
+    QTest::qWait(50);
+    auto* run = window->methodPanel()->findChild<QWidget*>("panel_run");
+    ASSERT_NE(run, nullptr);
+    EXPECT_TRUE(wholyShown(run, window.get()));
+}
+
 TEST(GuiColumns, TheFirstRunHintLeadsToTheErrorMapAndThenStaysAway) {
     QSettings().remove("hints/errorMapSeen");
     auto window = makeWindow();
