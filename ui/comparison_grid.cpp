@@ -26,6 +26,7 @@
 #include "method_column.h"
 #include "scatter_colours.h"
 #include "scatter_widget.h"
+#include "wrapped_label.h"
 
 namespace layerlens::ui {
 
@@ -129,8 +130,8 @@ QWidget* ComparisonGrid::buildDotLegend() {
     lines->setSpacing(0);
     lines->addWidget(legend);
     lines->addWidget(axesLegend_);
-    reserveWrappedHeight(legend);
-    reserveWrappedHeight(axesLegend_);
+    keepWrappedHeight(legend);
+    keepWrappedHeight(axesLegend_);
     return box;
 }
 
@@ -146,7 +147,7 @@ QWidget* ComparisonGrid::buildErrorMapHint() {
     text->setToolTip("In the salience map every column looks alike: compression barely changes what a weight "
                      "contributes. The error map |W−Ŵ|·‖X‖ shows the difference between methods.");
     text->setWordWrap(true);
-    reserveWrappedHeight(text);
+    keepWrappedHeight(text);
     auto* show = new QPushButton("Show the error map", hint);
     show->setObjectName("error_map_hint_show");
     auto* close = new QToolButton(hint);
@@ -180,6 +181,7 @@ QWidget* ComparisonGrid::buildMarksLegend() {
     marksLegend_->setObjectName("marks_legend");
     marksLegend_->setTextFormat(Qt::RichText);
     marksLegend_->setWordWrap(true);
+    keepWrappedHeight(marksLegend_);
     marksLegend_->setToolTip("In the scatters: a ring or a square around the channel's dot. In the heatmaps: a wedge or a "
                              "square on the top and bottom edge, over the channel's column.");
     auto* clear = new QPushButton("Clear marks", marksRow_);
@@ -346,24 +348,11 @@ void ComparisonGrid::showAxesLegend() {
     const bool drawn = std::any_of(columns_.begin(), columns_.end(), [](MethodColumn* c) { return c->scatter()->axisLabelsShown(); });
     const QString text = columns_.empty() ? QString() : columns_.front()->scatter()->axesText();
     axesLegend_->setText("<small><b>Axes</b>, the same in every scatter: " + text.toHtmlEscaped() + "</small>");
+    fitWrappedHeight(axesLegend_);
     axesLegend_->setVisible(!drawn && !text.isEmpty());
 }
 
-void ComparisonGrid::reserveWrappedHeight(QLabel* label) {
-    label->installEventFilter(this);
-    wrapped_.push_back(label);
-}
-
 bool ComparisonGrid::eventFilter(QObject* watched, QEvent* event) {
-    // A wrapped label's height for its width is not passed up through the splitter, so the grid
-    // would be given the height of fewer lines and draw the label over the columns' scrollbar:
-    // each keeps the height of the lines it has at its width as its minimum.
-    if (event->type() == QEvent::Resize)
-        for (QLabel* label : wrapped_)
-            if (watched == label) {
-                const int needed = label->heightForWidth(label->width());
-                if (needed > 0 && needed != label->minimumHeight()) label->setMinimumHeight(needed);
-            }
     if (watched == scroll_->viewport() && event->type() == QEvent::Resize && columnLayout_ == ColumnLayout::FitWindow &&
         !placing_) {
         placeColumns();   // cheap when the rows stay: only the compact flags and the legend

@@ -90,7 +90,6 @@ private:
     void placeColumns();
     int fitColumnsPerRow(int width) const;
     void showAxesLegend();
-    void reserveWrappedHeight(QLabel* label);
 
     ChannelFocus* focus_;
     HeatmapState* state_;
@@ -102,7 +101,6 @@ private:
     ColumnLayout columnLayout_ = ColumnLayout::FitWindow;
     int columnsPerRow_ = 1;
     bool placing_ = false;
-    std::vector<QLabel*> wrapped_;
     QButtonGroup* mapChoice_;
     QCheckBox* logColour_;
     QCheckBox* logScatter_;

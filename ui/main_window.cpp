@@ -136,6 +136,8 @@ QTabWidget* MainWindow::buildTabs() {
 void MainWindow::buildStatusBar() {
     runProgress_->setMaximumWidth(160);
     runProgress_->setVisible(false);
+    runStatus_->setToolTip("Methods whose layer and settings did not change keep their results; Run › Run all again "
+                           "(Ctrl+Shift+R) computes them anyway.");
     statusBar()->addWidget(loadedStatus_);
     statusBar()->addWidget(runStatus_);
     statusBar()->addWidget(runProgress_);
@@ -503,10 +505,8 @@ void MainWindow::onRunEnded(const QString& why) {
     runProgress_->setVisible(false);
     const int computed = static_cast<int>(runJobs_.size()) - reusedInRun_;
     if (why.isEmpty() && reusedInRun_ > 0)
-        runStatus_->setText(QString("ran %1 of %2 methods; %3 unchanged, results kept (Run › Run all again recomputes)")
-                                .arg(computed)
-                                .arg(runJobs_.size())
-                                .arg(reusedInRun_));
+        // Short: a status bar label is as wide as its text, and a long one widens the window.
+        runStatus_->setText(QString("ran %1 of %2 methods, %3 unchanged kept").arg(computed).arg(runJobs_.size()).arg(reusedInRun_));
     else if (why.isEmpty())
         runStatus_->setText(QString("ran %1 methods").arg(runJobs_.size()));
     else

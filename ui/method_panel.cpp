@@ -31,8 +31,9 @@ QString labelsOf(const std::vector<const MethodInfo*>& methods) {
 void addField(QFormLayout* form, const ParamField& field) {
     if (field.label().isEmpty()) form->addRow(field.editor);
     else form->addRow(field.label(), field.editor);
-    // The refusal right under its field, across the whole row.
+    // The refusal right under its field, across the whole row, and what a named value means.
     if (field.note) form->addRow(field.note);
+    if (field.meaning) form->addRow(field.meaning);
 }
 
 QFormLayout* compactForm(QWidget* parent) {

@@ -1,5 +1,7 @@
 #include "param_field.h"
 
+#include "wrapped_label.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
@@ -135,12 +137,49 @@ ParamField makeParamField(const ParamSpec& spec, const QString& objectName, cons
     field.note->setFont(small);
     field.note->setStyleSheet("color: #e0533d");   // red that reads on light and dark palettes
     field.note->setVisible(false);
+    keepWrappedHeight(field.note);
+    field.meaning = new QLabel(parent);
+    field.meaning->setObjectName(objectName + "_meaning");
+    field.meaning->setWordWrap(true);
+    field.meaning->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    QFont muted = small;
+    muted.setItalic(true);
+    field.meaning->setFont(muted);
+    field.meaning->setVisible(false);
+    keepWrappedHeight(field.meaning);
+    if (spec.type == ParamType::Integer) {
+        const ParamField copy = field;
+        copy.onChanged(field.meaning, [copy] { copy.showMeaning(); });
+    }
     return field;
+}
+
+QString declaredMeaning(const ParamSpec& spec, long long value) {
+    const QRegularExpression named("(?:^|[(;,]\\s*)" + QString::number(value) + " = ([^;)]+)");
+    const QRegularExpressionMatch match = named.match(QString::fromStdString(spec.help));
+    return match.hasMatch() ? match.captured(1).trimmed() : QString();
+}
+
+void ParamField::showMeaning() const {
+    if (!meaning) return;
+    const std::optional<ParamValue> v = value();
+    QString text;
+    if (v && std::holds_alternative<long long>(*v)) {
+        const long long n = std::get<long long>(*v);
+        const bool special = spec->special_value && *spec->special_value == n;   // already shown by name
+        if (!special) text = declaredMeaning(*spec, n);
+        if (!text.isEmpty()) text = QString::number(n) + " = " + text;
+    }
+    meaning->setText(text);
+    meaning->setVisible(!text.isEmpty());
 }
 
 void ParamField::showNote(const QString& text) const {
     if (!note) return;
     note->setText(text);
+    // Shown already, it has its width: fit the new text now. Hidden, its width is stale; being
+    // laid out when shown resizes it, and the resize fits it.
+    if (note->isVisible()) fitWrappedHeight(note);
     note->setVisible(!text.isEmpty());
 }
 

@@ -37,6 +37,9 @@ struct ParamField {
     // The refusal of this value, shown right under the editor (hidden while the value is fine);
     // the form puts it on the row after the editor's.
     QLabel* note = nullptr;
+    // What the value typed means when its help declares a meaning for it ("0 = one group per
+    // row"): shown under the editor, muted, while that value is set.
+    QLabel* meaning = nullptr;
 
     // The value as typed; nullopt for an optional parameter left "not given" (the pattern
     // "unstructured"). A pattern is returned as typed, even when it does not parse: the
@@ -52,7 +55,14 @@ struct ParamField {
     bool isMarkedInvalid() const;
     // The note under the editor: the refusals and the methods they block; empty hides it.
     void showNote(const QString& text) const;
+    // Shows or hides `meaning` for the current value.
+    void showMeaning() const;
 };
+
+// The meaning the help declares for `value` ("… (0 = one group per row; …)" → "one group per row"),
+// or empty. Read from the help because ParamSpec has no field for named values besides its one
+// special value; a structured list in core would replace this.
+QString declaredMeaning(const ParamSpec& spec, long long value);
 
 // The editor for `spec`, set to its declared default; `extraTip` follows the help in the tooltip.
 ParamField makeParamField(const ParamSpec& spec, const QString& objectName, const QString& extraTip, QWidget* parent);

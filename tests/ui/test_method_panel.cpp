@@ -266,6 +266,16 @@ TEST(GuiPanel, ABadGroupIsOneMessageUnderItsFieldNamingEveryMethodItBlocks) {
     group->setValue(64);
     EXPECT_TRUE(shownNotes(panel).isEmpty());
     EXPECT_TRUE(shownLines(panel).isEmpty());
+    // 0 is valid and means one group per row: said under the field, not as a refusal.
+    QLabel* meaning = panel.findChild<QLabel*>("budget_group_meaning");
+    ASSERT_NE(meaning, nullptr);
+    EXPECT_TRUE(meaning->isHidden());
+    group->setValue(0);
+    EXPECT_TRUE(shownLines(panel).isEmpty());
+    EXPECT_FALSE(meaning->isHidden());
+    EXPECT_TRUE(meaning->text().contains("one group per row")) << meaning->text().toStdString();
+    group->setValue(64);
+    EXPECT_TRUE(meaning->isHidden());
 }
 
 TEST(GuiPanel, ScreenshotOfARefusal) {

@@ -213,6 +213,7 @@ TEST(GuiRun, ABrokenFileWithNothingLoadedOffersTheDemoOrOpenInTheWindow) {
     ASSERT_TRUE(page->isVisible());
     EXPECT_FALSE(window->tabs()->isVisible());
     EXPECT_TRUE(page->message().contains("broken_layer.h5")) << page->message().toStdString();
+    EXPECT_TRUE(window->grab().save(screenshotDir() + "/start_page.png"));
     auto* demo = page->findChild<QPushButton*>("start_demo");
     ASSERT_NE(demo, nullptr);
     ASSERT_NE(page->findChild<QPushButton*>("start_open"), nullptr);
