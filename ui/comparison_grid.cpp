@@ -348,7 +348,7 @@ void ComparisonGrid::showAxesLegend() {
     const bool drawn = std::any_of(columns_.begin(), columns_.end(), [](MethodColumn* c) { return c->scatter()->axisLabelsShown(); });
     const QString text = columns_.empty() ? QString() : columns_.front()->scatter()->axesText();
     axesLegend_->setText("<small><b>Axes</b>, the same in every scatter: " + text.toHtmlEscaped() + "</small>");
-    fitWrappedHeight(axesLegend_);
+    if (axesLegend_->isVisible()) fitWrappedHeight(axesLegend_);   // hidden, its width is stale
     axesLegend_->setVisible(!drawn && !text.isEmpty());
 }
 

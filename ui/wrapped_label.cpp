@@ -26,6 +26,8 @@ private:
 }  // namespace
 
 void fitWrappedHeight(QLabel* label) {
+    // A label not laid out yet has a made-up width; its first real resize fits it.
+    if (!label->isVisible() || label->width() < 40) return;
     const int needed = label->text().isEmpty() ? 0 : label->heightForWidth(std::max(1, label->width()));
     if (needed >= 0 && needed != label->minimumHeight()) label->setMinimumHeight(needed);
 }
