@@ -46,6 +46,17 @@ std::string budget_text(const MethodResult& r) {
     return parts;
 }
 
+std::string setup_text(const MethodResult& r) {
+    const auto* preset = find(r.params, "preset");
+    if (!preset) return {};
+    std::string text = param_value_text(*preset);
+    if (const auto* init = find(r.params, "init")) text += " from " + param_value_text(*init);
+    if (const auto* scope = find(r.params, "mask_scope")) text += ", " + param_value_text(*scope) + " budget";
+    if (const auto* space = find(r.params, "space"); space && param_value_text(*space) != "W")
+        text += ", " + param_value_text(*space);
+    return text;
+}
+
 const std::vector<ResultField>& result_fields() {
     static const std::vector<ResultField> fields = {
         {"method", "method", "The compression method.", [](const MethodResult& r) { return r.method; },
@@ -63,6 +74,8 @@ const std::vector<ResultField>& result_fields() {
          [](const MethodResult& r) { return exact_number(r.bits_per_weight); },
          [](const MethodResult& r) { return fixed(r.bits_per_weight, "%.3f"); },
          [](const MethodResult& r) { return r.bits_per_weight; }},
+        {"setup", "setup", "Which configuration ran, for a method with presets (AWP: preset, start, budget scope).",
+         [](const MethodResult& r) { return setup_text(r); }, [](const MethodResult& r) { return setup_text(r); }, nullptr},
         {"seconds", "seconds", "Time the method took.", [](const MethodResult& r) { return exact_number(r.seconds); },
          [](const MethodResult& r) { return fixed(r.seconds, "%.3f"); }, [](const MethodResult& r) { return r.seconds; }},
     };
@@ -87,6 +100,7 @@ nlohmann::json result_to_json(const std::string& layer, const MethodResult& r) {
     o["relative_output_error"] = r.relative_output_error;
     o["sparsity"] = r.sparsity;
     o["bits_per_weight"] = r.bits_per_weight;
+    o["setup"] = setup_text(r);
     o["seconds"] = r.seconds;
     for (const auto& [key, value] : r.scalars) o[key] = to_json(value);
     for (const auto& [key, values] : r.series) o[key] = values;

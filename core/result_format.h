@@ -18,11 +18,14 @@ struct ResultField {
     std::string (*display)(const MethodResult&);   // for people ("1.235%")
     double (*number)(const MethodResult&);         // sort key; null for text fields (method, budget)
 };
-// method, budget, relative_output_error, sparsity, bits_per_weight, seconds.
+// method, budget, relative_output_error, sparsity, bits_per_weight, setup, seconds.
 const std::vector<ResultField>& result_fields();
 
 // "W4 g128", "50%", "2:4", "W4 g128 50%", "rank 10": the budget a method reported using.
 std::string budget_text(const MethodResult& result);
+// Which configuration ran, for a method that has presets (AWP: "best from sparsegpt, layer
+// budget"; "paper from wanda, row budget"); empty for the others.
+std::string setup_text(const MethodResult& result);
 
 // One JSON object per run: layer, method, params, relative_output_error, sparsity,
 // bits_per_weight, seconds, then the method's scalars, series, loss history, timings, warnings.

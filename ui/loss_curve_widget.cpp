@@ -66,7 +66,7 @@ void LossCurveWidget::setLogScale(bool on) {
     if (!xAxis_) {
         auto* x = new QValueAxis;
         x->setLabelFormat("%d");
-        x->setTitleText("iteration");
+        x->setTitleText("products by C after the start (PGD: one per iteration)");
         xAxis_ = x;
         chart_->addAxis(xAxis_, Qt::AlignBottom);
     }
@@ -79,6 +79,7 @@ void LossCurveWidget::clear() {
     referenceLabels_.clear();
     chart_->removeAllSeries();
     curves_.clear();
+    startMarkers_.clear();
     finalE_.clear();
     referenceLines_.clear();
     rescale();
@@ -88,8 +89,10 @@ void LossCurveWidget::beginRun(const std::vector<MethodJob>& jobs) {
     jobMethods_.clear();
     for (const MethodJob& j : jobs) jobMethods_.push_back(j.method);
     // A rerun method starts its curve afresh; the others' final E stay as references.
-    for (const std::string& m : jobMethods_)
+    for (const std::string& m : jobMethods_) {
         if (auto it = curves_.find(m); it != curves_.end()) it->second->clear();
+        if (auto it = startMarkers_.find(m); it != startMarkers_.end()) it->second->clear();
+    }
 }
 
 QLineSeries* LossCurveWidget::curveFor(const std::string& method) {
@@ -124,16 +127,52 @@ void LossCurveWidget::setOutcome(const OutcomePtr& outcome) {
     if (!r.loss_history.empty()) {
         // The finished history replaces the live one (the live one may have skipped nothing,
         // but the result is the record).
+        // x is the work spent after the start, in products by C: one per PGD iteration, several
+        // per stage of AWP's default (its products_at_point), so the two presets share an axis.
         QLineSeries* series = curveFor(outcome->request.method);
+        const std::vector<double>* products = nullptr;
+        for (const auto& [key, values] : r.series)
+            if (key == "products_at_point" && values.size() == r.loss_history.size()) products = &values;
         QList<QPointF> points;
-        for (size_t t = 0; t < r.loss_history.size(); ++t)
-            points.append(QPointF(static_cast<double>(t), std::max(r.loss_history[t], kFloor)));
+        for (size_t t = 0; t < r.loss_history.size(); ++t) {
+            const double x = products ? (*products)[t] - products->front() : static_cast<double>(t);
+            points.append(QPointF(x, std::max(r.loss_history[t], kFloor)));
+        }
         series->replace(points);
+        for (const auto& [key, value] : r.params)
+            if (key == "init" && std::holds_alternative<std::string>(value))
+                markStart(outcome->request.method, points.front(),
+                          "from " + methodLabel(std::get<std::string>(value)));
     } else {
         finalE_[outcome->request.method] = std::max(r.relative_output_error, kFloor);
     }
     rebuildReferences();
     rescale();
+}
+
+void LossCurveWidget::markStart(const std::string& method, const QPointF& first, const QString& text) {
+    QScatterSeries*& marker = startMarkers_[method];
+    if (!marker) {
+        marker = new QScatterSeries;
+        marker->setMarkerSize(8);
+        chart_->addSeries(marker);
+        marker->attachAxis(xAxis_);
+        marker->attachAxis(yAxis_);
+        for (QLegendMarker* m : chart_->legend()->markers(marker)) m->setVisible(false);
+        marker->setPointLabelsVisible(true);
+        marker->setPointLabelsClipping(false);
+    }
+    if (const auto it = curves_.find(method); it != curves_.end()) marker->setColor(it->second->pen().color());
+    marker->setPointLabelsColor(palette().color(QPalette::WindowText));
+    marker->setName(text);
+    // The label is the format itself; '@' would start a placeholder.
+    marker->setPointLabelsFormat(QString(text).replace('@', ' '));
+    marker->replace(QList<QPointF>{first});
+}
+
+QString LossCurveWidget::startLabel(const std::string& method) const {
+    const auto it = startMarkers_.find(method);
+    return it == startMarkers_.end() || it->second->count() == 0 ? QString() : it->second->name();
 }
 
 void LossCurveWidget::rebuildReferences() {

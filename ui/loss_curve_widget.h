@@ -32,6 +32,8 @@ public:
     void setLogScale(bool on);
     // For tests: points of a method's live curve, and the reference lines' labels.
     int curvePointCount(const std::string& method) const;
+    // The label on a method's first point ("from SparseGPT"), empty when it has none.
+    QString startLabel(const std::string& method) const;
     QStringList referenceLabels() const;
     // The reference labels' rectangles in the chart's coordinates (chartRect()), in order of E.
     QList<QRectF> referenceLabelRects() const;
@@ -42,6 +44,7 @@ protected:
 
 private:
     QLineSeries* curveFor(const std::string& method);
+    void markStart(const std::string& method, const QPointF& first, const QString& text);
     void rebuildReferences();
     void rescale();
     void layOutLabels();
@@ -53,6 +56,7 @@ private:
     QAbstractAxis* yAxis_ = nullptr;
     std::vector<std::string> jobMethods_;
     std::map<std::string, QLineSeries*> curves_;
+    std::map<std::string, QScatterSeries*> startMarkers_;   // the first point, labelled with its start
     std::map<std::string, double> finalE_;          // methods without a loss history
     std::vector<QLineSeries*> referenceLines_;
     struct ReferenceLabel {

@@ -7,17 +7,14 @@
 
 #include "heatmap_widget.h"
 #include "mask_strip_widget.h"
+#include "method_label.h"
 #include "method_registry.h"
+#include "result_format.h"
 #include "scatter_widget.h"
 
 namespace layerlens::ui {
 
 namespace {
-QString methodLabel(const std::string& name) {
-    for (const MethodInfo& info : all_methods())
-        if (info.name == name) return QString::fromStdString(info.label);
-    return QString::fromStdString(name);
-}
 QString methodDescription(const std::string& name) {
     for (const MethodInfo& info : all_methods())
         if (info.name == name) return QString::fromStdString(info.description);
@@ -109,6 +106,13 @@ void MethodColumn::setOutcome(const OutcomePtr& outcome) {
     const MethodResult& r = *outcome->result;
     // Name and E on lines of their own, so a narrow column shows both whole.
     title_->setText(QString("%1\nE = %2%").arg(methodLabel(method_)).arg(100.0 * r.relative_output_error, 0, 'g', 3));
+    // The tooltip says how it ran: the configuration (AWP's preset and start) and every parameter.
+    QString ran = methodDescription(method_);
+    if (const std::string setup = setup_text(r); !setup.empty()) ran += "\n\nRan as: " + QString::fromStdString(setup);
+    QStringList params;
+    for (const auto& [key, value] : r.params) params << QString::fromStdString(key + " " + param_value_text(value));
+    if (!params.isEmpty()) ran += "\nParameters: " + params.join(", ");
+    title_->setToolTip(ran);
     // Short enough for two lines of a narrow column; the table has the full numbers.
     status_->setText(QString("%1% zeros · %2 bits/w · %3 s")
                          .arg(100.0 * r.sparsity, 0, 'f', 1)

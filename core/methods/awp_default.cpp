@@ -69,7 +69,7 @@ std::vector<Candidate> candidates(const Layer& layer, const CalibrationStats& st
     out.push_back(from_awq("awq+wanda", std::move(awq_wanda), std::move(second)));
     QuantGrid grid;
     MethodResult r = sparsegpt_prune_quantize(layer, stats, plain, p3, grid);
-    out.push_back({"sparsegpt-joint", std::move(r.W_hat), std::move(r.kept_mask), {}, std::move(grid)});
+    out.push_back({"sparsegpt+gptq", std::move(r.W_hat), std::move(r.kept_mask), {}, std::move(grid)});
     return out;
 }
 
