@@ -34,7 +34,7 @@ constexpr int kChartMargin = 4;
 
 LossCurveWidget::LossCurveWidget(QWidget* parent)
     : QWidget(parent), chart_(new QChart), view_(new QChartView(chart_, this)), logY_(new QCheckBox("log E", this)) {
-    chart_->setTitle("PGD loss: relative output error E per iteration");
+    chart_->setTitle("AWP: relative output error E as it runs");
     chart_->legend()->setAlignment(Qt::AlignTop);
     chart_->setMargins(QMargins(kChartMargin, kChartMargin, kChartMargin, kChartMargin));
     connect(chart_, &QChart::plotAreaChanged, this, [this] { layOutLabels(); });
@@ -80,6 +80,8 @@ void LossCurveWidget::clear() {
     chart_->removeAllSeries();
     curves_.clear();
     startMarkers_.clear();
+    for (auto& [m, label] : startTexts_) delete label;
+    startTexts_.clear();
     finalE_.clear();
     referenceLines_.clear();
     rescale();
@@ -92,6 +94,7 @@ void LossCurveWidget::beginRun(const std::vector<MethodJob>& jobs) {
     for (const std::string& m : jobMethods_) {
         if (auto it = curves_.find(m); it != curves_.end()) it->second->clear();
         if (auto it = startMarkers_.find(m); it != startMarkers_.end()) it->second->clear();
+        if (auto it = startTexts_.find(m); it != startTexts_.end()) it->second->hide();
     }
 }
 
@@ -159,20 +162,26 @@ void LossCurveWidget::markStart(const std::string& method, const QPointF& first,
         marker->attachAxis(xAxis_);
         marker->attachAxis(yAxis_);
         for (QLegendMarker* m : chart_->legend()->markers(marker)) m->setVisible(false);
-        marker->setPointLabelsVisible(true);
-        marker->setPointLabelsClipping(false);
     }
     if (const auto it = curves_.find(method); it != curves_.end()) marker->setColor(it->second->pen().color());
-    marker->setPointLabelsColor(palette().color(QPalette::WindowText));
-    marker->setName(text);
-    // The label is the format itself; '@' would start a placeholder.
-    marker->setPointLabelsFormat(QString(text).replace('@', ' '));
     marker->replace(QList<QPointF>{first});
+    // Placed by layOutLabels, right of the dot: a label centred on a point at x = 0 would cover the axis.
+    QGraphicsSimpleTextItem*& label = startTexts_[method];
+    if (!label) {
+        label = new QGraphicsSimpleTextItem(chart_);
+        label->setZValue(10);
+    }
+    label->setBrush(palette().color(QPalette::WindowText));
+    label->setText(text);
+    label->show();
+    layOutLabels();
 }
 
 QString LossCurveWidget::startLabel(const std::string& method) const {
-    const auto it = startMarkers_.find(method);
-    return it == startMarkers_.end() || it->second->count() == 0 ? QString() : it->second->name();
+    const auto marker = startMarkers_.find(method);
+    const auto label = startTexts_.find(method);
+    if (marker == startMarkers_.end() || marker->second->count() == 0 || label == startTexts_.end()) return {};
+    return label->second->text();
 }
 
 void LossCurveWidget::rebuildReferences() {
@@ -222,6 +231,15 @@ void LossCurveWidget::layOutLabels() {
     layingOut_ = true;
     const QRectF plot = chart_->plotArea();
     const QRectF area = chart_->rect().adjusted(kChartMargin, kChartMargin, -kChartMargin, -kChartMargin);
+    for (const auto& [method, label] : startTexts_) {
+        const auto marker = startMarkers_.find(method);
+        if (marker == startMarkers_.end() || marker->second->count() == 0) continue;
+        const QPointF at = chart_->mapToPosition(marker->second->at(0), marker->second);
+        const double h = label->boundingRect().height();
+        // Above the dot where there is room, below it at the plot's top edge.
+        const double y = at.y() - h - 2 >= plot.top() ? at.y() - h - 2 : at.y() + 4;
+        label->setPos(std::min(at.x() + 6, plot.right() - label->boundingRect().width()), y);
+    }
     const int n = static_cast<int>(referenceLabels_.size());
     double width = 0, height = QFontMetricsF(chart_->font()).height();
     for (const ReferenceLabel& label : referenceLabels_) {
@@ -281,7 +299,15 @@ void LossCurveWidget::rescale() {
             yMin = std::min(yMin, p.y());
             yMax = std::max(yMax, p.y());
         }
-    for (const auto& [m, E] : finalE_) yMin = std::min(yMin, E), yMax = std::max(yMax, E);
+    // With a curve, its own range and the references near it (within 2x): SVD at 35% must not
+    // squeeze a curve that runs from 6.8% to 5.9% into a few pixels; a reference further out keeps
+    // its label, its leader pointing to the plot's edge.
+    const bool haveCurve = yMax > 0;
+    const double curveMin = yMin, curveMax = yMax;
+    for (const auto& [m, E] : finalE_)
+        if (!haveCurve || (E >= curveMin / 2 && E <= curveMax * 2)) yMin = std::min(yMin, E), yMax = std::max(yMax, E);
+    // One curve is named by the title; the legend would only take height from the plot.
+    chart_->legend()->setVisible(curves_.size() > 1);
     for (QLineSeries* line : referenceLines_)
         if (line->count() == 2) line->replace(1, QPointF(xMax, line->at(1).y()));
     if (xAxis_) xAxis_->setRange(0, xMax);
@@ -289,7 +315,7 @@ void LossCurveWidget::rescale() {
     if (!(yMax > 0))
         yAxis_->setRange(logY_->isChecked() ? 1e-4 : 0.0, 1.0);
     else if (logY_->isChecked())
-        yAxis_->setRange(yMin / 1.5, yMax * 1.5);
+        yAxis_->setRange(yMin / (haveCurve ? 1.15 : 1.5), yMax * (haveCurve ? 1.15 : 1.5));
     else
         yAxis_->setRange(0.0, yMax * 1.1);
     layOutLabels();

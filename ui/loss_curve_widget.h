@@ -56,7 +56,8 @@ private:
     QAbstractAxis* yAxis_ = nullptr;
     std::vector<std::string> jobMethods_;
     std::map<std::string, QLineSeries*> curves_;
-    std::map<std::string, QScatterSeries*> startMarkers_;   // the first point, labelled with its start
+    std::map<std::string, QScatterSeries*> startMarkers_;   // the first point, as a dot
+    std::map<std::string, QGraphicsSimpleTextItem*> startTexts_;   // and its start's name, right of it
     std::map<std::string, double> finalE_;          // methods without a loss history
     std::vector<QLineSeries*> referenceLines_;
     struct ReferenceLabel {

@@ -47,6 +47,7 @@ MethodColumn::MethodColumn(const std::string& method, HeatmapState* state, Chann
     summary_->setWordWrap(true);
     summary_->setObjectName("protection_summary");
     title_->setWordWrap(true);
+    title_->setObjectName("method_title");
     progress_->setRange(0, 1000);
     progress_->setTextVisible(false);
     progress_->setMaximumHeight(8);

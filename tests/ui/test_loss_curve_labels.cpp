@@ -1,11 +1,15 @@
 // The PGD loss curve's labels of the other methods' final E: on the real layer, where several
 // methods end within a hair of each other, no two label rectangles intersect and all stay
 // inside the chart.
+#include <QComboBox>
 #include <QFile>
+#include <QLabel>
 
 #include "compare_tab.h"
 #include "gui_test_support.h"
+#include "comparison_grid.h"
 #include "loss_curve_widget.h"
+#include "method_column.h"
 
 namespace layerlens::ui::test {
 namespace {
@@ -49,6 +53,31 @@ TEST(GuiLossCurve, ReferenceLabelsNeverOverlapOnTheRealLayer) {
     const QList<QRectF> rects = window->compareTab()->lossCurve()->referenceLabelRects();
     for (qsizetype i = 0; i < rects.size(); ++i)
         for (qsizetype j = i + 1; j < rects.size(); ++j) EXPECT_FALSE(rects[i].intersects(rects[j])) << i << ", " << j;
+}
+
+// Which AWP ran is in view: the curve's first point names its start, the column title's tooltip
+// the preset, the start and the budget scope; switching to the paper preset changes both.
+TEST(GuiLossCurve, TheCurveSaysWhereAwpStartedAndTheTitleWhichSetupRan) {
+    auto window = makeWindow();
+    window->resize(1500, 940);
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 512)));
+    window->methodPanel()->setSelectedMethods({"awp", "sparsegpt"});
+    setPanelReal(*window, "budget_sparsity", 0.5);
+    ASSERT_TRUE(runAndWait(*window));
+    const LossCurveWidget* curve = window->compareTab()->lossCurve();
+    auto title = [&] {
+        return window->compareTab()->grid()->column("awp")->findChild<QLabel*>("method_title")->toolTip().toStdString();
+    };
+    EXPECT_EQ(curve->startLabel("awp").toStdString(), "from SparseGPT");
+    EXPECT_NE(title().find("Ran as: best from sparsegpt, layer budget"), std::string::npos) << title();
+    EXPECT_TRUE(curve->startLabel("sparsegpt").isEmpty());   // no curve, no start
+
+    auto* preset = panelEditor<QComboBox>(*window, "param_awp_preset");
+    ASSERT_NE(preset, nullptr);
+    preset->setCurrentText("paper");
+    ASSERT_TRUE(runAndWait(*window));
+    EXPECT_EQ(curve->startLabel("awp").toStdString(), "from Wanda");
+    EXPECT_NE(title().find("Ran as: paper from wanda, row budget"), std::string::npos) << title();
 }
 
 }  // namespace
