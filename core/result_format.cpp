@@ -60,24 +60,24 @@ std::string setup_text(const MethodResult& r) {
 const std::vector<ResultField>& result_fields() {
     static const std::vector<ResultField> fields = {
         {"method", "method", "The compression method.", [](const MethodResult& r) { return r.method; },
-         [](const MethodResult& r) { return r.method; }, nullptr},
+         [](const MethodResult& r) { return r.method; }, nullptr, -14},
         {"budget", "budget", "The budget it ran with (bits and group, sparsity or N:M, rank).",
-         [](const MethodResult& r) { return budget_text(r); }, [](const MethodResult& r) { return budget_text(r); }, nullptr},
+         [](const MethodResult& r) { return budget_text(r); }, [](const MethodResult& r) { return budget_text(r); }, nullptr, -16},
         {"relative_output_error", "E",
          "Relative output error E = ‖X(W−Ŵ)ᵀ‖² / ‖XWᵀ‖²: the one number every method is judged by.",
          [](const MethodResult& r) { return exact_number(r.relative_output_error); },
          [](const MethodResult& r) { return fixed(r.relative_output_error, "%.6g"); },
-         [](const MethodResult& r) { return r.relative_output_error; }},
+         [](const MethodResult& r) { return r.relative_output_error; }, 12},
         {"sparsity", "sparsity", "Fraction of exact zeros in Ŵ.", [](const MethodResult& r) { return exact_number(r.sparsity); },
-         [](const MethodResult& r) { return percent(r.sparsity, "%.2f%%"); }, [](const MethodResult& r) { return r.sparsity; }},
+         [](const MethodResult& r) { return percent(r.sparsity, "%.2f%%"); }, [](const MethodResult& r) { return r.sparsity; }, 9},
         {"bits_per_weight", "bits/weight", "Storage cost per weight, scales and zero points included.",
          [](const MethodResult& r) { return exact_number(r.bits_per_weight); },
          [](const MethodResult& r) { return fixed(r.bits_per_weight, "%.3f"); },
-         [](const MethodResult& r) { return r.bits_per_weight; }},
+         [](const MethodResult& r) { return r.bits_per_weight; }, 11},
         {"setup", "setup", "Which configuration ran, for a method with presets (AWP: preset, start, budget scope).",
-         [](const MethodResult& r) { return setup_text(r); }, [](const MethodResult& r) { return setup_text(r); }, nullptr},
+         [](const MethodResult& r) { return setup_text(r); }, [](const MethodResult& r) { return setup_text(r); }, nullptr, -34},
         {"seconds", "seconds", "Time the method took.", [](const MethodResult& r) { return exact_number(r.seconds); },
-         [](const MethodResult& r) { return fixed(r.seconds, "%.3f"); }, [](const MethodResult& r) { return r.seconds; }},
+         [](const MethodResult& r) { return fixed(r.seconds, "%.3f"); }, [](const MethodResult& r) { return r.seconds; }, 9},
     };
     return fields;
 }
@@ -156,13 +156,12 @@ std::string results_to_csv(const std::string& layer, const std::vector<MethodRes
 }
 
 std::string results_to_table(const std::vector<MethodResult>& results) {
-    // Column widths: wide enough for "wanda+awq" and "W4 g128 50%"; numbers right-aligned.
-    static const int widths[] = {-14, -16, 12, 9, 11, 9};
+    // Column widths are the fields' own (wide enough for "wanda+awq" and "W4 g128 50%").
     std::ostringstream out;
     auto cell = [&](size_t k, const std::string& text) {
-        char line[128];
-        std::snprintf(line, sizeof line, "%*s", widths[k], text.c_str());
-        out << (k ? " " : "") << line;
+        const int width = result_fields()[k].table_width;
+        const size_t pad = text.size() < static_cast<size_t>(std::abs(width)) ? std::abs(width) - text.size() : 0;
+        out << (k ? " " : "") << (width > 0 ? std::string(pad, ' ') + text : text + std::string(pad, ' '));
     };
     const auto& fields = result_fields();
     for (size_t k = 0; k < fields.size(); ++k) cell(k, fields[k].header);

@@ -17,6 +17,7 @@ struct ResultField {
     std::string (*value)(const MethodResult&);     // exact, for CSV ("0.0123456789")
     std::string (*display)(const MethodResult&);   // for people ("1.235%")
     double (*number)(const MethodResult&);         // sort key; null for text fields (method, budget)
+    int table_width;   // the CLI table's column: negative = left-aligned text, positive = right-aligned number
 };
 // method, budget, relative_output_error, sparsity, bits_per_weight, setup, seconds.
 const std::vector<ResultField>& result_fields();
