@@ -75,6 +75,9 @@ void TeachAwpLayerLesson::setSparsity(double sparsity) {
 
 void TeachAwpLayerLesson::startRun(const LayerViewPtr& layer) {
     CompressionParams params;
+    // The lesson teaches seed Algorithm 1 (Wanda's start, the gradient step, keep the k largest of
+    // each row), not the default's refinement of SparseGPT.
+    params.preset = AwpPreset::Paper;
     params.sparsity = sparsity_->currentData().toDouble();
     params.iters = iterations_->value();
     std::shared_ptr<const LoadedLayer> loaded = layer->loaded;
