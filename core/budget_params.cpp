@@ -49,13 +49,14 @@ const ParamSpec& group_param() {
     // 128 by default, or one group per row when 128 does not divide d_in (as the reference
     // results were produced); an explicit size must divide d_in; 0 = one group per row.
     static const ParamSpec spec = with(
-        int_param("group", "group", "input channels sharing one scale and zero point (0 = one group per row; auto = 128 "
+        int_param("group", "group", "input channels sharing one scale and zero point (auto = 128 "
                                     "where it divides d_in, else one group per row)",
                   &CompressionParams::group_size, 0, 1 << 20),
         [](ParamSpec& s) {
             s.axis = BudgetAxis::Bits;
             s.special_value = kAutoGroupSize;
             s.special_name = "auto";
+            s.named_values = {{0, "one group per row"}};
             s.check_layer = [](const ParamValue& v, const Layer& layer) {
                 resolve_group_size(static_cast<int>(std::get<long long>(v)), layer.d_in());
             };

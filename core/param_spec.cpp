@@ -55,9 +55,16 @@ std::string ParamSpec::range_text() const {
         std::string out = std::string(min_exclusive ? "(" : "[") + bound_text(*this, min) + ", " + bound_text(*this, max) +
                           (max_exclusive ? ")" : "]");
         if (special_value) out += " or " + special_name;
+        for (const auto& [value, meaning] : named_values) out += "; " + std::to_string(value) + " = " + meaning;
         return "in " + out;
     }
     }
+    return {};
+}
+
+std::string ParamSpec::value_meaning(long long value) const {
+    for (const auto& [named, meaning] : named_values)
+        if (named == value) return meaning;
     return {};
 }
 

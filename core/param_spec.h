@@ -35,6 +35,11 @@ struct ParamSpec {
     // Integer: one value below `min` with a meaning of its own (group -1 = "auto").
     std::optional<long long> special_value;
     std::string special_name;
+    // Integer: values inside the range that mean more than their number (group 0 = "one group
+    // per row"); --help lists them after the range, the GUI under the field while one is set.
+    std::vector<std::pair<long long, std::string>> named_values;
+    // The meaning of `value` among named_values, or empty.
+    std::string value_meaning(long long value) const;
     // Choice: the names (from the enum's NameTable); Pattern: the patterns the GUI offers.
     std::vector<std::string> choices;
     // Optional parameters distinguish "not given" from their default (bits, sparsity).

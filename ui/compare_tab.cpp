@@ -92,7 +92,7 @@ void CompareTab::resizeEvent(QResizeEvent* event) {
 void CompareTab::arrangeBottom(bool asTabs) {
     // Adding a widget to the other container takes it out of the first.
     if (asTabs) {
-        bottomTabs_->addTab(lossCurve_, "PGD loss curve");
+        bottomTabs_->addTab(lossCurve_, "AWP loss curve");
         bottomTabs_->addTab(metricsView_, "Metrics table");
     } else {
         bottomSplit_->addWidget(lossCurve_);

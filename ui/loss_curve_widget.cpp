@@ -314,8 +314,13 @@ void LossCurveWidget::rescale() {
     if (!yAxis_) return;
     if (!(yMax > 0))
         yAxis_->setRange(logY_->isChecked() ? 1e-4 : 0.0, 1.0);
-    else if (logY_->isChecked())
-        yAxis_->setRange(yMin / (haveCurve ? 1.15 : 1.5), yMax * (haveCurve ? 1.15 : 1.5));
+    else if (logY_->isChecked()) {
+        const double lo = yMin / (haveCurve ? 1.15 : 1.5), hi = yMax * (haveCurve ? 1.15 : 1.5);
+        yAxis_->setRange(lo, hi);
+        // A log axis labels the powers of its base: inside one decade base 10 labels nothing, so
+        // the base shrinks to give about three labels (their values are then not round).
+        if (auto* axis = qobject_cast<QLogValueAxis*>(yAxis_)) axis->setBase(hi / lo >= 10 ? 10 : std::max(1.05, std::cbrt(hi / lo)));
+    }
     else
         yAxis_->setRange(0.0, yMax * 1.1);
     layOutLabels();

@@ -1,5 +1,5 @@
 #pragma once
-// The PGD loss curve: E per iteration of every method that records a loss history (AWP), growing
+// The AWP loss curve: E per step of every method that records a loss history (AWP), growing
 // live, with every other method's final E as a labelled horizontal line, so the user sees where
 // PGD passes each of them. Log y by default (E spans decades). The lines' labels sit in a column
 // right of the plot, in the order of E, pushed apart so none covers another, each joined to its

@@ -60,7 +60,11 @@ const ParamSpec* specNamedIn(const std::string& message, const std::vector<const
 }  // namespace
 
 MethodPanel::MethodPanel(QWidget* parent) : QWidget(parent) {
-    for (const MethodInfo& info : all_methods()) rows_.push_back(MethodRow{&info});
+    for (const MethodInfo& info : all_methods()) {
+        MethodRow row;
+        row.info = &info;
+        rows_.push_back(std::move(row));
+    }
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(buildMethodList());

@@ -154,12 +154,6 @@ ParamField makeParamField(const ParamSpec& spec, const QString& objectName, cons
     return field;
 }
 
-QString declaredMeaning(const ParamSpec& spec, long long value) {
-    const QRegularExpression named("(?:^|[(;,]\\s*)" + QString::number(value) + " = ([^;)]+)");
-    const QRegularExpressionMatch match = named.match(QString::fromStdString(spec.help));
-    return match.hasMatch() ? match.captured(1).trimmed() : QString();
-}
-
 void ParamField::showMeaning() const {
     if (!meaning) return;
     const std::optional<ParamValue> v = value();
@@ -167,7 +161,7 @@ void ParamField::showMeaning() const {
     if (v && std::holds_alternative<long long>(*v)) {
         const long long n = std::get<long long>(*v);
         const bool special = spec->special_value && *spec->special_value == n;   // already shown by name
-        if (!special) text = declaredMeaning(*spec, n);
+        if (!special) text = QString::fromStdString(spec->value_meaning(n));
         if (!text.isEmpty()) text = QString::number(n) + " = " + text;
     }
     meaning->setText(text);

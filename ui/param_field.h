@@ -37,8 +37,8 @@ struct ParamField {
     // The refusal of this value, shown right under the editor (hidden while the value is fine);
     // the form puts it on the row after the editor's.
     QLabel* note = nullptr;
-    // What the value typed means when its help declares a meaning for it ("0 = one group per
-    // row"): shown under the editor, muted, while that value is set.
+    // What the value typed means when its spec names it (group "0 = one group per row"): shown
+    // under the editor, muted, while that value is set.
     QLabel* meaning = nullptr;
 
     // The value as typed; nullopt for an optional parameter left "not given" (the pattern
@@ -59,10 +59,6 @@ struct ParamField {
     void showMeaning() const;
 };
 
-// The meaning the help declares for `value` ("… (0 = one group per row; …)" → "one group per row"),
-// or empty. Read from the help because ParamSpec has no field for named values besides its one
-// special value; a structured list in core would replace this.
-QString declaredMeaning(const ParamSpec& spec, long long value);
 
 // The editor for `spec`, set to its declared default; `extraTip` follows the help in the tooltip.
 ParamField makeParamField(const ParamSpec& spec, const QString& objectName, const QString& extraTip, QWidget* parent);

@@ -94,7 +94,6 @@ void ScatterWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
     painter.setRenderHint(QPainter::Antialiasing);
     const QRectF plot = plotRect();
-    const QColor text = palette().color(QPalette::WindowText);
     painter.fillRect(plot, palette().color(QPalette::Base));
     painter.setPen(QPen(palette().color(QPalette::Mid), 1));
     painter.drawRect(plot);

@@ -191,7 +191,7 @@ bool SweepTab::runSweep() {
     for (const SweepPoint& point : plan.points) values.push_back(point.value);
     startPlot(axis_->currentText(), std::move(values));
     setStatus(QString("running %1 runs").arg(jobs.size()));
-    runner_->start(RunRequest{layer_->loaded, std::move(jobs), false});
+    runner_->start(RunRequest{layer_->loaded, std::move(jobs), false, {}});
     return true;
 }
 

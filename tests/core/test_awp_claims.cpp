@@ -92,8 +92,12 @@ TEST(AwpClaims, DefaultIsStrictlyBelowTheStrongestBaselineOfEachKindOnEveryLayer
                 best = std::min(best, E);
             }
             // The same budget: never more weights kept, never more bits.
-            if (budget.params.sparsity) EXPECT_GE(awp.sparsity, *budget.params.sparsity - 1e-9);
-            if (budget.params.bits) EXPECT_LE(awp.bits_per_weight, *budget.params.bits + 32.0 / 64 + 1e-9);
+            if (budget.params.sparsity) {
+                EXPECT_GE(awp.sparsity, *budget.params.sparsity - 1e-9);
+            }
+            if (budget.params.bits) {
+                EXPECT_LE(awp.bits_per_weight, *budget.params.bits + 32.0 / 64 + 1e-9);
+            }
             worst[budget.label] = std::max(worst[budget.label], awp.relative_output_error / best);
         }
     }

@@ -161,7 +161,9 @@ TEST(CalibrationCheck, StabilityTellsLoudFromFlat) {
     const CalibrationCheck unstable = check_calibration(flat.layer, flat.X, nullptr, request_for({"rtn"}, 12), quiet);
     EXPECT_FALSE(unstable.stability.stable);
     EXPECT_LT(unstable.stability.mean_jaccard, kStableJaccard);
-    if (unstable.stability.tokens_for_stable_top) EXPECT_GT(*unstable.stability.tokens_for_stable_top, 256.0);
+    if (unstable.stability.tokens_for_stable_top) {
+        EXPECT_GT(*unstable.stability.tokens_for_stable_top, 256.0);
+    }
 }
 
 TEST(CalibrationCheck, BadRequestsAreRefused) {

@@ -177,7 +177,16 @@ TEST(ModelSweepShards, DisjointCompleteAndBalancedByCost) {
         EXPECT_LE(worst, total / count + largest * (1 + 1e-12));
     }
     // A layer of 4096 x 4096 costs more than sixteen of 1024 x 1024 together.
-    LayerInfo big{"big", 4096, 4096, "float32", true, 2048}, small{"small", 1024, 1024, "float32", true, 2048};
+    auto layer = [](const char* name, Eigen::Index d) {
+        LayerInfo info;
+        info.name = name;
+        info.d_out = info.d_in = d;
+        info.weight_dtype = "float32";
+        info.has_inputs = true;
+        info.n_tokens = 2048;
+        return info;
+    };
+    const LayerInfo big = layer("big", 4096), small = layer("small", 1024);
     EXPECT_GT(layer_cost(big, 2), 16 * layer_cost(small, 2));
 }
 

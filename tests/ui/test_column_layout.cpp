@@ -131,8 +131,9 @@ TEST(GuiColumns, ASmallWindowScrollsInsteadOfDroppingAnything) {
         EXPECT_GE(column->scatter()->height(), column->scatter()->minimumHeight());
         allShown = allShown && wholyShown(column, window.get());
     }
-    if (!allShown)
+    if (!allShown) {
         EXPECT_TRUE(grid->scrollArea()->verticalScrollBar()->isVisible() || grid->scrollArea()->horizontalScrollBar()->isVisible());
+    }
     // Rows are only made when they fit: no column is cut in half by the bottom of the grid.
     const QRect viewport = grid->scrollArea()->viewport()->rect();
     for (const MethodColumn* column : grid->columns()) {
@@ -157,8 +158,11 @@ TEST(GuiColumns, ASmallWindowScrollsInsteadOfDroppingAnything) {
     EXPECT_GE(curve->width(), 600) << "the curve's plot and its labels need the width";
     EXPECT_TRUE(window->compareTab()->bottomAsTabs());
     const auto bars = grid->findChildren<QWidget*>();
-    for (const QWidget* w : bars)
-        if (QString(w->metaObject()->className()).endsWith("ColourBarWidget")) EXPECT_TRUE(wholyShown(w, window.get()));
+    for (const QWidget* w : bars) {
+        if (QString(w->metaObject()->className()).endsWith("ColourBarWidget")) {
+            EXPECT_TRUE(wholyShown(w, window.get()));
+        }
+    }
 }
 
 TEST(GuiColumns, ViewResetZoomShowsTheWholeMatrixAgain) {
