@@ -103,6 +103,7 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     // per-row one), its largest entries. Each is judged there, so the start is feasible and its
     // loss is the curve's first point.
     AwpConstraint set = make_set(layer, params, kind);
+    const double energy = loss_of(W, C, MatrixF::Zero(W.rows(), W.cols()));
     MethodResult result;
     for (Candidate& c : starts) {
         if (set.prunes()) {
@@ -113,7 +114,8 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
             c.W_hat = scaled ? MatrixF(Theta * c.s.cwiseInverse().asDiagonal()) : Theta;
         }
         c.loss = loss_of(W, C, c.W_hat);
-        result.scalars.emplace_back("start_loss_" + c.name, c.loss);
+        // Each candidate's E, so a reader sees why the start is the one it is.
+        result.scalars.emplace_back("start_error_" + c.name, energy > 0 ? c.loss / energy : 0.0);
     }
     size_t best = 0;
     for (size_t k = 1; k < starts.size(); ++k)
@@ -126,7 +128,6 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     const MatrixF C_s = scaled ? MatrixF(start.s.cwiseInverse().asDiagonal() * C * start.s.cwiseInverse().asDiagonal()) : C;
     MatrixF Theta = scaled ? MatrixF(start.W_hat * start.s.asDiagonal()) : start.W_hat;
     MaskMatrix kept = start.kept;
-    const double energy = loss_of(W, C, MatrixF::Zero(W.rows(), W.cols()));
     const double start_E = energy > 0 ? start.loss / energy : 0.0;
     progress.iteration(0, start_E);
     const MatrixF start_Theta = Theta;

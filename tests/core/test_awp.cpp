@@ -438,3 +438,22 @@ TEST(Awp, TokenFactorRouteFollowsTheRouteThroughC) {
             }
         }
 }
+
+// The default's quantisation starts are AWQ's and GPTQ's own results, rebuilt on the grids they
+// rounded on (AWQ's in its scaled space, after its clip search): each candidate's E is that
+// method's E, so "never above the baseline" holds from the first point.
+TEST(Awp, DefaultQuantisationStartsAreAwqAndGptqThemselves) {
+    const Problem p = random_problem(16, 64, 400, 31);
+    CompressionParams params;
+    params.bits = 4;
+    params.group_size = 16;
+    const MethodResult awp = run_named("awp", p.layer, p.stats, params);
+    for (const std::string baseline : {"awq", "gptq"}) {
+        SCOPED_TRACE(baseline);
+        const double E = run_named(baseline, p.layer, p.stats, params).relative_output_error;
+        const ParamValue* start = awp.scalar("start_error_" + baseline);
+        ASSERT_NE(start, nullptr);
+        EXPECT_NEAR(std::get<double>(*start), E, 1e-6 * E);
+        EXPECT_LT(awp.relative_output_error, E);
+    }
+}
