@@ -1,5 +1,7 @@
 #include "calibration_stats.h"
 
+#include "methods/hessian_inverse.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -56,6 +58,7 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     if (chunk_rows <= 0)
         chunk_rows = std::clamp<Eigen::Index>((Eigen::Index{64} << 20) / (static_cast<Eigen::Index>(sizeof(float)) * d), 256, 4096);
     CalibrationStats stats;
+    stats.shared_factors = make_shared_factors();
     stats.source = inputs.description();
     stats.C.resize(d, d);   // the first chunk assigns its triangle, later ones add to it
     VectorD abs_sum = VectorD::Zero(d);

@@ -7,6 +7,7 @@
 // [1, 2) when it lies outside [2⁻¹⁶, 2¹⁶] (and 1 otherwise): float32 products of inputs near
 // 1e±20 overflow or underflow, and every method and E are invariant to a common scale of X, so
 // X and X·10³⁰ compress alike. Multiply by 1/input_scale to show values in the file's units.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,9 @@ namespace layerlens {
 
 class InputSource;
 class Progress;
+
+// What the second-order methods derive from C once per layer (methods/hessian_inverse.cpp).
+struct SharedFactors;
 
 struct CalibrationStats {
     MatrixD C;                  // XᵀX / n, double (see accumulate_statistics for why)
@@ -32,6 +36,8 @@ struct CalibrationStats {
     std::string source;         // where the inputs came from ("file.h5:/layers.0.wq/inputs"), for messages
     std::vector<int> dead_channels;   // channels with all-zero activations
     std::vector<std::string> warnings;
+    // Filled by accumulate_statistics; shared by copies, which tell their own C apart from it.
+    std::shared_ptr<SharedFactors> shared_factors;
 
     Eigen::Index d_in() const { return C.rows(); }
     // max/median of a_j: how strongly a few channels dominate (1 = flat, 20+ = LLM outliers).

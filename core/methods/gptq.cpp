@@ -65,22 +65,24 @@ MethodResult gptq_quantize(const Layer& layer, const CalibrationStats& stats, co
     progress.check();
     auto start = Clock::now();
     // H = C: the factor's use is invariant to the scale of H (see hessian_inverse.h).
-    MatrixD H;
     MatrixF W;
     std::vector<Eigen::Index> order;
+    SubProgress factor_progress(progress, 0.0, 0.4);
+    factor_progress.report(0.0, "GPTQ: factorising H");
+    std::shared_ptr<const InverseHessianFactor> shared;
     if (params.act_order) {
         // Without static groups, as the reference's default: groups are runs of group_size
         // columns in the permuted order, so a group's channels need not be neighbours in W.
+        // The permuted H has a factor of its own.
         order = act_order_permutation(stats.C);
-        H = stats.C(order, order);
         W = layer.W(Eigen::all, order);
+        shared = std::make_shared<const InverseHessianFactor>(
+            inverse_hessian_factor(stats.C(order, order), params.damp, factor_progress));
     } else {
-        H = stats.C;
         W = layer.W;
+        shared = shared_inverse_hessian_factor(stats, params.damp, factor_progress);
     }
-    SubProgress factor_progress(progress, 0.0, 0.4);
-    factor_progress.report(0.0, "GPTQ: factorising H");
-    InverseHessianFactor factor = inverse_hessian_factor(std::move(H), params.damp, factor_progress);
+    const InverseHessianFactor& factor = *shared;
     if (!factor.ok)
         throw InputError("GPTQ on " + layer.name + ": H + λI is not positive definite even with damping " +
                          std::to_string(factor.damp_used) + " (non-finite or corrupted calibration statistics?)");

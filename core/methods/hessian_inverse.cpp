@@ -7,6 +7,9 @@
 
 #include <Eigen/Cholesky>
 
+#include <mutex>
+
+#include "../calibration_stats.h"
 #include "../errors.h"
 #include "../param_builders.h"
 #include "../progress.h"
@@ -119,6 +122,38 @@ std::vector<const ParamSpec*> second_order_params() {
 void add_second_order_params(KeyValues& out, const CompressionParams& params) {
     out.emplace_back("damp", params.damp);
     out.emplace_back("block_size", static_cast<long long>(params.block_size));
+}
+
+struct SharedFactors {
+    std::mutex mutex;
+    // Which C and damping the factor belongs to: the matrix's storage, size and a fingerprint of
+    // its values (a copy freed and another allocated at the same place must not match by chance).
+    const double* C_data = nullptr;
+    Eigen::Index d = 0;
+    double fingerprint = 0.0;
+    double damp = 0.0;
+    std::shared_ptr<const InverseHessianFactor> factor;
+};
+
+std::shared_ptr<SharedFactors> make_shared_factors() { return std::make_shared<SharedFactors>(); }
+
+std::shared_ptr<const InverseHessianFactor> shared_inverse_hessian_factor(const CalibrationStats& stats, double damp,
+                                                                          Progress& progress) {
+    SharedFactors* cache = stats.shared_factors.get();
+    if (!cache) return std::make_shared<const InverseHessianFactor>(inverse_hessian_factor(stats.C, damp, progress));
+    // Held while computing, so a second caller waits for the first factor instead of making its own.
+    const double fingerprint = stats.C.size() ? stats.C.diagonal().sum() + stats.C.col(0).sum() : 0.0;
+    std::lock_guard<std::mutex> lock(cache->mutex);
+    if (cache->factor && cache->C_data == stats.C.data() && cache->d == stats.C.rows() && cache->damp == damp &&
+        cache->fingerprint == fingerprint)
+        return cache->factor;
+    auto factor = std::make_shared<const InverseHessianFactor>(inverse_hessian_factor(stats.C, damp, progress));
+    cache->C_data = stats.C.data();
+    cache->d = stats.C.rows();
+    cache->fingerprint = fingerprint;
+    cache->damp = damp;
+    cache->factor = factor;
+    return factor;
 }
 
 }  // namespace layerlens

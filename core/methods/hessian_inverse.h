@@ -4,6 +4,7 @@
 // w²/U_jj² up to one constant factor, are invariant to scaling H). As the reference code:
 //   dead channels (H_jj = 0) get H_jj = 1 (the caller zeroes W_:j),
 //   λ = damp · mean(diag H),  U = upper Cholesky factor of (H + λI)⁻¹, so (H + λI)⁻¹ = UᵀU.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 namespace layerlens {
 
 class Progress;
+struct CalibrationStats;
+struct SharedFactors;
 
 struct InverseHessianFactor {
     bool ok = false;                 // false: not positive definite even after the retries
@@ -28,6 +31,15 @@ struct InverseHessianFactor {
 // When Cholesky fails (H not positive definite), the damping fraction is raised tenfold and
 // the factorisation retried, each retry recorded as a warning. Checks progress between panels.
 InverseHessianFactor inverse_hessian_factor(MatrixD H, double damp, Progress& progress);
+
+// The factor of the statistics' own C at this damping, computed once and kept with the
+// statistics: GPTQ and SparseGPT in one comparison (and AWP's starts from them) need the same one
+// (a third of a 2048² comparison's double work was computing it twice). Statistics without
+// shared_factors, or whose C is not the one the cached factor came from (a copy with its own C),
+// get a fresh factor. Safe to call from several threads on the same statistics.
+std::shared_ptr<const InverseHessianFactor> shared_inverse_hessian_factor(const CalibrationStats& stats, double damp,
+                                                                          Progress& progress);
+std::shared_ptr<SharedFactors> make_shared_factors();
 
 // W_:j = 0 for every dead channel j (the reference's W[:, dead] = 0: those weights never
 // reach the output, and zeroing them keeps them out of grids and masks).

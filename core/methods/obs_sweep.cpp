@@ -49,14 +49,14 @@ SweepResult obs_sweep(MatrixF W, const MatrixF& U, ColumnRule& rule, Eigen::Inde
     return result;
 }
 
-void record_second_order_outcome(MethodResult& result, const Layer& layer, InverseHessianFactor& factor,
+void record_second_order_outcome(MethodResult& result, const Layer& layer, const InverseHessianFactor& factor,
                                  SweepResult& sweep) {
     if (result.W_hat.size() == 0) result.W_hat = std::move(sweep.Q);
     result.flops = obs_method_flops(layer.d_out(), layer.d_in());
     result.scalars.emplace_back("damp_used", factor.damp_used);
     result.scalars.emplace_back("dead_channels", static_cast<long long>(factor.dead.size()));
     result.scalars.emplace_back("obs_loss", sweep.obs_loss);
-    result.warnings = std::move(factor.warnings);
+    result.warnings = factor.warnings;   // the factor may be shared with another method
 }
 
 }  // namespace layerlens

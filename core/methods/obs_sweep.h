@@ -50,7 +50,7 @@ inline double obs_method_flops(Eigen::Index d_out, Eigen::Index d_in) {
 
 // What GPTQ and SparseGPT report alike once the sweep is done: Ŵ, the dense work, the damping
 // actually used, the dead channels, the sweep's own OBS loss and the factor's warnings.
-void record_second_order_outcome(MethodResult& result, const Layer& layer, InverseHessianFactor& factor,
+void record_second_order_outcome(MethodResult& result, const Layer& layer, const InverseHessianFactor& factor,
                                  SweepResult& sweep);
 
 }  // namespace layerlens

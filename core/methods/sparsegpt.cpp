@@ -36,7 +36,8 @@ MethodResult sparsegpt_sweep(const Layer& layer, const CalibrationStats& stats, 
     auto start = Clock::now();
     SubProgress factor_progress(progress, 0.0, 0.4);
     factor_progress.report(0.0, "SparseGPT: factorising H");
-    InverseHessianFactor factor = inverse_hessian_factor(stats.C, params.damp, factor_progress);
+    const std::shared_ptr<const InverseHessianFactor> shared = shared_inverse_hessian_factor(stats, params.damp, factor_progress);
+    const InverseHessianFactor& factor = *shared;
     if (!factor.ok)
         throw InputError("SparseGPT on " + layer.name + ": H + λI is not positive definite even with damping " +
                          std::to_string(factor.damp_used) + " (non-finite or corrupted calibration statistics?)");

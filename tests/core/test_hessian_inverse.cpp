@@ -84,3 +84,39 @@ TEST(HessianInverse, StopsWhenCancelled) {
     flag.cancel();
     EXPECT_THROW(inverse_hessian_factor(MatrixD::Identity(300, 300), 0.01, flag), Cancelled);
 }
+
+// GPTQ and SparseGPT on the same statistics share one damped factor; a copy of the statistics
+// with a C of its own, or another damping, gets its own; results do not depend on the sharing.
+TEST(HessianInverse, TheFactorIsSharedPerStatisticsAndDamping) {
+    std::mt19937 rng(12);
+    const MatrixF X = random_inputs(300, 24, rng);
+    const CalibrationStats stats = stats_of(X);
+    ASSERT_NE(stats.shared_factors, nullptr);
+    Progress quiet;
+    const auto first = shared_inverse_hessian_factor(stats, 0.01, quiet);
+    EXPECT_EQ(shared_inverse_hessian_factor(stats, 0.01, quiet), first);   // the same object
+    const auto other_damp = shared_inverse_hessian_factor(stats, 0.1, quiet);
+    EXPECT_NE(other_damp, first);
+    EXPECT_FALSE(other_damp->U.isApprox(first->U));
+
+    CalibrationStats changed = stats;   // shares the cache, has its own C
+    changed.C *= 4.0;
+    changed.C(0, 0) += 1.0;
+    const auto own = shared_inverse_hessian_factor(changed, 0.01, quiet);
+    const InverseHessianFactor direct = inverse_hessian_factor(changed.C, 0.01, quiet);
+    EXPECT_TRUE(own->U == direct.U) << "a copy with its own C must not get the original's factor";
+
+    // Every method's result is the same with or without a shared factor.
+    Layer layer{"layer", random_matrix(8, 24, rng), {}, {}};
+    CalibrationStats unshared = stats;
+    unshared.shared_factors.reset();
+    CompressionParams params;
+    params.bits = 4;
+    params.sparsity = 0.5;
+    for (const std::string method : {"gptq", "sparsegpt"}) {
+        SCOPED_TRACE(method);
+        const MethodResult a = run_named(method, layer, stats, params);
+        const MethodResult b = run_named(method, layer, unshared, params);
+        EXPECT_TRUE(a.W_hat == b.W_hat);
+    }
+}
