@@ -22,6 +22,26 @@
 namespace layerlens::ui::test {
 namespace {
 
+// Waits until the columns' geometry and the scroll bars stop changing (two samples 40 ms apart
+// agree, at most 3 s): one short wait was not enough on a loaded machine (a fresh-root run saw
+// the scroll bar still hidden after 50 ms), and a wait for one condition can end mid-layout.
+void settle(const ComparisonGrid& grid) {
+    auto sample = [&] {
+        std::vector<QRect> state;
+        for (const MethodColumn* column : grid.columns()) state.push_back(column->geometry());
+        state.emplace_back(grid.scrollArea()->horizontalScrollBar()->isVisible(),
+                           grid.scrollArea()->verticalScrollBar()->isVisible(), 0, 0);
+        return state;
+    };
+    QTest::qWait(50);
+    for (int tries = 0; tries < 75; ++tries) {
+        const auto before = sample();
+        QTest::qWait(40);
+        if (sample() == before) return;
+    }
+}
+
+
 // A window of this size with every registered method run on a small demo layer.
 std::unique_ptr<MainWindow> windowWithEveryMethod(QSize size) {
     auto window = makeWindow();
@@ -71,7 +91,7 @@ TEST(GuiColumns, TheViewMenuKeepsOneWideColumnPerMethodScrollingSideways) {
     QAction* scroll = actionNamed(*window, "action_scroll_columns");
     ASSERT_NE(scroll, nullptr);
     scroll->trigger();
-    QTest::qWait(50);
+    settle(*grid);
     EXPECT_EQ(grid->columnLayout(), ComparisonGrid::ColumnLayout::ScrollOneRow);
     EXPECT_EQ(grid->columnsPerRow(), static_cast<int>(grid->columns().size()));
     for (const MethodColumn* column : grid->columns()) EXPECT_GE(column->width(), ComparisonGrid::kScrollColumnWidth);
@@ -79,7 +99,7 @@ TEST(GuiColumns, TheViewMenuKeepsOneWideColumnPerMethodScrollingSideways) {
     EXPECT_FALSE(wholyShown(grid->columns().back(), window.get()));
     // And back: all in view again.
     scroll->trigger();
-    QTest::qWait(50);
+    settle(*grid);
     for (const MethodColumn* column : grid->columns()) EXPECT_TRUE(wholyShown(column, window.get())) << column->method();
 }
 
@@ -89,7 +109,7 @@ TEST(GuiColumns, GridExportHoldsEveryColumnAtFullSizeWhateverIsInView) {
     ComparisonGrid* grid = window->compareTab()->grid();
     // Scrolled sideways in a small window: most columns are out of view.
     grid->setColumnLayout(ComparisonGrid::ColumnLayout::ScrollOneRow);
-    QTest::qWait(50);
+    settle(*grid);
     ASSERT_FALSE(wholyShown(grid->columns().back(), window.get()));
     std::vector<QRect> before;
     for (const MethodColumn* column : grid->columns()) before.push_back(column->geometry());
@@ -111,7 +131,7 @@ TEST(GuiColumns, GridExportHoldsEveryColumnAtFullSizeWhateverIsInView) {
         EXPECT_GT(colours.size(), 50) << "column " << k << " (" << grid->columns()[static_cast<size_t>(k)]->method() << ")";
     }
     // The window is as it was.
-    QTest::qWait(50);
+    settle(*grid);
     for (size_t k = 0; k < grid->columns().size(); ++k) EXPECT_EQ(grid->columns()[k]->geometry(), before[k]) << k;
 }
 
