@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../calibration_stats.h"
+#include "../output_error.h"
 #include "../progress.h"
 #include "../sparsity_mask.h"
 #include "awp_refine.h"
@@ -24,13 +25,8 @@ struct Candidate {
     MaskMatrix kept;
     VectorF s;
     QuantGrid grid;
-    double loss = std::numeric_limits<double>::infinity();
+    double E = std::numeric_limits<double>::infinity();   // judged on the set, by the layer's one judge
 };
-
-double loss_of(const MatrixF& W, const MatrixF& C, const MatrixF& W_hat) {
-    const MatrixF delta = W - W_hat;
-    return delta.cast<double>().cwiseProduct((delta * C).cast<double>()).sum();
-}
 
 Candidate from_awq(std::string name, MethodResult result, AwqGrid grid) {
     return {std::move(name), std::move(result.W_hat), std::move(result.kept_mask), std::move(grid.s),
@@ -103,7 +99,8 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     // per-row one), its largest entries. Each is judged there, so the start is feasible and its
     // loss is the curve's first point.
     AwpConstraint set = make_set(layer, params, kind);
-    const double energy = loss_of(W, C, MatrixF::Zero(W.rows(), W.cols()));
+    const OutputError judge(W, stats);
+    const double energy = judge.reference_energy();
     MethodResult result;
     for (Candidate& c : starts) {
         if (set.prunes()) {
@@ -113,13 +110,13 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
             Theta = apply_mask(Theta, c.kept);
             c.W_hat = scaled ? MatrixF(Theta * c.s.cwiseInverse().asDiagonal()) : Theta;
         }
-        c.loss = loss_of(W, C, c.W_hat);
+        c.E = judge.relative(c.W_hat);
         // Each candidate's E, so a reader sees why the start is the one it is.
-        result.scalars.emplace_back("start_error_" + c.name, energy > 0 ? c.loss / energy : 0.0);
+        result.scalars.emplace_back("start_error_" + c.name, c.E);
     }
     size_t best = 0;
     for (size_t k = 1; k < starts.size(); ++k)
-        if (starts[k].loss < starts[best].loss) best = k;
+        if (starts[k].E < starts[best].E) best = k;
     Candidate& start = starts[best];
 
     set.grid = start.grid;
@@ -128,7 +125,7 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     const MatrixF C_s = scaled ? MatrixF(start.s.cwiseInverse().asDiagonal() * C * start.s.cwiseInverse().asDiagonal()) : C;
     MatrixF Theta = scaled ? MatrixF(start.W_hat * start.s.asDiagonal()) : start.W_hat;
     MaskMatrix kept = start.kept;
-    const double start_E = energy > 0 ? start.loss / energy : 0.0;
+    const double start_E = start.E;
     progress.iteration(0, start_E);
     const MatrixF start_Theta = Theta;
     const MaskMatrix start_kept = kept;

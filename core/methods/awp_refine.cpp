@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "../progress.h"
+#include "awp_step.h"
 #include "symmetric_spectrum.h"
 
 namespace layerlens {
@@ -18,10 +19,9 @@ struct State {
     double loss = 0.0;
 };
 
+// G and f by the product PGD uses (awp_step.h), through C.
 double evaluate(const MatrixF& W, const MatrixF& C, State& s) {
-    const MatrixF delta = W - s.Theta;
-    s.G.noalias() = delta * C;
-    s.loss = delta.cast<double>().cwiseProduct(s.G.cast<double>()).sum();
+    s.loss = GradientProduct(C).apply(W - s.Theta, s.G);
     return s.loss;
 }
 
