@@ -81,6 +81,10 @@ TEST(GuiRun, EventLoopStaysResponsiveDuringALongRun) {
     ASSERT_TRUE(loadAndWait(*window, demoSource(1024, 2048, 2048), 120000));
     window->methodPanel()->setSelectedMethods({"rtn", "wanda", "awp"});
     setPanelInt(*window, "budget_iters", 100000);
+    // A run that lasts until it is cancelled: the paper preset without early stop (the default
+    // preset stops by itself within seconds, so the cancel below could find nothing running).
+    panelEditor<QComboBox>(*window, "param_awp_preset")->setCurrentText("paper");
+    setPanelReal(*window, "param_awp_tol", 0.0);
     QElapsedTimer clock;
     qint64 last = 0, worst = 0;
     int ticks = 0;
