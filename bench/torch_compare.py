@@ -9,11 +9,14 @@ import json
 import os
 import sys
 
-import h5py
-import numpy as np
-import torch
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_core  # noqa: E402
+
+blas_core.use_the_processors_kernels()
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
 import torch_reference as ref  # noqa: E402
 
 

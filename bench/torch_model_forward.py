@@ -14,7 +14,10 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_core  # noqa: E402
 
+blas_core.use_the_processors_kernels()
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "calibration_stats.h"
@@ -15,6 +16,31 @@ const ParamValue* MethodResult::scalar(const std::string& key) const {
     for (const auto& [name, value] : scalars)
         if (name == key) return &value;
     return nullptr;
+}
+
+std::uint64_t weight_digest(const MatrixF& W) {
+    // Sixteen interleaved FNV-1a lanes over 64-bit words (two floats each): one lane is a single
+    // chain of multiplies, sixteen side by side run at memory speed (1 ms for 2048 x 2048).
+    constexpr std::uint64_t kPrime = 1099511628211ull;
+    constexpr int kLanes = 16;
+    std::uint64_t lane[kLanes];
+    for (int l = 0; l < kLanes; ++l) lane[l] = 14695981039346656037ull + static_cast<std::uint64_t>(l);
+    const float* data = W.data();
+    const Eigen::Index size = W.size();
+    Eigen::Index k = 0;
+    for (; k + 2 * kLanes <= size; k += 2 * kLanes) {
+        std::uint64_t words[kLanes];
+        std::memcpy(words, data + k, sizeof words);
+        for (int l = 0; l < kLanes; ++l) lane[l] = (lane[l] ^ words[l]) * kPrime;
+    }
+    for (; k < size; ++k) {
+        std::uint32_t bits;
+        std::memcpy(&bits, data + k, sizeof bits);
+        lane[0] = (lane[0] ^ bits) * kPrime;
+    }
+    std::uint64_t digest = (static_cast<std::uint64_t>(W.rows()) * kPrime) ^ static_cast<std::uint64_t>(W.cols());
+    for (const std::uint64_t value : lane) digest = (digest ^ value) * kPrime;
+    return digest;
 }
 
 void check_layer_matches_statistics(const Layer& layer, const CalibrationStats& stats) {
@@ -97,6 +123,13 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
         scaled_layer.W = times_power_of_two(layer.W, -e);
     }
     MethodResult result = method.run(e != 0 ? scaled_layer : layer, stats, params, progress);
+    // The method's own closed form, in the units it ran in, if it is of this W, C and Ŵ.
+    VectorD claimed_per_row;
+    const ClosedFormError& closed = result.closed_form_error;
+    if (closed.per_row.size() > 0 && closed.correlation == stats.C.data() &&
+        closed.weight == (e != 0 ? scaled_layer.W : layer.W).data() &&
+        closed.w_hat_digest == weight_digest(result.W_hat))
+        claimed_per_row = closed.per_row * std::ldexp(1.0, 2 * e);
     if (e != 0) {
         result.W_hat = times_power_of_two(result.W_hat, e);
         if (result.B.size() > 0) result.B = times_power_of_two(result.B, e);
@@ -105,7 +138,11 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
     result.method = method.name;
     if (result.W_hat.rows() != layer.d_out() || result.W_hat.cols() != layer.d_in())
         throw std::logic_error(method.name + " returned a weight of the wrong shape");
-    result.relative_output_error = error.relative(result.W_hat);
+    // A closed form saves a d_out x d_in² product per method; it is checked against rows of it.
+    const std::optional<double> from_rows =
+        claimed_per_row.size() > 0 ? error.relative_from_rows(result.W_hat, claimed_per_row) : std::nullopt;
+    result.error_from_closed_form = from_rows.has_value();
+    result.relative_output_error = from_rows ? *from_rows : error.relative(result.W_hat);
     if (!std::isfinite(result.relative_output_error)) {
         const bool finite = result.W_hat.allFinite();
         throw InputError(inputs_and_weight(layer, stats) + ": " + method.label +

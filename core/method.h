@@ -2,6 +2,7 @@
 // The one interface every compression method implements (STYLE.md "One method, one file"):
 // a pure function of (layer, statistics, parameters, progress) returning a MethodResult.
 // The registry (method_registry.h) lists them so the CLI and GUI never special-case one.
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,21 @@ class Progress;
 
 using KeyValues = std::vector<std::pair<std::string, ParamValue>>;
 
+// What a method that knows its own error in closed form (GPTQ, SparseGPT: OBS's error identity)
+// leaves for run_method: tr(Δ_i C Δ_iᵀ) per output row, in the units of the layer and C it was
+// given, with what identifies that layer, C and Ŵ. A composite method that changes Ŵ afterwards,
+// or ran its inner method on another W or C, leaves marks that no longer match, and run_method
+// judges by the product instead (as it also does when a spot check of rows disagrees).
+struct ClosedFormError {
+    VectorD per_row;                      // empty: not known
+    const void* weight = nullptr;         // the W the error is from (Layer::W's storage)
+    std::uint64_t w_hat_digest = 0;       // weight_digest of Ŵ
+    const void* correlation = nullptr;    // the C it is measured in (CalibrationStats::C's storage)
+};
+
+// A digest of every bit of a weight (FNV-1a over its floats): tells one Ŵ from another.
+std::uint64_t weight_digest(const MatrixF& W);
+
 struct MethodResult {
     std::string method;
     KeyValues params;                    // the parameters actually used
@@ -37,8 +53,10 @@ struct MethodResult {
     std::vector<std::string> warnings;
     double bits_per_weight = 16.0;       // storage cost of Ŵ's representation
     double flops = 0.0;                  // the method's dense floating-point work (0 = not counted), for bench
+    ClosedFormError closed_form_error;   // see ClosedFormError
     // Filled by run_method, identically for every method:
     double relative_output_error = 0.0;
+    bool error_from_closed_form = false; // E taken from closed_form_error (checked), not a product
     double sparsity = 0.0;               // fraction of exact zeros in Ŵ
     double seconds = 0.0;
 

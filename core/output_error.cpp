@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "calibration_stats.h"
 
@@ -64,8 +65,11 @@ double OutputError::absolute(const MatrixF& delta) const { return trace_quadrati
 // reach, and C rounded to float is off by as much when Δ lies where C is nearly singular (few
 // tokens). Below kFloatFloor the quadratic form is taken again in double, with C in double when
 // the statistics' is at hand.
+namespace {
+constexpr double kFloatFloor = 1e-3;
+}
+
 double OutputError::relative(const MatrixF& W_hat) const {
-    constexpr double kFloatFloor = 1e-3;
     const MatrixF delta = W_ - W_hat;
     const double fast = absolute(delta);
     if (!(energy_ > 0) || !(fast < kFloatFloor * energy_)) return normalise(fast);
@@ -73,6 +77,34 @@ double OutputError::relative(const MatrixF& W_hat) const {
     if (C_exact_) return normalise((delta_d * *C_exact_).cwiseProduct(delta_d).sum());
     const MatrixD C_d = C_.cast<double>();
     return normalise((delta_d * C_d).cwiseProduct(delta_d).sum());
+}
+
+std::optional<double> OutputError::relative_from_rows(const MatrixF& W_hat, const VectorD& claimed_per_row) const {
+    const Eigen::Index rows = W_.rows();
+    if (claimed_per_row.size() != rows || W_hat.rows() != rows || W_hat.cols() != W_.cols() || !(energy_ > 0))
+        return std::nullopt;
+    const double claimed = claimed_per_row.sum();
+    if (!std::isfinite(claimed) || !(claimed >= kFloatFloor * energy_)) return std::nullopt;
+    // Rows spread evenly over the layer (all of them when it has few), by the same product
+    // relative() would take: a wrong claim (another W, C or Ŵ, a broken identity) is off by far
+    // more than the sweep's rounding (1e-7 of the total, 2e-5 of a row at worst measured).
+    const Eigen::Index spot = std::min(rows, kSpotRows);
+    MatrixF delta(spot, W_.cols());
+    std::vector<Eigen::Index> chosen(static_cast<size_t>(spot));
+    for (Eigen::Index k = 0; k < spot; ++k) {
+        chosen[static_cast<size_t>(k)] = spot == rows ? k : (k * (rows - 1)) / (spot - 1);
+        delta.row(k) = W_.row(chosen[static_cast<size_t>(k)]) - W_hat.row(chosen[static_cast<size_t>(k)]);
+    }
+    const int e = scale_exponent(delta);
+    if (e != 0) delta = scaled(delta, e);
+    const MatrixF delta_C = delta * C_;
+    const VectorD exact = delta.cast<double>().cwiseProduct(delta_C.cast<double>()).rowwise().sum() * std::ldexp(1.0, 2 * e);
+    const double mean_row = claimed / static_cast<double>(rows);
+    for (Eigen::Index k = 0; k < spot; ++k) {
+        const double said = claimed_per_row(chosen[static_cast<size_t>(k)]);
+        if (!(std::abs(said - exact(k)) <= kSpotTolerance * std::max(exact(k), mean_row))) return std::nullopt;
+    }
+    return normalise(claimed);
 }
 
 ErrorBreakdown OutputError::breakdown(const MatrixF& W_hat) const {

@@ -4,6 +4,8 @@
 // computed from C, never from X, plus where the error sits (per output row, per input channel).
 // Any finite W and Ŵ are judged: a difference outside float32's comfortable range is scaled by a
 // power of two before the product (E does not depend on the scale of W).
+#include <optional>
+
 #include "layer.h"
 
 namespace layerlens {
@@ -32,6 +34,13 @@ public:
     OutputError(const MatrixF& W, const CalibrationStats& stats);
 
     double relative(const MatrixF& W_hat) const;
+    // E of Ŵ from tr(Δ_i C Δ_iᵀ) per row as a method claims it (its closed form), in the units of
+    // W and C, after checking the claim: a spot check of kSpotRows rows by the product must agree
+    // to kSpotTolerance of the rows' energy. Empty when the check fails or E is below the float
+    // floor (relative() takes those in double): the caller then computes relative(Ŵ).
+    std::optional<double> relative_from_rows(const MatrixF& W_hat, const VectorD& claimed_per_row) const;
+    static constexpr Eigen::Index kSpotRows = 8;
+    static constexpr double kSpotTolerance = 1e-4;
     ErrorBreakdown breakdown(const MatrixF& W_hat) const;
     // tr(Δ C Δᵀ) for an arbitrary difference Δ, unnormalised (PGD's loss before scaling).
     double absolute(const MatrixF& delta) const;

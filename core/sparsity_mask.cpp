@@ -141,14 +141,37 @@ MaskMatrix keep_n_of_m(const MatrixF& score, const NMPattern& nm) {
     return mask;
 }
 
+namespace {
+// order_key's inverse (−0 came in as +0).
+float from_order_key(std::uint32_t key) {
+    return std::bit_cast<float>((key & 0x80000000u) ? (key & 0x7fffffffu) : ~key);
+}
+
+// The value nth_element would put at `rank` (0-based) among finite floats, by two histogram
+// passes over 16-bit halves of the keys: no copy of the scores and two streaming reads
+// (nth_element on a copy of 2048 x 2048 scores took 9% of a five-method compare).
+float value_at_rank(const float* data, Eigen::Index size, Eigen::Index rank) {
+    std::vector<Eigen::Index> count(1 << 16, 0);
+    for (Eigen::Index k = 0; k < size; ++k) ++count[order_key(data[k]) >> 16];
+    std::uint32_t high = 0;
+    for (; rank >= count[high]; ++high) rank -= count[high];
+    std::fill(count.begin(), count.end(), 0);
+    for (Eigen::Index k = 0; k < size; ++k) {
+        const std::uint32_t key = order_key(data[k]);
+        if ((key >> 16) == high) ++count[key & 0xffffu];
+    }
+    std::uint32_t low = 0;
+    for (; rank >= count[low]; ++low) rank -= count[low];
+    return from_order_key((high << 16) | low);
+}
+}  // namespace
+
 MaskMatrix keep_above_threshold_rank(const MatrixF& score, double sparsity) {
     validate_sparsity(sparsity);
     MaskMatrix mask = MaskMatrix::Ones(score.rows(), score.cols());
     if (sparsity == 0.0 || score.size() == 0) return mask;
-    std::vector<float> sorted(score.data(), score.data() + score.size());
-    const auto rank = static_cast<size_t>(std::floor(static_cast<double>(score.size()) * sparsity));
-    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(rank), sorted.end());
-    const float threshold = sorted[rank];
+    const auto rank = static_cast<Eigen::Index>(std::floor(static_cast<double>(score.size()) * sparsity));
+    const float threshold = value_at_rank(score.data(), score.size(), rank);
     for (Eigen::Index k = 0; k < score.size(); ++k)
         if (score.data()[k] <= threshold) mask.data()[k] = 0;
     return mask;

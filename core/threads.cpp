@@ -2,11 +2,14 @@
 
 #include <Eigen/Core>
 #include <omp.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <initializer_list>
 
 extern "C" void openblas_set_num_threads(int threads);
+extern "C" char* openblas_get_corename(void);
 
 namespace layerlens {
 void set_thread_count(int threads) {
@@ -17,10 +20,32 @@ void set_thread_count(int threads) {
 }
 int thread_count() { return Eigen::nbThreads(); }
 
-void restart_with_passive_thread_waiting(char** argv) {
-    if (std::getenv("OMP_WAIT_POLICY")) return;   // the user's choice, or already restarted
-    if (::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+const char* better_blas_core() {
+    const char* chosen = openblas_get_corename();
+    if (!chosen) return nullptr;
+    auto chosen_is = [chosen](std::initializer_list<const char*> names) {
+        for (const char* name : names)
+            if (::strcasecmp(chosen, name) == 0) return true;
+        return false;
+    };
+    __builtin_cpu_init();
+    const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
+    if (avx512 && !chosen_is({"SkylakeX", "Cooperlake", "SapphireRapids"})) return "SkylakeX";
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (avx2 && !avx512 && chosen_is({"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Sandybridge", "Atom"}))
+        return "Haswell";
+    return nullptr;
+}
+
+void restart_with_runtime_settings(char** argv) {
+    bool changed = false;
+    // Set by the user, or already restarted: left as it is.
+    if (!std::getenv("OMP_WAIT_POLICY")) changed |= ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;
+    if (!std::getenv("OPENBLAS_CORETYPE"))
+        if (const char* core = better_blas_core()) changed |= ::setenv("OPENBLAS_CORETYPE", core, 1) == 0;
+    if (!changed) return;
     ::execv("/proc/self/exe", argv);
-    // No /proc (or exec refused): go on as started, spinning; nothing is lost but speed.
+    // No /proc (or exec refused): go on as started; nothing is lost but speed.
 }
 }  // namespace layerlens

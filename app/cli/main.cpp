@@ -31,7 +31,7 @@ int dispatch(const cli::Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    restart_with_passive_thread_waiting(argv);
+    restart_with_runtime_settings(argv);
     std::vector<char*> args(argv, argv + argc);
     static char help[] = "--help";
     if (argc >= 2 && std::string(argv[1]) == "help") args[1] = help;   // `layerlens-cli help` as before

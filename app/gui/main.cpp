@@ -208,7 +208,7 @@ void openWhenTheLoopRuns(MainWindow& window, const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    layerlens::restart_with_passive_thread_waiting(argv);
+    layerlens::restart_with_runtime_settings(argv);
     QApplication app(argc, argv);
     QApplication::setApplicationName("LayerLens");
     QApplication::setOrganizationName("LayerLens");

@@ -101,7 +101,7 @@ MethodResult gptq_quantize(const Layer& layer, const CalibrationStats& stats, co
         result.series.emplace_back("act_order_permutation", std::vector<double>(order.begin(), order.end()));
     }
     result.bits_per_weight = bits + 32.0 / static_cast<double>(group_size);
-    record_second_order_outcome(result, layer, factor, sweep);
+    record_second_order_outcome(result, layer, stats, factor, sweep);
     // The grids are in sweep order: with act-order their groups are runs of permuted columns.
     if (grid) *grid = rule.grid();
     return result;

@@ -16,6 +16,7 @@
 namespace layerlens {
 
 class Progress;
+struct CalibrationStats;
 
 // What a method decides per column; the sweep does the rest.
 class ColumnRule {
@@ -34,6 +35,7 @@ public:
 struct SweepResult {
     MatrixF Q;              // the targets, column by column: Ŵ in the sweep's column order
     double obs_loss = 0.0;  // Σ (w − q)² / U_jj² / 2, the reference's `Losses` (OBS's own estimate)
+    VectorD row_error_energy;   // per row i, Σ_j err_ij² in double: 2·obs_loss split by row
 };
 
 // W: the weight in sweep order (dead columns already zero), used as workspace.
@@ -50,7 +52,16 @@ inline double obs_method_flops(Eigen::Index d_out, Eigen::Index d_in) {
 
 // What GPTQ and SparseGPT report alike once the sweep is done: Ŵ, the dense work, the damping
 // actually used, the dead channels, the sweep's own OBS loss and the factor's warnings.
-void record_second_order_outcome(MethodResult& result, const Layer& layer, const InverseHessianFactor& factor,
-                                 SweepResult& sweep);
+// Also leaves the error of Ŵ in closed form (see obs_error_per_row) for run_method.
+void record_second_order_outcome(MethodResult& result, const Layer& layer, const CalibrationStats& stats,
+                                 const InverseHessianFactor& factor, SweepResult& sweep);
+
+// OBS's error identity. With H = C + λI (a dead channel's H_jj = 1 + λ) and H⁻¹ = UᵀU, the
+// sweep leaves W₀ − Q = Err·U row by row, Err the scaled errors err_j, so
+//   (w₀ − q) H (w₀ − q)ᵀ = ‖err‖²   and   (w − ŵ) C (w − ŵ)ᵀ = ‖err‖² − λ‖w_live − ŵ_live‖² − (1 + λ)‖ŵ_dead‖²
+// (w₀ is w with dead channels zeroed; they do not reach C's form). Per output row, in the
+// units of the layer and C the sweep was given; exact up to the float sweep's rounding.
+VectorD obs_error_per_row(const MatrixF& W, const MatrixF& W_hat, const MatrixD& C, double lambda,
+                          const VectorD& row_error_energy);
 
 }  // namespace layerlens

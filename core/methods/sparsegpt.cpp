@@ -50,7 +50,7 @@ MethodResult sparsegpt_sweep(const Layer& layer, const CalibrationStats& stats, 
     SweepResult sweep = obs_sweep(std::move(W), factor.U, rule, params.block_size, sweep_progress, stage);
     result.timings.emplace_back("sweep", seconds_since(start));
 
-    record_second_order_outcome(result, layer, factor, sweep);
+    record_second_order_outcome(result, layer, stats, factor, sweep);
     result.kept_mask = kept;
     return result;
 }

@@ -9,6 +9,7 @@
 #include "method_registry.h"
 #include "output_error.h"
 #include "quant_grid.h"
+#include "sparsity_mask.h"
 #include "test_support.h"
 
 using namespace layerlens;
@@ -136,6 +137,32 @@ TEST(Magnitude, PrunesExactlyTheSmallestByTheReferenceRule) {
         }
         EXPECT_EQ(pruned, static_cast<Eigen::Index>(rank) + 1);
         EXPECT_NEAR(r.sparsity, double(pruned) / W.size(), 1e-12);
+    }
+}
+
+// The layer-wide rule's threshold is found by histograms of the floats' bits: against a sort on
+// scores with either sign, ties, ±0, subnormals and float32's extremes, every sparsity.
+TEST(Magnitude, ThresholdRankIsTheSortedValueForAnyFloats) {
+    const std::vector<float> specials = {0.0f, -0.0f, 1e-45f, -1e-45f, 3.4e38f, -3.4e38f, 1.0f, -1.0f, 1.17e-38f};
+    for (unsigned seed = 1; seed <= 12; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        std::mt19937 rng(seed);
+        const Eigen::Index rows = 1 + rng() % 40, cols = 1 + rng() % 70;
+        MatrixF score = random_matrix(rows, cols, rng);
+        for (Eigen::Index k = 0; k < score.size(); ++k) {
+            if (rng() % 4 == 0) score.data()[k] = specials[rng() % specials.size()];   // ties and edges
+            else if (rng() % 3 == 0) score.data()[k] = std::round(score.data()[k] * 4.0f) / 4.0f;
+        }
+        std::vector<float> sorted(score.data(), score.data() + score.size());
+        std::sort(sorted.begin(), sorted.end());
+        for (const double s : {0.0, 0.01, 0.3, 0.5, 0.77, 0.999}) {
+            const MaskMatrix mask = keep_above_threshold_rank(score, s);
+            const auto rank = static_cast<size_t>(std::floor(static_cast<double>(score.size()) * s));
+            for (Eigen::Index k = 0; k < score.size(); ++k) {
+                const bool pruned = s > 0.0 && score.data()[k] <= sorted[rank];
+                ASSERT_EQ(mask.data()[k], pruned ? 0 : 1) << "s " << s << " index " << k << " score " << score.data()[k];
+            }
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 // The GUI suite's main: a QApplication on whatever platform the environment chose (offscreen in
-// ctest), settings isolated from the user's, and a check that no worker outlives the tests.
+// ctest), settings isolated from the user's, the programs' runtime settings (core/threads.h: the
+// same BLAS kernels as the layerlens-cli the tests start), and a check that no worker outlives
+// the tests.
 #include <QApplication>
 #include <QSettings>
 #include <QThreadPool>
@@ -7,7 +9,10 @@
 #include <cstdlib>
 #include <gtest/gtest.h>
 
+#include "threads.h"
+
 int main(int argc, char** argv) {
+    layerlens::restart_with_runtime_settings(argv);
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setOrganizationName("LayerLensTests");
