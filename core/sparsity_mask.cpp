@@ -55,7 +55,13 @@ inline std::uint32_t count_at_least(const std::uint32_t* u, Eigen::Index n, std:
 // nth_element mispredicts half its branches), then every value above T and, among values equal
 // to T, the highest indices (the lower ones are pruned first, as a stable ascending sort does).
 void keep_largest(const std::uint32_t* u, Eigen::Index n, Eigen::Index k, std::uint8_t* kept) {
-    std::uint32_t lo = *std::min_element(u, u + n), hi = *std::max_element(u, u + n);   // count(u >= lo) >= k
+    // count(u >= lo) >= k. One min/max pass the compiler vectorises (min_element and max_element
+    // are two scalar passes with a branch each: 68% of this function on 4096-wide rows).
+    std::uint32_t lo = u[0], hi = u[0];
+    for (Eigen::Index j = 1; j < n; ++j) {
+        lo = std::min(lo, u[j]);
+        hi = std::max(hi, u[j]);
+    }
     while (lo < hi) {
         const std::uint32_t mid = lo + (hi - lo + 1) / 2;   // hi − lo < 2³², so no overflow
         if (count_at_least(u, n, mid) >= static_cast<std::uint32_t>(k)) lo = mid;
@@ -168,12 +174,12 @@ float value_at_rank(const float* data, Eigen::Index size, Eigen::Index rank) {
 
 MaskMatrix keep_above_threshold_rank(const MatrixF& score, double sparsity) {
     validate_sparsity(sparsity);
-    MaskMatrix mask = MaskMatrix::Ones(score.rows(), score.cols());
-    if (sparsity == 0.0 || score.size() == 0) return mask;
+    if (sparsity == 0.0 || score.size() == 0) return MaskMatrix::Ones(score.rows(), score.cols());
+    MaskMatrix mask(score.rows(), score.cols());
     const auto rank = static_cast<Eigen::Index>(std::floor(static_cast<double>(score.size()) * sparsity));
     const float threshold = value_at_rank(score.data(), score.size(), rank);
-    for (Eigen::Index k = 0; k < score.size(); ++k)
-        if (score.data()[k] <= threshold) mask.data()[k] = 0;
+    // Branch-free: on random scores half the comparisons would mispredict.
+    for (Eigen::Index k = 0; k < score.size(); ++k) mask.data()[k] = score.data()[k] > threshold ? 1 : 0;
     return mask;
 }
 

@@ -1,6 +1,7 @@
 #include "threads.h"
 
 #include <Eigen/Core>
+#include <malloc.h>
 #include <omp.h>
 #include <strings.h>
 #include <unistd.h>
@@ -38,7 +39,19 @@ const char* better_blas_core() {
     return nullptr;
 }
 
+namespace {
+// glibc serves every allocation over 32 MB with a fresh mmap and unmaps it when freed, so each
+// d_out x d_in temporary (Δ, ΔC, a method's Ŵ) of a 4096² layer is 16,384 new zeroed pages:
+// 505,000 page faults in a five-method compare, 7% of it. From the heap, freed blocks are
+// reused instead (183,000 faults, the compare 4% faster paired, peak memory 623 → 731 MiB).
+void reuse_freed_memory() {
+    ::mallopt(M_MMAP_MAX, 0);
+    ::mallopt(M_TRIM_THRESHOLD, 1 << 30);   // keep up to 1 GiB free at the heap's top
+}
+}  // namespace
+
 void restart_with_runtime_settings(char** argv) {
+    reuse_freed_memory();
     bool changed = false;
     // Set by the user, or already restarted: left as it is.
     if (!std::getenv("OMP_WAIT_POLICY")) changed |= ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1) == 0;

@@ -15,7 +15,8 @@ int thread_count();
 // picked one older than the processor supports, unless the user set it: Debian's OpenBLAS 0.3.21
 // does not know processors newer than it (an Emerald Rapids Xeon, model 207, reports itself only
 // as "Intel Xeon Processor"), falls back to its SSE3 "Prescott" kernels and runs every product
-// about 2.5x slower (a 2048² compare of five: 4.2 s against 1.8 s with SkylakeX). Call first in main.
+// about 2.5x slower (a 2048² compare of five: 4.2 s against 1.8 s with SkylakeX). And large
+// blocks come from glibc's heap rather than an mmap each (see reuse_freed_memory). Call first in main.
 void restart_with_runtime_settings(char** argv);
 // The OpenBLAS kernel family for this processor when OpenBLAS chose an older one, else empty.
 const char* better_blas_core();
