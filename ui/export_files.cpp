@@ -67,6 +67,21 @@ namespace {
 
 constexpr int kCaptionHeight = 24;
 
+// A view on a tab that was never shown has not been laid out: it is still at Qt's default
+// 100 x 30-ish size, which exports as a thumbnail with its caption cut, and rendering it runs
+// its pending resize and layout mid-paint (the picture then cuts the wider view). Such a view is
+// settled first (a one-pixel grab delivers what is pending) and given at least a readable size;
+// a visible one exports as it is seen.
+void ensureReadableSize(QWidget* widget) {
+    if (widget->isVisible()) return;
+    auto settle = [widget] { (void)widget->grab(QRect(0, 0, 1, 1)); };
+    settle();
+    const QSize readable = widget->size().expandedTo(widget->sizeHint()).expandedTo(QSize(720, 400));
+    if (readable == widget->size()) return;
+    widget->resize(readable);
+    settle();
+}
+
 QSize captionedSize(const QWidget* widget, const QString& caption) {
     return widget->size() + QSize(0, caption.isEmpty() ? 0 : kCaptionHeight);
 }
@@ -90,11 +105,13 @@ void paintCaptioned(QPainter& painter, QWidget* widget, const QString& caption) 
 }  // namespace
 
 void saveWidgetPng(QWidget* widget, const QString& path, const QString& caption) {
+    ensureReadableSize(widget);
     savePaintedPng(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path,
                    widget->devicePixelRatioF());
 }
 
 void saveWidgetSvg(QWidget* widget, const QString& path, const QString& title, const QString& caption) {
+    ensureReadableSize(widget);
     savePaintedSvg(captionedSize(widget, caption), [&](QPainter& p) { paintCaptioned(p, widget, caption); }, path, title);
 }
 

@@ -191,6 +191,9 @@ TEST(GuiCalibration, TheNumbersAreTheClisForTheSameSeed) {
     // And the chart as PNG and SVG.
     EXPECT_EQ(view->exportChart(dir + "/calibration_penalty.png"), "");
     EXPECT_FALSE(QImage(dir + "/calibration_penalty.png").isNull());
+    // The tab was never shown: the chart is exported at a readable size, not as a thumbnail.
+    EXPECT_GE(QImage(dir + "/calibration_penalty.png").width(), 720);
+    EXPECT_GE(QImage(dir + "/calibration_penalty.png").height(), 400);
     EXPECT_EQ(view->exportChart(dir + "/calibration_penalty.svg"), "");
     EXPECT_EQ(view->exportTokensChart(dir + "/calibration_tokens.svg"), "");
     QFile svg(dir + "/calibration_penalty.svg");
