@@ -5,9 +5,15 @@ with the same thread count (scripts/bench-vs-torch.sh). Written the way a carefu
 would: float32, whole-tensor operations, the published algorithms' structure. Prints JSON."""
 import argparse
 import json
+import os
+import sys
 import time
 
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import blas_core  # noqa: E402
+
+blas_core.use_the_processors_kernels()
+import torch  # noqa: E402
 
 
 def timed(fn):
