@@ -21,6 +21,11 @@ void set_thread_count(int threads) {
 }
 int thread_count() { return Eigen::nbThreads(); }
 
+const char* blas_kernel_family() {
+    const char* name = openblas_get_corename();
+    return name ? name : "unknown";
+}
+
 const char* better_blas_core() {
     const char* chosen = openblas_get_corename();
     if (!chosen) return nullptr;

@@ -68,7 +68,7 @@ int run_bench(const Options& options) {
     if (methods.empty()) methods = method_names();
     nlohmann::json rows = nlohmann::json::array();
     if (!options.json)
-        std::printf("threads %d\n%-12s %-12s %9s %10s %8s %9s\n", thread_count(), "shape", "stage", "seconds", "GFLOP/s",
+        std::printf("threads %d, OpenBLAS kernels %s\n%-12s %-12s %9s %10s %8s %9s\n", thread_count(), blas_kernel_family(), "shape", "stage", "seconds", "GFLOP/s",
                     "of GEMM", "peak MiB");
     for (const auto& shape : shapes) {
         DemoSpec spec;
@@ -98,6 +98,7 @@ int run_bench(const Options& options) {
                 o["gflops_per_second"] = rate / 1e9;
                 o["gemm_gflops_per_second"] = gemm / 1e9;
                 o["fraction_of_gemm"] = flops > 0 ? rate / gemm : 0.0;
+                o["blas_kernels"] = blas_kernel_family();
                 if (peak >= 0) o["peak_rss_mib"] = peak;
                 rows.push_back(o);
                 return;
