@@ -11,6 +11,7 @@
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
 #include "hdf5_storage_check.h"
+#include "row_major_copy.h"
 #include "tensor_view.h"
 
 namespace layerlens {
@@ -254,7 +255,7 @@ void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
                 throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
                                  std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
         }
-        chunk = Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(buffer.data(), rows, d);
+        copy_row_major(buffer.data(), rows, d, chunk);
         visit(chunk, first);
     }
 }
@@ -298,12 +299,12 @@ Layer hdf5_read_layer(const std::string& path, const std::string& name, const Re
 
     Layer layer;
     layer.name = display_name(group);
-    // A column-major d_in x d_out matrix has the memory layout of the row-major [d_out, d_in] dataset.
-    MatrixF transposed(d_in, d_out);
-    if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, transposed.data()) < 0)
-        throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
-    layer.W = transposed.transpose();
-    transposed.resize(0, 0);
+    {
+        std::vector<float> row_major(static_cast<size_t>(d_out * d_in));
+        if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, row_major.data()) < 0)
+            throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
+        copy_row_major(row_major.data(), d_out, d_in, layer.W);
+    }
     check_finite_weight(layer.W, path + ": weight of " + layer.name);
 
     const std::string bias_path = object_path(group, "bias");

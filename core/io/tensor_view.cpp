@@ -10,6 +10,7 @@
 #include "../errors.h"
 #include "../progress.h"
 #include "checked_math.h"
+#include "row_major_copy.h"
 
 namespace layerlens {
 
@@ -129,7 +130,7 @@ public:
             } else {
                 gather_fortran(base, first, rows, rows_buffer);
             }
-            chunk = rows_buffer;
+            copy_row_major(rows_buffer.data(), rows, width_, chunk);
             visit(chunk, first);
         }
     }
