@@ -60,15 +60,15 @@ double OutputError::normalise(double absolute_error) const {
 
 double OutputError::absolute(const MatrixF& delta) const { return trace_quadratic(delta, C_); }
 
+namespace {
+constexpr double kFloatFloor = 1e-3;   // see relative()
+}
+
 // In float the products carry a round-off of about 1e-8 of the output energy: invisible next to
 // an E of 1e-2, but a few percent of an E of 1e-7, which a method that fits few tokens exactly can
 // reach, and C rounded to float is off by as much when Δ lies where C is nearly singular (few
 // tokens). Below kFloatFloor the quadratic form is taken again in double, with C in double when
 // the statistics' is at hand.
-namespace {
-constexpr double kFloatFloor = 1e-3;
-}
-
 double OutputError::relative(const MatrixF& W_hat) const {
     const MatrixF delta = W_ - W_hat;
     const double fast = absolute(delta);

@@ -26,6 +26,8 @@ const char* blas_kernel_family() {
     return name ? name : "unknown";
 }
 
+namespace {
+// The OpenBLAS kernel family for this processor when OpenBLAS chose an older one, else null.
 const char* better_blas_core() {
     const char* chosen = openblas_get_corename();
     if (!chosen) return nullptr;
@@ -44,7 +46,6 @@ const char* better_blas_core() {
     return nullptr;
 }
 
-namespace {
 // glibc serves every allocation over 32 MB with a fresh mmap and unmaps it when freed, so each
 // d_out x d_in temporary (Δ, ΔC, a method's Ŵ) of a 4096² layer is 16,384 new zeroed pages:
 // 505,000 page faults in a five-method compare, 7% of it. From the heap, freed blocks are

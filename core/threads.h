@@ -18,8 +18,6 @@ int thread_count();
 // about 2.5x slower (a 2048² compare of five: 4.2 s against 1.8 s with SkylakeX). And large
 // blocks come from glibc's heap rather than an mmap each (see reuse_freed_memory). Call first in main.
 void restart_with_runtime_settings(char** argv);
-// The OpenBLAS kernel family for this processor when OpenBLAS chose an older one, else null.
-const char* better_blas_core();
 // The kernel family OpenBLAS runs on ("SkylakeX", "Haswell", "Prescott", ...), for bench.
 const char* blas_kernel_family();
 }  // namespace layerlens

@@ -22,6 +22,14 @@ struct Case {
     CalibrationStats stats;
 };
 
+DemoLayer demo_of(Eigen::Index d_out, Eigen::Index d_in, Eigen::Index tokens) {
+    DemoSpec spec;
+    spec.d_out = d_out;
+    spec.d_in = d_in;
+    spec.n_tokens = tokens;
+    return make_demo_layer(spec);
+}
+
 CalibrationStats stats_of_file(const std::string& path, const Layer& layer) {
     Progress quiet;
     return accumulate_statistics(*open_inputs(path, layer.name, layer.d_in()), quiet);
@@ -45,11 +53,7 @@ std::vector<Case> cases() {
             }
         }
     }
-    DemoSpec spec;
-    spec.d_out = 96;
-    spec.d_in = 384;
-    spec.n_tokens = 768;
-    DemoLayer demo = make_demo_layer(spec);
+    DemoLayer demo = demo_of(96, 384, 768);
     out.push_back({"demo 96x384", demo.layer, stats_of(demo.X)});
     MatrixF dead = demo.X;
     dead.col(5).setZero();
@@ -118,11 +122,7 @@ TEST(ClosedFormError, ObsIdentityIsTheProductPerRowAndInTotal) {
 }
 
 TEST(ClosedFormError, AWeightOutsideFloatRangeIsJudgedInItsOwnUnits) {
-    DemoSpec spec;
-    spec.d_out = 48;
-    spec.d_in = 256;
-    spec.n_tokens = 512;
-    const DemoLayer demo = make_demo_layer(spec);
+    const DemoLayer demo = demo_of(48, 256, 512);
     const CalibrationStats stats = stats_of(demo.X);
     for (const double scale : {0x1p60, 0x1p-100}) {
         SCOPED_TRACE(scale);
@@ -149,13 +149,8 @@ MethodInfo gptq_then(std::string name, std::function<void(MethodResult&, const L
     const auto inner = info.run;
     info.run = [inner, after, inner_layer](const Layer& layer, const CalibrationStats& stats, const CompressionParams& p,
                                             Progress& progress) {
-        if (!inner_layer) {
-            MethodResult r = inner(layer, stats, p, progress);
-            after(r, layer);
-            return r;
-        }
-        const Layer other = inner_layer(layer);
-        MethodResult r = inner(other, stats, p, progress);
+        const Layer other = inner_layer ? inner_layer(layer) : Layer{};
+        MethodResult r = inner(inner_layer ? other : layer, stats, p, progress);   // no copy of `layer`
         after(r, layer);
         return r;
     };
@@ -165,11 +160,7 @@ MethodInfo gptq_then(std::string name, std::function<void(MethodResult&, const L
 }  // namespace
 
 TEST(ClosedFormError, ResultsItDoesNotDescribeAreJudgedByTheProduct) {
-    DemoSpec spec;
-    spec.d_out = 64;
-    spec.d_in = 256;
-    spec.n_tokens = 512;
-    const DemoLayer demo = make_demo_layer(spec);
+    const DemoLayer demo = demo_of(64, 256, 512);
     const CalibrationStats stats = stats_of(demo.X);
     CompressionParams p;
     p.bits = 3;
@@ -202,11 +193,7 @@ TEST(ClosedFormError, ResultsItDoesNotDescribeAreJudgedByTheProduct) {
 }
 
 TEST(ClosedFormError, SpotCheckRejectsAnyRowOffByMoreThanItsTolerance) {
-    DemoSpec spec;
-    spec.d_out = 40;
-    spec.d_in = 128;
-    spec.n_tokens = 256;
-    const DemoLayer demo = make_demo_layer(spec);
+    const DemoLayer demo = demo_of(40, 128, 256);
     const CalibrationStats stats = stats_of(demo.X);
     CompressionParams p;
     p.bits = 3;
