@@ -127,8 +127,8 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     }
     if (keep_tokens) {
         stats.token_factor.conservativeResize(seen, d);
-        if (s == 1.0) stats.token_factor /= static_cast<float>(std::sqrt(static_cast<double>(seen)));
-        else stats.token_factor = (stats.token_factor.cast<double>() * (s / std::sqrt(static_cast<double>(seen)))).cast<float>();
+        if (s != 1.0) stats.token_factor = (stats.token_factor.cast<double>() * s).cast<float>();   // exact: a power of two
+        stats.token_weight = 1.0 / static_cast<double>(seen);
     }
     stats.mean_abs = abs_sum / (static_cast<double>(seen) / s);   // s = 1: exactly the plain mean
     stats.norm = sq_sum.cwiseSqrt() * s;

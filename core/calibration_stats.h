@@ -27,10 +27,13 @@ struct CalibrationStats {
     VectorD mean_abs;           // a_j
     VectorD norm;               // ‖X_j‖₂
     VectorD max_abs;            // max_t |X_tj|
-    // X/√n (n × d_in), kept only when there are fewer than d_in/2 tokens: then products through
-    // it ((ΔXᵀ)X/n, 2·n·d_in work per output row) cost less than through C (d_in²), and it takes
-    // less memory than C itself.
+    // The tokens themselves (n × d_in, times input_scale, which is exact), kept only when there
+    // are fewer than d_in/2 of them: then products through them ((ΔXᵀ)X/n, 2·n·d_in work per
+    // output row) cost less than through C (d_in²), and they take less memory than C itself.
+    // C = token_weight · token_factorᵀ token_factor, token_weight = 1/n. The 1/n stays a separate
+    // double so the factor holds X's own bits and a double product through it is as exact as C.
     MatrixF token_factor;       // empty when not kept
+    double token_weight = 0.0;
     Eigen::Index n_tokens = 0;
     double input_scale = 1.0;   // the statistics are those of input_scale·X (a power of two)
     std::string source;         // where the inputs came from ("file.h5:/layers.0.wq/inputs"), for messages

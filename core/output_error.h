@@ -11,6 +11,7 @@
 namespace layerlens {
 
 struct CalibrationStats;
+class Progress;
 
 // The power of two 2^e that brings a largest magnitude into [1, 2) when it lies outside
 // [2⁻¹⁶, 2¹⁶], else e = 0 (also for 0 and non-finite values). Inside that range float32 products
@@ -18,6 +19,14 @@ struct CalibrationStats;
 // ordinary data keeps bitwise the numbers it always had; outside it the statistics, E and the
 // methods work on the data times 2^-e, which is exact.
 int range_exponent(double max_abs);
+
+// ‖Δ Xᵀ‖²_F for the tokens the statistics keep when there are fewer than d_in/2 of them
+// (C = XᵀX/n): d_out·d_in·n work against the d_out·d_in² of a product through C, and a sum of
+// squares with no cancellation. Taken in blocks of tokens, so the product holds d_out × 512
+// numbers and a progress, if given, is checked for cancellation between blocks. The double
+// version multiplies in double (the tokens are X's own floats, so it is as exact as C in double).
+double squared_norm_through_tokens(const MatrixF& delta, const MatrixF& tokens, const Progress* progress = nullptr);
+double squared_norm_through_tokens(const MatrixD& delta, const MatrixF& tokens);
 
 struct ErrorBreakdown {
     double E = 0.0;
@@ -30,7 +39,8 @@ public:
     // C is the auto-correlation XᵀX/n of the layer's inputs; W the original weight. C_exact, if
     // given, is the same C in double, used where E is too small for float products (relative()).
     OutputError(const MatrixF& W, const MatrixF& C, const MatrixD* C_exact = nullptr);
-    // The statistics' C in float for the products and in double for the smallest errors.
+    // The statistics' C in float for the products and in double for the smallest errors; their
+    // tokens, when they kept them, for every product instead (cheaper than C, see above).
     OutputError(const MatrixF& W, const CalibrationStats& stats);
 
     double relative(const MatrixF& W_hat) const;
@@ -54,6 +64,8 @@ private:
     const MatrixF& W_;
     const MatrixF& C_;
     const MatrixD* C_exact_;
+    const MatrixF* tokens_ = nullptr;   // the statistics' tokens X (C = token_weight_·XᵀX), or none
+    double token_weight_ = 0.0;
     double energy_;
 };
 

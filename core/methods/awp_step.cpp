@@ -4,12 +4,14 @@
 
 namespace layerlens {
 
-GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor) : C_(C), tokens_(token_factor) {
+GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor, double token_weight)
+    : C_(C), tokens_(token_factor), token_weight_(token_weight) {
     if (tokens_ && tokens_->size() == 0) tokens_ = nullptr;
 }
 
 GradientProduct GradientProduct::of(const CalibrationStats& stats) {
-    return GradientProduct(stats.C_float, &stats.token_factor);   // an empty factor means "through C"
+    // An empty factor means "through C".
+    return GradientProduct(stats.C_float, &stats.token_factor, stats.token_weight);
 }
 
 double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {
@@ -20,8 +22,8 @@ double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {
     }
     projected_.resize(delta.rows(), tokens_->rows());
     projected_.noalias() = delta * tokens_->transpose();
-    G.noalias() = projected_ * *tokens_;
-    return projected_.cast<double>().squaredNorm();
+    G.noalias() = static_cast<float>(token_weight_) * (projected_ * *tokens_);
+    return projected_.cast<double>().squaredNorm() * token_weight_;
 }
 
 double GradientProduct::flops(Eigen::Index rows) const {

@@ -23,11 +23,12 @@ struct CalibrationStats;
 
 // The one product PGD needs per iterate, G = Δ C with Δ = W − Θ, and the loss tr(Δ C Δᵀ),
 // taken the cheaper way for the layer's shape: through C (d_out·d_in² multiply-adds), or, when
-// the statistics kept the token factor X/√n (fewer than d_in/2 tokens), as (Δ Xᵀ) X / n
+// the statistics kept the tokens X (fewer than d_in/2 of them), as (Δ Xᵀ) X / n
 // (2·d_out·n·d_in), whose loss is ‖Δ Xᵀ‖²/n from the first of its two products.
 class GradientProduct {
 public:
-    explicit GradientProduct(const MatrixF& C, const MatrixF* token_factor = nullptr);
+    // token_weight: C = token_weight · token_factorᵀ token_factor (the statistics' 1/n).
+    explicit GradientProduct(const MatrixF& C, const MatrixF* token_factor = nullptr, double token_weight = 0.0);
     static GradientProduct of(const CalibrationStats& stats);
 
     // G = Δ C; returns tr(Δ C Δᵀ), accumulated in double.
@@ -39,7 +40,8 @@ public:
 private:
     const MatrixF& C_;
     const MatrixF* tokens_;
-    mutable MatrixF projected_;   // Δ Xᵀ/√n, reused between iterations
+    double token_weight_;
+    mutable MatrixF projected_;   // Δ Xᵀ, reused between iterations
 };
 
 // An iterate with the product it costs: G = (W − Θ) C and loss = tr((W−Θ) C (W−Θ)ᵀ) = Σ Δ∘G

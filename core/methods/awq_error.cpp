@@ -14,16 +14,14 @@ namespace {
 // Rows of Δ per triangular product Δ_rows·L (one BLAS trmm, exactly half a GEMM's work, no
 // zeros multiplied): a cancel point every ~0.1 s on 4096-wide layers.
 constexpr Eigen::Index kRowBlock = 512;
-// Tokens per product on the low-rank route: no zeros to skip, so wide blocks (fewer threaded
-// products to synchronise), still a cancel point every ~0.1 s on 4096-wide layers.
-constexpr Eigen::Index kLowRankBlock = 512;
 }  // namespace
 
 CandidateError::CandidateError(const MatrixF& W, const CalibrationStats& stats) : W_(W) {
     const Eigen::Index d = W.cols();
     const bool wide = d >= kMinFactoredWidth && W.rows() > 0 && stats.C.diagonal().mean() > 0;
     if (wide && stats.token_factor.size() > 0) {
-        tokens_ = &stats.token_factor;   // C = (X/√n)ᵀ(X/√n): exact, nothing to factor or copy
+        tokens_ = &stats.token_factor;   // C = XᵀX/n: exact, nothing to factor or copy
+        token_weight_ = stats.token_weight;
         route_ = Route::LowRank;
     } else if (wide && factor_triangular(stats)) {
         route_ = Route::Triangular;
@@ -61,22 +59,13 @@ bool CandidateError::factor_triangular(const CalibrationStats& stats) {
 
 double CandidateError::absolute(const MatrixF& delta, const Progress* progress) const {
     if (!factored()) return plain_->absolute(delta);
+    if (route_ == Route::LowRank) return squared_norm_through_tokens(delta, *tokens_, progress) * token_weight_;
     double total = 0.0;
     MatrixF block;
-    if (route_ == Route::Triangular) {
-        for (Eigen::Index first = 0; first < delta.rows(); first += kRowBlock) {
-            if (progress) progress->check();
-            const Eigen::Index rows = std::min(kRowBlock, delta.rows() - first);
-            block.noalias() = delta.middleRows(first, rows) * factor_.triangularView<Eigen::Lower>();
-            total += block.cast<double>().squaredNorm();
-        }
-        return total;
-    }
-    const Eigen::Index tokens = tokens_->rows();
-    for (Eigen::Index first = 0; first < tokens; first += kLowRankBlock) {
+    for (Eigen::Index first = 0; first < delta.rows(); first += kRowBlock) {
         if (progress) progress->check();
-        const Eigen::Index rows = std::min(kLowRankBlock, tokens - first);
-        block.noalias() = delta * tokens_->middleRows(first, rows).transpose();
+        const Eigen::Index rows = std::min(kRowBlock, delta.rows() - first);
+        block.noalias() = delta.middleRows(first, rows) * factor_.triangularView<Eigen::Lower>();
         total += block.cast<double>().squaredNorm();
     }
     return total;

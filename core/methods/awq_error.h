@@ -3,8 +3,8 @@
 // for once, so each candidate costs less than the d_out·d_in² of Δ·C:
 //   - triangular: C = L Lᵀ (Cholesky), tr(Δ C Δᵀ) = ‖Δ L‖²_F, and column block [c, c+b) of Δ L
 //     needs only Δ's columns from c on: half the work of Δ·C;
-//   - low rank: with fewer tokens than d_in/2 the statistics keep X/√n, C = (X/√n)ᵀ(X/√n), and
-//     ‖Δ (X/√n)ᵀ‖²_F = ‖X Δᵀ‖²/n costs d_out·d_in·n.
+//   - low rank: with fewer tokens than d_in/2 the statistics keep X, C = XᵀX/n, and
+//     ‖X Δᵀ‖²/n costs d_out·d_in·n.
 // Narrow layers, where the saving is small, go through OutputError.
 #include <optional>
 
@@ -40,7 +40,8 @@ private:
     std::optional<OutputError> plain_;   // narrow layers, or when factoring failed
     Route route_ = Route::Plain;
     MatrixF factor_;                     // L (d_in × d_in, lower) for the triangular route
-    const MatrixF* tokens_ = nullptr;    // stats' X/√n (n × d_in) for the low-rank route
+    const MatrixF* tokens_ = nullptr;    // stats' X (n × d_in) for the low-rank route
+    double token_weight_ = 0.0;          // its 1/n
     double energy_ = 0.0;
 };
 

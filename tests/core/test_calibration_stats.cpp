@@ -72,7 +72,8 @@ TEST(CalibrationStats, OutlierStrengthIsMaxOverMedian) {
     EXPECT_NEAR(stats_of(X).outlier_strength(), 30.0, 1e-9);
 }
 
-// With fewer than d_in/2 tokens the statistics keep X/√n, whose Gram matrix is C; with more they
+// With fewer than d_in/2 tokens the statistics keep the tokens themselves, bit for bit (times the
+// input scale, a power of two), whose Gram matrix over n is C to double precision; with more they
 // do not (C is then the smaller of the two), whatever the chunking.
 TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
     std::mt19937 rng(5);
@@ -83,8 +84,10 @@ TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
         const CalibrationStats s = accumulate_statistics(MatrixInputSource(few), quiet, chunk);
         ASSERT_EQ(s.token_factor.rows(), 9);
         ASSERT_EQ(s.token_factor.cols(), 20);
-        const MatrixD gram = s.token_factor.cast<double>().transpose() * s.token_factor.cast<double>();
-        EXPECT_LT((gram - s.C).cwiseAbs().maxCoeff(), 1e-5 * s.C.cwiseAbs().maxCoeff());
+        EXPECT_TRUE(s.token_factor == few * static_cast<float>(s.input_scale));
+        EXPECT_EQ(s.token_weight, 1.0 / 9);
+        const MatrixD gram = s.token_weight * (s.token_factor.cast<double>().transpose() * s.token_factor.cast<double>());
+        EXPECT_LT((gram - s.C).cwiseAbs().maxCoeff(), 1e-12 * s.C.cwiseAbs().maxCoeff());
         const CalibrationStats enough = accumulate_statistics(MatrixInputSource(random_inputs(10, 20, rng)), quiet, chunk);
         EXPECT_EQ(enough.token_factor.size(), 0);
     }

@@ -59,3 +59,45 @@ TEST(OutputError, ZeroOutputEnergyIsExactOnlyWithoutChange) {
     W_hat(1, 0) = 1.0f;
     EXPECT_TRUE(std::isinf(metric.relative(W_hat)));
 }
+
+// With fewer than d_in/2 tokens the statistics keep X/√n and every product goes through it
+// (d_out·d_in·n instead of d_out·d_in²): the same E as the float64 computation from X, for
+// ordinary differences, differences far outside float32's comfortable range, inputs scaled by
+// 2^±100 (the statistics are then of a scaled X), and errors small enough for the double fallback.
+TEST(OutputError, TokenFactorRouteMatchesFloat64FromTheTokens) {
+    std::mt19937 rng(11);
+    const Eigen::Index d_out = 37, d_in = 96, n = 40;
+    const MatrixF X = random_inputs(n, d_in, rng);
+    const MatrixF W = random_matrix(d_out, d_in, rng);
+    const MatrixF noise = random_matrix(d_out, d_in, rng);
+    for (const float input_scale : {1.0f, 0x1p-100f, 0x1p100f}) {
+        const MatrixF X_scaled = X * input_scale;
+        const CalibrationStats stats = stats_of(X_scaled);
+        ASSERT_EQ(stats.token_factor.rows(), n) << "the route under test needs the token factor kept";
+        const OutputError metric(W, stats);
+        for (const float weight_scale : {1.0f, 1e-30f, 1e25f}) {
+            const MatrixF W_scaled = W * weight_scale;
+            const OutputError judge(W_scaled, stats);
+            for (const float step : {0.3f, 1e-4f}) {
+                SCOPED_TRACE("input scale " + std::to_string(input_scale) + ", weight scale " +
+                             std::to_string(weight_scale) + ", step " + std::to_string(step));
+                const MatrixF W_hat = W_scaled + noise * (step * weight_scale);
+                const double expected = direct_error(X_scaled, W_scaled, W_hat);
+                ASSERT_TRUE(std::isfinite(expected) && expected > 0);
+                EXPECT_NEAR(judge.relative(W_hat), expected, 1e-4 * expected);
+            }
+        }
+        // Equal to the route through C (both are tr(Δ C Δᵀ)).
+        const MatrixF W_hat = W + 0.2f * noise;
+        EXPECT_NEAR(metric.relative(W_hat), OutputError(W, stats.C_float, &stats.C).relative(W_hat),
+                    1e-5 * direct_error(X_scaled, W, W_hat));
+    }
+}
+
+TEST(OutputError, TokenBlocksSumToTheWholeProduct) {
+    std::mt19937 rng(12);
+    const MatrixF tokens = random_matrix(1300, 20, rng);   // three blocks, the last one short
+    const MatrixF delta = random_matrix(7, 20, rng);
+    const double expected = (delta.cast<double>() * tokens.cast<double>().transpose()).squaredNorm();
+    EXPECT_NEAR(squared_norm_through_tokens(delta, tokens), expected, 1e-6 * expected);
+}
