@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "calibration_stats.h"
+#include "double_sums.h"
 #include "progress.h"
 
 namespace layerlens {
@@ -38,11 +40,12 @@ MatrixF scaled(const MatrixF& delta, int e) {
 template <class Matrix>
 double trace_quadratic_in_range(const Matrix& delta, const Matrix& C) {
     const Matrix delta_U = delta * C.template triangularView<Eigen::Upper>();
-    const double twice_upper = 2.0 * delta.template cast<double>().cwiseProduct(delta_U.template cast<double>()).sum();
-    const double diagonal = (delta.template cast<double>().array().square().colwise().sum().transpose() *
-                             C.diagonal().template cast<double>().array())
-                                .sum();
-    return twice_upper - diagonal;
+    if constexpr (std::is_same_v<Matrix, MatrixF>) {
+        return upper_form_in_double(delta, delta_U, C.diagonal());
+    } else {
+        return 2.0 * delta.cwiseProduct(delta_U).sum() -
+               (delta.array().square().colwise().sum().transpose() * C.diagonal().array()).sum();
+    }
 }
 
 // Tokens per product of the token route: no zeros to skip, so wide blocks; a cancellation point
@@ -69,7 +72,8 @@ double squared_norm_in_token_blocks(const Eigen::Matrix<Scalar, Eigen::Dynamic, 
         if (progress) progress->check();
         const Eigen::Index rows = std::min(kTokenBlock, tokens.rows() - first);
         block.noalias() = delta * tokens.middleRows(first, rows).transpose().template cast<Scalar>();
-        total += block.template cast<double>().squaredNorm();
+        if constexpr (std::is_same_v<Scalar, float>) total += squared_norm_in_double(block);
+        else total += block.squaredNorm();
     }
     return total;
 }

@@ -1,6 +1,7 @@
 #include "awp_step.h"
 
 #include "../calibration_stats.h"
+#include "../double_sums.h"
 
 namespace layerlens {
 
@@ -18,12 +19,12 @@ double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {
     G.resize(delta.rows(), C_.cols());
     if (!tokens_) {
         G.noalias() = delta * C_;
-        return delta.cast<double>().cwiseProduct(G.cast<double>()).sum();
+        return dot_in_double(delta, G);
     }
     projected_.resize(delta.rows(), tokens_->rows());
     projected_.noalias() = delta * tokens_->transpose();
     G.noalias() = static_cast<float>(token_weight_) * (projected_ * *tokens_);
-    return projected_.cast<double>().squaredNorm() * token_weight_;
+    return squared_norm_in_double(projected_) * token_weight_;
 }
 
 double GradientProduct::flops(Eigen::Index rows) const {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "../calibration_stats.h"
+#include "../double_sums.h"
 #include "../progress.h"
 
 namespace layerlens {
@@ -66,7 +67,7 @@ double CandidateError::absolute(const MatrixF& delta, const Progress* progress) 
         if (progress) progress->check();
         const Eigen::Index rows = std::min(kRowBlock, delta.rows() - first);
         block.noalias() = delta.middleRows(first, rows) * factor_.triangularView<Eigen::Lower>();
-        total += block.cast<double>().squaredNorm();
+        total += squared_norm_in_double(block);
     }
     return total;
 }
