@@ -1,6 +1,7 @@
 #include "hdf5_handle.h"
 
 #include <mutex>
+#include <new>
 
 #include "../errors.h"
 
@@ -28,8 +29,15 @@ Handle open_file_read(const std::string& path) {
 #include "hdf5_lock.h"
 
 namespace layerlens::hdf5 {
-std::recursive_mutex& library_mutex() {
-    static std::recursive_mutex mutex;
+namespace {
+alignas(std::recursive_mutex) unsigned char mutex_storage[sizeof(std::recursive_mutex)];
+std::recursive_mutex* the_mutex() {
+    static std::recursive_mutex* mutex = new (mutex_storage) std::recursive_mutex;
     return mutex;
 }
+}  // namespace
+
+std::recursive_mutex& library_mutex() { return *the_mutex(); }
+
+void reset_library_mutex_in_forked_child() { new (the_mutex()) std::recursive_mutex; }
 }  // namespace layerlens::hdf5

@@ -10,6 +10,7 @@
 #include "../progress.h"
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
+#include "hdf5_probe.h"
 #include "hdf5_storage_check.h"
 #include "row_major_copy.h"
 #include "tensor_view.h"
@@ -208,6 +209,8 @@ public:
     std::string description() const override { return path_ + ":" + dataset_; }
     void for_each_chunk(Eigen::Index max_rows, const std::function<void(const MatrixF&, Eigen::Index)>& visit,
                         Progress& progress) const override;
+    // Tokens [first, first + rows), row-major, into buffer.
+    void read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const;
 
 private:
     std::string path_, dataset_;
@@ -223,46 +226,47 @@ void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
     for (Eigen::Index first = 0; first < n; first += max_rows) {
         progress.check();
         const Eigen::Index rows = std::min(max_rows, n - first);
-        {
-            std::lock_guard lock(hdf5::library_mutex());
-            Handle file = hdf5::open_file_read(path_);
-            Handle dataset = open_dataset(file.get(), dataset_);
-            if (!dataset.valid()) throw InputError(description() + ": cannot open the dataset");
-            Handle file_space(H5Dget_space(dataset.get()), H5Sclose);
-            // Select tokens [first, first + rows); for [batch, seq, d] that is a union of row runs.
-            if (dims_.size() == 2) {
-                const hsize_t start[2] = {static_cast<hsize_t>(first), 0};
-                const hsize_t count[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
-                H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
-            } else {
-                const auto seq = static_cast<Eigen::Index>(dims_[1]);
-                bool first_piece = true;
-                for (Eigen::Index t = first; t < first + rows;) {
-                    const Eigen::Index b = t / seq, s = t % seq;
-                    const Eigen::Index run = std::min(seq - s, first + rows - t);
-                    const hsize_t start[3] = {static_cast<hsize_t>(b), static_cast<hsize_t>(s), 0};
-                    const hsize_t count[3] = {1, static_cast<hsize_t>(run), static_cast<hsize_t>(d)};
-                    H5Sselect_hyperslab(file_space.get(), first_piece ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr,
-                                        count, nullptr);
-                    first_piece = false;
-                    t += run;
-                }
-            }
-            const hsize_t mem_dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
-            Handle mem_space(H5Screate_simple(2, mem_dims, nullptr), H5Sclose);
-            buffer.resize(static_cast<size_t>(rows * d));
-            if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()) < 0)
-                throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
-                                 std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
-        }
+        read_rows(first, rows, buffer);
         copy_row_major(buffer.data(), rows, d, chunk);
         visit(chunk, first);
     }
 }
 
-}  // namespace
+void Hdf5InputSource::read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const {
+    const Eigen::Index d = width();
+    std::lock_guard lock(hdf5::library_mutex());
+    Handle file = hdf5::open_file_read(path_);
+    Handle dataset = open_dataset(file.get(), dataset_);
+    if (!dataset.valid()) throw InputError(description() + ": cannot open the dataset");
+    Handle file_space(H5Dget_space(dataset.get()), H5Sclose);
+    // Select tokens [first, first + rows); for [batch, seq, d] that is a union of row runs.
+    if (dims_.size() == 2) {
+        const hsize_t start[2] = {static_cast<hsize_t>(first), 0};
+        const hsize_t count[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
+    } else {
+        const auto seq = static_cast<Eigen::Index>(dims_[1]);
+        bool first_piece = true;
+        for (Eigen::Index t = first; t < first + rows;) {
+            const Eigen::Index b = t / seq, s = t % seq;
+            const Eigen::Index run = std::min(seq - s, first + rows - t);
+            const hsize_t start[3] = {static_cast<hsize_t>(b), static_cast<hsize_t>(s), 0};
+            const hsize_t count[3] = {1, static_cast<hsize_t>(run), static_cast<hsize_t>(d)};
+            H5Sselect_hyperslab(file_space.get(), first_piece ? H5S_SELECT_SET : H5S_SELECT_OR, start, nullptr,
+                                count, nullptr);
+            first_piece = false;
+            t += run;
+        }
+    }
+    const hsize_t mem_dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
+    Handle mem_space(H5Screate_simple(2, mem_dims, nullptr), H5Sclose);
+    buffer.resize(static_cast<size_t>(rows * d));
+    if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()) < 0)
+        throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
+                         std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
+}
 
-std::vector<LayerInfo> hdf5_list_layers(const std::string& path) {
+std::vector<LayerInfo> list_layers_unprobed(const std::string& path) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     VisitState state{file.get(), {}};
@@ -271,7 +275,7 @@ std::vector<LayerInfo> hdf5_list_layers(const std::string& path) {
     return std::move(state.layers);
 }
 
-Layer hdf5_read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
+Layer read_layer_unprobed(const std::string& path, const std::string& name, const ReadLimits& limits) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     const std::string group = normalise_group(name);
@@ -328,7 +332,8 @@ Layer hdf5_read_layer(const std::string& path, const std::string& name, const Re
     return layer;
 }
 
-std::unique_ptr<InputSource> hdf5_open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
+std::unique_ptr<Hdf5InputSource> open_inputs_unprobed(const std::string& path, const std::string& name,
+                                                      Eigen::Index expected_width) {
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path);
     const std::string group = normalise_group(name);
@@ -344,6 +349,35 @@ std::unique_ptr<InputSource> hdf5_open_inputs(const std::string& path, const std
         throw InputError(path + ": inputs of " + display_name(group) + " have width " + std::to_string(shape.dims.back()) +
                          "; weight has d_in = " + std::to_string(expected_width));
     return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims);
+}
+
+// Tokens the probe reads at each end of the inputs: their chunks' index entries and data.
+constexpr Eigen::Index kProbeRows = 64;
+
+}  // namespace
+
+// Each reads in a child process first (hdf5_probe.h), then for real.
+std::vector<LayerInfo> hdf5_list_layers(const std::string& path) {
+    hdf5::probe_in_child(path, "list", "its layers", [&] { list_layers_unprobed(path); });
+    return list_layers_unprobed(path);
+}
+
+Layer hdf5_read_layer(const std::string& path, const std::string& name, const ReadLimits& limits) {
+    hdf5::probe_in_child(path, "layer " + name, "layer '" + name + "'", [&] { read_layer_unprobed(path, name, limits); });
+    return read_layer_unprobed(path, name, limits);
+}
+
+std::unique_ptr<InputSource> hdf5_open_inputs(const std::string& path, const std::string& name, Eigen::Index expected_width) {
+    hdf5::probe_in_child(path, "inputs " + name, "the inputs of '" + name + "'", [&] {
+        const auto inputs = open_inputs_unprobed(path, name, expected_width);
+        const Eigen::Index n = inputs->n_tokens(), rows = std::min(n, kProbeRows);
+        std::vector<float> buffer;
+        if (rows > 0) {
+            inputs->read_rows(0, rows, buffer);
+            inputs->read_rows(n - rows, rows, buffer);
+        }
+    });
+    return open_inputs_unprobed(path, name, expected_width);
 }
 
 }  // namespace layerlens

@@ -83,7 +83,13 @@ void run_folder(const std::string& id, const std::string& format_name) {
 
 }  // namespace
 
-TEST(HostileFiles, Hdf5) { run_folder("hdf5", "HDF5"); }
+// libhdf5's own crashes and endless loops are met in a child process (core/io/hdf5_probe.h);
+// the loops found so far end the probe at its limit, shortened here so the suite stays quick.
+TEST(HostileFiles, Hdf5) {
+    setenv("LAYERLENS_HDF5_PROBE_SECONDS", "3", 1);
+    run_folder("hdf5", "HDF5");
+    unsetenv("LAYERLENS_HDF5_PROBE_SECONDS");
+}
 TEST(HostileFiles, Safetensors) { run_folder("safetensors", "safetensors"); }
 TEST(HostileFiles, NumPy) { run_folder("npy", "NumPy"); }
 TEST(HostileFiles, Llama2c) { run_folder("llama2c", "llama2.c"); }
