@@ -175,5 +175,36 @@ TEST(GuiCheckpoint, BrokenCheckpointShowsTheCliMessageAndKeepsTheWindowUsable) {
     expectEarlierDemoLayerStillRuns(*window);
 }
 
+// HDF5 files on which libhdf5 itself crashes (tests/fuzz/regressions/hdf5/): once while listing
+// the layers, once while reading a layer's attributes. The read runs in a child process first
+// (core/io/hdf5_probe.h), so the window gets the CLI's message and keeps its layer.
+TEST(GuiCheckpoint, AFileThatCrashesLibhdf5IsTheCliMessageAndTheWindowKeepsWorking) {
+    auto window = makeWindow();
+    ASSERT_TRUE(loadAndWait(*window, demoSource(64, 128, 256)));
+    const QString regressions = QStringLiteral(LAYERLENS_FUZZ_DIR) + "/regressions/hdf5/";
+    for (const auto& [name, layer] : std::vector<std::pair<QString, QString>>{
+             {"segv-libhdf5-accum-read-null-1.h5", "w"}, {"overlap-libhdf5-global-heap-vlen-1.h5", "layers.2.w"}}) {
+        SCOPED_TRACE(name.toStdString());
+        const QString path = regressions + name;
+        int exitCode = 0;
+        const QString expected = cliError(path, layer, path, &exitCode);
+        EXPECT_EQ(exitCode, 1);
+        EXPECT_TRUE(expected.contains("the HDF5 library crashed")) << expected.toStdString();
+        QSignalSpy failed(window.get(), &MainWindow::loadFailed);
+        window->openFile(path, layer, path);
+        ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 30000));
+        EXPECT_EQ(failed.front().front().toString(), expected);
+    }
+    expectEarlierDemoLayerStillRuns(*window);
+    // With nothing loaded yet the message fills the window's start page.
+    auto fresh = makeWindow();
+    QSignalSpy failed(fresh.get(), &MainWindow::loadFailed);
+    const QString path = regressions + "segv-libhdf5-accum-read-null-1.h5";
+    fresh->openFile(path, "w", path);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return failed.count() > 0; }, 30000));
+    QTest::qWait(100);
+    EXPECT_TRUE(fresh->grab().save(screenshotDir() + "/libhdf5_crash_message.png"));
+}
+
 }  // namespace
 }  // namespace layerlens::ui::test
