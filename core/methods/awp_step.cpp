@@ -1,5 +1,7 @@
 #include "awp_step.h"
 
+#include <stdexcept>
+
 #include "../calibration_stats.h"
 #include "../double_sums.h"
 
@@ -8,6 +10,8 @@ namespace layerlens {
 GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor, double token_weight)
     : C_(C), tokens_(token_factor), token_weight_(token_weight) {
     if (tokens_ && tokens_->size() == 0) tokens_ = nullptr;
+    if (tokens_ && !(token_weight_ > 0))
+        throw std::logic_error("GradientProduct: a token factor needs its weight (the statistics' 1/n)");
 }
 
 GradientProduct GradientProduct::of(const CalibrationStats& stats) {

@@ -14,8 +14,10 @@
 
 #include "errors.h"
 #include "io/hdf5_probe.h"
+#include "test_support.h"
 
 using namespace layerlens;
+using namespace layerlens::test;
 
 namespace {
 namespace fs = std::filesystem;
@@ -35,39 +37,28 @@ protected:
     }
     std::string path_;
 };
-
-std::string message_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "";
-}
 }  // namespace
 
 TEST_F(Hdf5Probe, ACrashInTheChildIsAnInputErrorNamingTheFileAndTheRead) {
-    const std::string message =
-        message_of([&] { hdf5::probe_in_child(path_, "layer q", "layer 'q'", [] { raise(SIGSEGV); }); });
-    EXPECT_NE(message.find(path_), std::string::npos) << message;
-    EXPECT_NE(message.find("crashed (signal 11"), std::string::npos) << message;
-    EXPECT_NE(message.find("layer 'q'"), std::string::npos) << message;
+    expect_input_error([&] { hdf5::probe_in_child(path_, "layer q", "layer 'q'", [] { raise(SIGSEGV); }); },
+                       {path_, "crashed (signal 11", "layer 'q'"});
 }
 
 TEST_F(Hdf5Probe, AnAbnormalExitIsAnInputErrorToo) {
-    const std::string message = message_of([&] { hdf5::probe_in_child(path_, "list", "its layers", [] { _exit(1); }); });
-    EXPECT_NE(message.find("ended abnormally (exit status 1)"), std::string::npos) << message;
+    expect_input_error([&] { hdf5::probe_in_child(path_, "list", "its layers", [] { _exit(1); }); },
+                       {"ended abnormally (exit status 1)"});
 }
 
 TEST_F(Hdf5Probe, AnEndlessProbeIsStoppedAtTheLimit) {
     const auto start = std::chrono::steady_clock::now();
-    const std::string message = message_of([&] {
-        hdf5::probe_in_child(path_, "list", "its layers", [] {
-            for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        });
-    });
+    expect_input_error(
+        [&] {
+            hdf5::probe_in_child(path_, "list", "its layers", [] {
+                for (;;) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            });
+        },
+        {"did not finish reading its layers in 1 s"});
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_NE(message.find("did not finish reading its layers in 1 s"), std::string::npos) << message;
     EXPECT_GE(seconds, 1.0);   // waited for the limit, no more than needed to stop the child
 }
 
