@@ -20,7 +20,8 @@ double lane_sum(Eigen::Index n, const Term& term) {
     return total;
 }
 
-void require_same_shape(const MatrixF& a, const MatrixF& b, const char* what) {
+template <class A, class B>
+void require_same_shape(const A& a, const B& b, const char* what) {
     if (a.rows() != b.rows() || a.cols() != b.cols()) throw std::logic_error(std::string(what) + ": shapes differ");
 }
 }  // namespace
@@ -40,7 +41,8 @@ double squared_norm_in_double(const MatrixF& a) {
     });
 }
 
-double upper_form_in_double(const MatrixF& a, const MatrixF& b, const VectorF& c) {
+double upper_form_in_double(const Eigen::Ref<const MatrixF>& a, const Eigen::Ref<const MatrixF>& b,
+                            const Eigen::Ref<const VectorF>& c) {
     require_same_shape(a, b, "upper_form_in_double");
     if (c.size() != a.cols()) throw std::logic_error("upper_form_in_double: the diagonal has the wrong length");
     double total = 0.0;

@@ -13,7 +13,9 @@ double dot_in_double(const MatrixF& a, const MatrixF& b);
 // Σ_ij a_ij².
 double squared_norm_in_double(const MatrixF& a);
 // Σ_ij a_ij (2 b_ij − c_j a_ij): δᵀCδ summed over the rows of a = Δ, b = Δ·upper(C), c = diag C
-// (see output_error.cpp); the difference is taken per entry, before any sum.
-double upper_form_in_double(const MatrixF& a, const MatrixF& b, const VectorF& c);
+// (see output_error.cpp); the difference is taken per entry, before any sum. a and b may be
+// blocks of larger matrices.
+double upper_form_in_double(const Eigen::Ref<const MatrixF>& a, const Eigen::Ref<const MatrixF>& b,
+                            const Eigen::Ref<const VectorF>& c);
 
 }  // namespace layerlens
