@@ -2,6 +2,7 @@
 // merging shards, the summary, and its checksum against an independent one (coreutils).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -9,13 +10,17 @@
 #include <numeric>
 #include <set>
 
+#include "demo_layer.h"
 #include "hdf5_fixtures.h"
 #include "io/hdf5_writer.h"
 #include "io/sha256.h"
+#include "layer_source.h"
+#include "method_registry.h"
 #include "model_sweep/model_sweep_merge.h"
 #include "model_sweep/model_sweep_runner.h"
 #include "model_sweep/model_sweep_summary.h"
 #include "test_support.h"
+#include "threads.h"
 
 using namespace layerlens;
 using namespace layerlens::test;
@@ -44,16 +49,29 @@ void expect_same_rows(const std::vector<SweepRow>& a, const std::vector<SweepRow
     for (size_t k = 0; k < a.size(); ++k) EXPECT_EQ(timeless(a[k].line), timeless(b[k].line)) << "row " << k;
 }
 
-// Cancels once `rows` rows are written.
+// Cancels once `rows` rows are written (asked from the points' threads).
 class StopAfter : public Progress {
 public:
     explicit StopAfter(size_t rows) : rows_(rows) {}
     void written() { ++written_; }
-    bool cancelled() const override { return written_ >= rows_; }
+    bool cancelled() const override { return written_.load() >= rows_; }
 
 private:
-    size_t rows_, written_ = 0;
+    size_t rows_;
+    std::atomic<size_t> written_{0};
 };
+
+// Restores the default thread count however the test ends.
+struct ThreadCountGuard {
+    int before = thread_count();
+    ~ThreadCountGuard() { set_thread_count(before); }
+};
+
+std::vector<std::string> every_method_name() {
+    std::vector<std::string> names;
+    for (const MethodInfo& method : all_methods()) names.push_back(method.name);
+    return names;
+}
 
 std::vector<std::string> lines_of(const std::string& path) {
     std::ifstream in(path);
@@ -258,6 +276,65 @@ TEST(ModelSweepRunner, ResumesAfterAnInterruptionWithIdenticalRows) {
     EXPECT_EQ(again.computed, 0u);
     EXPECT_EQ(again.resumed, plan.work_count());
     EXPECT_EQ(std::filesystem::last_write_time(out), stamp);
+}
+
+// merge-shards promises the one-process result, and a Slurm task has one CPU where the one process
+// has every core: a row must not depend on the thread count. On a real layer GPTQ's E was
+// 0.013857998160706602 on one thread and 0.013857998209905556 on two before the sweep ran each
+// point on one thread; 600 wide, every method differed. And a row is what `run --threads 1` gives.
+TEST(ModelSweepRunner, RowsDoNotDependOnTheThreadCountAndAreTheOneThreadResults) {
+    const std::string dir = scratch_dir();
+    DemoSpec spec;
+    spec.d_out = 384;
+    spec.d_in = 600;   // the factor's panels, several lazy blocks and row blocks per product
+    spec.n_tokens = 700;
+    const DemoLayer wide = make_demo_layer(spec);
+    spec.n_tokens = 200;   // fewer tokens than d_in / 2: the token route
+    const DemoLayer few_tokens = make_demo_layer(spec);
+    LayerToWrite a, b;
+    a.name = "wide.full_rank";
+    a.weight = &wide.layer.W;
+    a.inputs = &wide.X;
+    b.name = "wide.few_tokens";
+    b.weight = &few_tokens.layer.W;
+    b.inputs = &few_tokens.X;
+    write_layers(dir + "/wide.h5", {a, b}, true);
+    CompressionParams params;
+    params.iters = 20;
+    params.rank = 8;
+    std::vector<ModelSweepRequest> requests(1);
+    requests[0].path = dir + "/wide.h5";
+    requests[0].points = method_points(every_method_name(), params);
+    if (have_shared_data()) {
+        requests.push_back(real_request());
+        requests.back().points = method_points({"rtn", "awq", "gptq", "sparsegpt", "awp"}, params);
+    }
+    ThreadCountGuard guard;
+    for (const ModelSweepRequest& request : requests) {
+        SCOPED_TRACE(request.path);
+        const ModelSweepPlan plan = plan_model_sweep(request);
+        Progress quiet;
+        set_thread_count(1);
+        const ModelSweepRun one = run_model_sweep(plan, std::nullopt, {dir + "/one.jsonl", true}, quiet);
+        set_thread_count(2);
+        const ModelSweepRun two = run_model_sweep(plan, std::nullopt, {dir + "/two.jsonl", true}, quiet);
+        EXPECT_EQ(thread_count(), 2) << "the sweep gives the thread count back";
+        expect_same_rows(one.rows, two.rows);
+
+        // The first layer's rows against run_method on one thread.
+        set_thread_count(1);
+        LayerSource source;
+        source.path = request.path;
+        source.layer = plan.layers[0].name;
+        const LoadedLayer loaded = load_layer(source, quiet);
+        for (std::size_t point = 0; point < plan.points.size(); ++point) {
+            const ModelEvalPoint& p = plan.points[point];
+            SCOPED_TRACE(p.method + " " + p.budget);
+            const MethodResult r = run_method(find_method(p.method), loaded.layer, loaded.stats, p.params, quiet);
+            ASSERT_TRUE(one.rows[point].error.has_value()) << one.rows[point].failure;
+            EXPECT_EQ(*one.rows[point].error, r.relative_output_error);
+        }
+    }
 }
 
 TEST(ModelSweepRunner, RefusesAnotherSweepsRowsUnlessForced) {
