@@ -38,9 +38,9 @@ MatrixF scaled(const MatrixF& delta, int e) {
 // (2.7e-10 relative apart there); the sums are in double so small errors keep their precision.
 // It is taken for kFormRows rows of Δ at a time, each block summed while it is in cache, so no
 // d_out × d_in product is allocated (a 4096² compare peaked at 728 MiB with one, 603 without).
-// Each row of ΔU is the same trmm arithmetic whatever the block and the thread count (a GEMM
-// per column block instead was no faster, and OpenBLAS rounded it differently on 1 and 2
-// threads). The same in double for the smallest errors.
+// OpenBLAS tiles a block of rows differently from the whole matrix, so E moved in its 10th
+// digit (1024²); a GEMM per column block of C instead was no faster. The same in double for
+// the smallest errors.
 constexpr Eigen::Index kFormRows = 256;
 
 template <class Matrix>

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <exception>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 #include "../errors.h"
@@ -98,32 +99,18 @@ private:
     int fd_ = -1;
 };
 
-// Reports a work item's progress as a slice of the shard's, under one label.
-class WorkProgress : public Progress {
+// The shard's bar: work item k fills its share of it (its layer's estimated cost over the
+// layer's points); the items run side by side and report from their threads, so under a lock.
+class ItemsProgress {
 public:
-    WorkProgress(Progress& parent, double begin, double end, std::string label)
-        : parent_(parent), begin_(begin), end_(end), label_(std::move(label)) {}
-    void report(double fraction, std::string_view) override { parent_.report(begin_ + (end_ - begin_) * fraction, label_); }
-    bool cancelled() const override { return parent_.cancelled(); }
-
-private:
-    Progress& parent_;
-    double begin_, end_;
-    std::string label_;
-};
-
-// A layer's points run side by side; their bar is one: each point fills its own share of the
-// layer's slice, and the parent hears the sum (under a lock: the points report from their threads).
-class LayerPointsProgress {
-public:
-    LayerPointsProgress(Progress& parent, double begin, double share, std::size_t points)
-        : parent_(parent), begin_(begin), share_(share), fractions_(points, 0.0) {}
-    void report(std::size_t point, double fraction, const std::string& label) {
+    ItemsProgress(Progress& parent, std::vector<double> shares)
+        : parent_(parent), shares_(std::move(shares)), fractions_(shares_.size(), 0.0) {}
+    void report(std::size_t item, double fraction, const std::string& label) {
         std::lock_guard<std::mutex> lock(mutex_);
-        fractions_[point] = fraction;
+        fractions_[item] = fraction;
         double sum = 0.0;
-        for (double f : fractions_) sum += f;
-        parent_.report(begin_ + share_ * sum, label);
+        for (std::size_t k = 0; k < shares_.size(); ++k) sum += shares_[k] * fractions_[k];
+        parent_.report(sum, label);
     }
     bool cancelled() const {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -132,28 +119,75 @@ public:
 
 private:
     Progress& parent_;
-    double begin_, share_;
-    std::vector<double> fractions_;
+    std::vector<double> shares_, fractions_;
     mutable std::mutex mutex_;
 };
 
-class PointProgress : public Progress {
+// One item's progress, [0, 1] mapped onto [0, reach] of its share, under one label.
+class ItemProgress : public Progress {
 public:
-    PointProgress(LayerPointsProgress& layer, std::size_t point, std::string label)
-        : layer_(layer), point_(point), label_(std::move(label)) {}
-    void report(double fraction, std::string_view) override { layer_.report(point_, fraction, label_); }
-    bool cancelled() const override { return layer_.cancelled(); }
+    ItemProgress(ItemsProgress& items, std::size_t item, double reach, std::string label)
+        : items_(items), item_(item), reach_(reach), label_(std::move(label)) {}
+    void report(double fraction, std::string_view) override { items_.report(item_, reach_ * fraction, label_); }
+    bool cancelled() const override { return items_.cancelled(); }
 
 private:
-    LayerPointsProgress& layer_;
-    std::size_t point_;
+    ItemsProgress& items_;
+    std::size_t item_;
+    double reach_;
     std::string label_;
+};
+
+// A layer of the sweep while any of its points runs: loaded (weight, statistics and the one
+// error measure its points share, whose reference energy is computed once) by the first point
+// to start, the others waiting for it; freed when its last point ends. A layer whose data is
+// bad keeps the message for its failure rows.
+struct LayerSlot {
+    std::mutex mutex;
+    bool attempted = false;
+    bool cancelled = false;
+    std::optional<LoadedLayer> loaded;
+    std::optional<OutputError> judge;
+    SweepLayerFacts facts;
+    std::string failure;
+    std::size_t points_left = 0;
+
+    void load_once(const ModelSweepPlan& plan, const LayerInfo& info, ItemProgress progress) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (cancelled) throw Cancelled();
+        if (attempted) return;
+        facts = SweepLayerFacts{info.d_out, info.d_in, static_cast<long long>(info.n_tokens), 0.0};
+        try {
+            LayerSource source;
+            source.path = plan.path;
+            source.layer = info.name;
+            source.limits = plan.limits;
+            loaded = load_layer(source, progress);
+            facts.tokens = static_cast<long long>(loaded->stats.n_tokens);
+            facts.outlier_strength = loaded->stats.outlier_strength();
+            judge.emplace(loaded->layer.W, loaded->stats);
+        } catch (const InputError& e) {
+            failure = e.what();
+            loaded.reset();
+        } catch (...) {
+            cancelled = true;   // Cancelled, or out of memory: the layer's other points stop too
+            throw;
+        }
+        attempted = true;
+    }
+    void point_done() {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (--points_left > 0) return;
+        judge.reset();   // refers to the loaded layer
+        loaded.reset();
+    }
 };
 
 // For the sweep: every product on one thread (Eigen, OpenBLAS, our own loops), the thread count
 // as it was afterwards. OpenBLAS and Eigen cut a product between threads at places that depend
 // on the thread count, and their kernels round the cut's edges differently: GPTQ's E on a real
 // 172-wide layer was 0.013857998160706602 on one thread and 0.013857998209905556 on two.
+// The setting is the process's: a comparison the window runs meanwhile gets one thread too.
 class OneThreadPerPoint {
 public:
     OneThreadPerPoint() : before_(thread_count()) { set_thread_count(1); }
@@ -213,92 +247,85 @@ ModelSweepRun run_model_sweep(const ModelSweepPlan& plan, const std::optional<Sh
         if (row_written) row_written(row);
 
     // Progress by estimated cost: each layer's statistics pass, then its points in equal shares.
+    const std::size_t first = run.rows.size();
+    const std::size_t count = work.size() - first;
+    const std::size_t points = std::max<std::size_t>(plan.points.size(), 1);
+    std::vector<double> shares(count);
     double total = 0.0;
-    for (std::size_t k = run.rows.size(); k < work.size(); ++k)
-        total += layer_cost(plan.layers[work[k] / plan.points.size()], plan.points.size()) / plan.points.size();
-    double done = 0.0;
+    for (std::size_t k = 0; k < count; ++k) {
+        shares[k] = layer_cost(plan.layers[work[first + k] / points], plan.points.size()) / static_cast<double>(points);
+        total += shares[k];
+    }
+    for (double& share : shares) share = total > 0 ? share / total : 0.0;
+    const std::size_t n_layers = work.size() / points;
+
+    // The remaining work items run side by side on one thread each, in work order, so a thread
+    // that finishes a layer's short points goes on to the next layer while another is still in a
+    // long one (AWQ is most of a layer's time); a layer is loaded by the first of its points to
+    // start and freed when its last one ends, so at most one layer per thread is in memory. Rows
+    // are appended in work order as soon as every row before them is written.
     const OneThreadPerPoint threads;
-    const std::size_t n_layers = work.size() / std::max<std::size_t>(plan.points.size(), 1);
-    std::size_t next = run.rows.size();
-    while (next < work.size()) {
-        const std::size_t layer = work[next] / plan.points.size();
-        const LayerInfo& info = plan.layers[layer];
-        const double share = total > 0 ? layer_cost(info, plan.points.size()) / plan.points.size() / total : 0.0;
-        const std::string where = "layer " + std::to_string(next / plan.points.size() + 1) + "/" +
-                                  std::to_string(n_layers) + " " + info.name;
-        SweepLayerFacts facts{info.d_out, info.d_in, static_cast<long long>(info.n_tokens), 0.0};
-        std::optional<LoadedLayer> loaded;
-        std::string failure;
-        try {
-            LayerSource source;
-            source.path = plan.path;
-            source.layer = info.name;
-            source.limits = plan.limits;
-            WorkProgress statistics(progress, done, done + share * 0.2, where + ": statistics");
-            loaded = load_layer(source, statistics);
-            facts.tokens = static_cast<long long>(loaded->stats.n_tokens);
-            facts.outlier_strength = loaded->stats.outlier_strength();
-        } catch (const InputError& e) {
-            failure = e.what();
-        }
-        // One error measure per layer: its reference energy is shared by every method.
-        std::optional<OutputError> judge;
-        if (loaded) judge.emplace(loaded->layer.W, loaded->stats);
-        const std::size_t first = next;
-        while (next < work.size() && work[next] / plan.points.size() == layer) ++next;
-        const std::size_t count = next - first;
-        // The layer's points side by side, one thread each, rows appended in work order as soon
-        // as every row before them is written.
-        LayerPointsProgress points_progress(progress, done, share, count);
-        std::vector<std::string> lines(count);
-        std::vector<char> finished(count, 0);
-        std::vector<std::exception_ptr> errors(count);
-        std::exception_ptr write_error;
-        std::size_t written = 0;
+    std::vector<std::unique_ptr<LayerSlot>> slots(plan.layers.size());
+    for (std::size_t k = 0; k < count; ++k) {
+        auto& slot = slots[work[first + k] / points];
+        if (!slot) slot = std::make_unique<LayerSlot>();
+        ++slot->points_left;
+    }
+    ItemsProgress items_progress(progress, shares);
+    std::vector<std::string> lines(count);
+    std::vector<char> finished(count, 0);
+    std::vector<std::exception_ptr> errors(count);
+    std::exception_ptr write_error;
+    std::size_t written = 0;
 #pragma omp parallel for num_threads(threads.workers()) schedule(dynamic, 1)
-        for (std::size_t k = 0; k < count; ++k) {
-            const std::size_t point = work[first + k] % plan.points.size();
+    for (std::size_t k = 0; k < count; ++k) {
+        const std::size_t layer = work[first + k] / points;
+        const std::size_t point = work[first + k] % points;
+        const LayerInfo& info = plan.layers[layer];
+        const std::string where = "layer " + std::to_string((first + k) / points + 1) + "/" + std::to_string(n_layers) +
+                                  " " + info.name;
+        LayerSlot& slot = *slots[layer];
+        try {
+            slot.load_once(plan, info, ItemProgress(items_progress, k, 0.2, where + ": statistics"));
             const ModelEvalPoint& p = plan.points[point];
+            if (slot.loaded) {
+                try {
+                    ItemProgress method_progress(items_progress, k, 1.0, where + ": " + p.method + " " + p.budget);
+                    MethodResult result = run_method(find_method(p.method), slot.loaded->layer, slot.loaded->stats,
+                                                     p.params, method_progress, *slot.judge);
+                    result.release_matrices();
+                    lines[k] = sweep_row_line(plan, layer, point, slot.facts, result, tag);
+                } catch (const InputError& e) {
+                    lines[k] = sweep_failure_line(plan, layer, point, slot.facts, e.what(), tag);
+                }
+            } else {
+                lines[k] = sweep_failure_line(plan, layer, point, slot.facts, slot.failure, tag);
+            }
+        } catch (...) {
+            errors[k] = std::current_exception();   // Cancelled and the like: rethrown below, in order
+        }
+        slot.point_done();
+#pragma omp critical(layerlens_sweep_rows)
+        {
+            finished[k] = 1;
             try {
-                if (loaded) {
-                    try {
-                        PointProgress method_progress(points_progress, k, where + ": " + p.method + " " + p.budget);
-                        MethodResult result = run_method(find_method(p.method), loaded->layer, loaded->stats, p.params,
-                                                         method_progress, *judge);
-                        result.release_matrices();
-                        lines[k] = sweep_row_line(plan, layer, point, facts, result, tag);
-                    } catch (const InputError& e) {
-                        lines[k] = sweep_failure_line(plan, layer, point, facts, e.what(), tag);
-                    }
-                } else {
-                    lines[k] = sweep_failure_line(plan, layer, point, facts, failure, tag);
+                // After a cancel nothing more is written, as when the points ran one by one.
+                for (; !write_error && written < count && finished[written] && !errors[written] &&
+                       !items_progress.cancelled();
+                     ++written) {
+                    file.append(lines[written]);
+                    run.rows.push_back(parse_sweep_row(lines[written], partial, run.rows.size() + 1));
+                    ++run.computed;
+                    if (row_written) row_written(run.rows.back());
                 }
             } catch (...) {
-                errors[k] = std::current_exception();   // Cancelled and the like: rethrown below, in order
-            }
-#pragma omp critical(layerlens_sweep_rows)
-            {
-                finished[k] = 1;
-                try {
-                    // After a cancel nothing more is written, as when the points ran one by one.
-                    for (; !write_error && written < count && finished[written] && !errors[written] &&
-                           !points_progress.cancelled();
-                         ++written) {
-                        file.append(lines[written]);
-                        run.rows.push_back(parse_sweep_row(lines[written], partial, run.rows.size() + 1));
-                        ++run.computed;
-                        if (row_written) row_written(run.rows.back());
-                    }
-                } catch (...) {
-                    write_error = std::current_exception();
-                }
+                write_error = std::current_exception();
             }
         }
-        done += share * static_cast<double>(count);
-        if (write_error) std::rethrow_exception(write_error);
-        for (const std::exception_ptr& e : errors)
-            if (e) std::rethrow_exception(e);
     }
+    if (write_error) std::rethrow_exception(write_error);
+    for (const std::exception_ptr& e : errors)
+        if (e) std::rethrow_exception(e);
     progress.report(1.0, "done");
     // Complete: the shard's file appears under its name in one rename.
     if (fs::exists(out, ec) && !output.replace) throw ParameterError(out + ": appeared while the sweep ran; not replaced");

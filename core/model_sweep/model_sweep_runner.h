@@ -1,6 +1,8 @@
 #pragma once
-// Runs one shard of a model sweep (or all of it), one layer at a time — its statistics once,
-// then each of its points — so memory is bounded by the largest layer, not the file. Rows are
+// Runs one shard of a model sweep (or all of it): the work items side by side, one thread
+// each and every product of an item on its thread, so a row does not depend on the thread
+// count and equals run_method's on one thread; a layer's statistics are taken once and kept
+// while any of its points runs, so memory is bounded by one layer per thread, not the file. Rows are
 // appended to OUT.partial as each finishes (flushed to disk), and OUT.partial is renamed to OUT
 // when the shard is complete; so a killed run keeps what it finished, and started again with
 // the same arguments it keeps those rows byte for byte and computes only the rest.
