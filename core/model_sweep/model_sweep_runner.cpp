@@ -4,9 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -107,10 +107,9 @@ public:
         : parent_(parent), shares_(std::move(shares)), fractions_(shares_.size(), 0.0) {}
     void report(std::size_t item, double fraction, const std::string& label) {
         std::lock_guard<std::mutex> lock(mutex_);
+        done_ += shares_[item] * (fraction - fractions_[item]);
         fractions_[item] = fraction;
-        double sum = 0.0;
-        for (std::size_t k = 0; k < shares_.size(); ++k) sum += shares_[k] * fractions_[k];
-        parent_.report(sum, label);
+        parent_.report(done_, label);
     }
     bool cancelled() const {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -120,6 +119,7 @@ public:
 private:
     Progress& parent_;
     std::vector<double> shares_, fractions_;
+    double done_ = 0.0;   // Σ share · fraction over the items
     mutable std::mutex mutex_;
 };
 

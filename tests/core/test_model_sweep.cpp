@@ -67,12 +67,6 @@ struct ThreadCountGuard {
     ~ThreadCountGuard() { set_thread_count(before); }
 };
 
-std::vector<std::string> every_method_name() {
-    std::vector<std::string> names;
-    for (const MethodInfo& method : all_methods()) names.push_back(method.name);
-    return names;
-}
-
 std::vector<std::string> lines_of(const std::string& path) {
     std::ifstream in(path);
     std::vector<std::string> lines;
@@ -304,7 +298,7 @@ TEST(ModelSweepRunner, RowsDoNotDependOnTheThreadCountAndAreTheOneThreadResults)
     params.rank = 8;
     std::vector<ModelSweepRequest> requests(1);
     requests[0].path = dir + "/wide.h5";
-    requests[0].points = method_points(every_method_name(), params);
+    requests[0].points = method_points(method_names(), params);
     if (have_shared_data()) {
         requests.push_back(real_request());
         requests.back().points = method_points({"rtn", "awq", "gptq", "sparsegpt", "awp"}, params);
