@@ -2,32 +2,15 @@
 
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>
-#include <algorithm>
 
 #include "errors.h"
 #include "progress.h"
-#include "retire_watcher.h"
+#include "worker_run.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
 
 namespace {
-
-constexpr int kScale = 1000;
-
-// The core's Progress backed by the run's promise; Qt throttles the progress signals it causes.
-class CheckProgress : public Progress {
-public:
-    explicit CheckProgress(QPromise<CalibrationEvent>& promise) : promise_(promise) {}
-    void report(double fraction, std::string_view stage) override {
-        promise_.setProgressValueAndText(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kScale),
-                                         QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())));
-    }
-    bool cancelled() const override { return promise_.isCanceled(); }
-
-private:
-    QPromise<CalibrationEvent>& promise_;
-};
 
 // A failure while the second set is read or compared is the second file's: the message names it
 // (the core's width check knows only "the second inputs").
@@ -41,8 +24,7 @@ QString aboutSecondFile(const std::string& path, const std::string& message) {
 // the numbers are the CLI's. Reading the rows is ~10% of the bar, the check the rest.
 void runCheck(QPromise<CalibrationEvent>& promise, const CalibrationJob& job) {
     lowerWorkerPriority();
-    promise.setProgressRange(0, kScale);
-    CheckProgress progress(promise);
+    FractionProgress<CalibrationEvent> progress(promise);
     bool second = false;
     try {
         SubProgress loading(progress, 0.0, 0.08);
@@ -77,50 +59,37 @@ void runCheck(QPromise<CalibrationEvent>& promise, const CalibrationJob& job) {
 
 }  // namespace
 
-CalibrationRunner::CalibrationRunner(QObject* parent) : QObject(parent) {}
+CalibrationRunner::CalibrationRunner(QObject* parent) : QObject(parent), run_(this) {}
 
 CalibrationRunner::~CalibrationRunner() {
     // The worker holds its own copy of the job and its promise; it only needs to hear "stop".
-    discard();
+    run_.discard();
 }
 
-bool CalibrationRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+bool CalibrationRunner::isRunning() const { return run_.isRunning(); }
 
-void CalibrationRunner::cancel() {
-    if (!isRunning()) return;
-    canceled_ = true;
-    watcher_->cancel();
-}
+void CalibrationRunner::cancel() { run_.cancel(); }
 
-void CalibrationRunner::forget() { retireWatcher(this, watcher_); }
-
-void CalibrationRunner::discard() {
-    ++generation_;
-    forget();
-}
+void CalibrationRunner::discard() { run_.discard(); }
 
 int CalibrationRunner::start(CalibrationJob job) {
-    forget();
-    const int generation = ++generation_;
-    canceled_ = false;
-    auto* watcher = new QFutureWatcher<CalibrationEvent>(this);
-    watcher_ = watcher;
-    connect(watcher, &QFutureWatcher<CalibrationEvent>::progressValueChanged, this, [this, generation, watcher](int value) {
-        if (generation == generation_) emit progressed(static_cast<double>(value) / kScale, watcher->progressText());
-    });
+    auto* watcher = run_.begin();
+    const int generation = run_.generation();
+    run_.forwardProgress([this](double fraction, const QString& stage) { emit progressed(fraction, stage); });
     connect(watcher, &QFutureWatcher<CalibrationEvent>::finished, this, [this, generation] { onFinished(generation); });
     watcher->setFuture(QtConcurrent::run(runCheck, std::move(job)));
     return generation;
 }
 
 void CalibrationRunner::onFinished(int generation) {
-    if (generation != generation_ || !watcher_) return;
+    if (!run_.isCurrent(generation)) return;
     // One result at most: the run or its failure. A cancel asked for, or no result, is a cancel.
-    if (canceled_ || watcher_->isCanceled() || watcher_->future().resultCount() == 0) {
+    const QFuture<CalibrationEvent> future = run_.watcher()->future();
+    if (run_.canceled() || future.resultCount() == 0) {
         emit runCanceled();
         return;
     }
-    const CalibrationEvent event = watcher_->future().resultAt(0);
+    const CalibrationEvent event = future.resultAt(0);
     if (event.run) emit runFinished(event.run);
     else emit runFailed(event.message);
 }

@@ -13,6 +13,7 @@
 
 #include "calibration/calibration_check.h"
 #include "layer_source.h"
+#include "worker_run.h"
 
 namespace layerlens::ui {
 
@@ -53,7 +54,7 @@ public:
     // Stops the run without a word: nothing more of it is delivered.
     void discard();
     bool isRunning() const;
-    int generation() const { return generation_; }
+    int generation() const { return run_.generation(); }
 
 signals:
     void progressed(double fraction, const QString& stage);
@@ -63,11 +64,8 @@ signals:
 
 private:
     void onFinished(int generation);
-    void forget();
 
-    int generation_ = 0;
-    QFutureWatcher<CalibrationEvent>* watcher_ = nullptr;
-    bool canceled_ = false;
+    WorkerRun<CalibrationEvent> run_;
 };
 
 }  // namespace layerlens::ui

@@ -6,7 +6,6 @@
 #include "errors.h"
 #include "progress.h"
 #include "worker_priority.h"
-#include "retire_watcher.h"
 
 namespace layerlens::ui {
 
@@ -40,22 +39,18 @@ void loadLayer(QPromise<LayerViewPtr>& promise, const LayerSource& source) {
 
 }  // namespace
 
-LayerLoader::LayerLoader(QObject* parent) : QObject(parent) {
+LayerLoader::LayerLoader(QObject* parent) : QObject(parent), run_(this) {
     qRegisterMetaType<LayerViewPtr>("layerlens::ui::LayerViewPtr");
 }
 
-LayerLoader::~LayerLoader() {
-    if (watcher_) watcher_->cancel();
-}
+LayerLoader::~LayerLoader() { run_.cancel(); }
 
 void LayerLoader::load(const LayerSource& source) {
-    retireWatcher(this, watcher_);
-    const int generation = ++generation_;
-    auto* watcher = new QFutureWatcher<LayerViewPtr>(this);
-    watcher_ = watcher;
+    auto* watcher = run_.begin();
+    const int generation = run_.generation();
     const QString name = QString::fromStdString(source.describe());
     connect(watcher, &QFutureWatcher<LayerViewPtr>::finished, this, [this, watcher, generation, name] {
-        if (generation != generation_) return;
+        if (!run_.isCurrent(generation)) return;
         try {
             watcher->future().waitForFinished();
             if (watcher->future().resultCount() == 0) return;   // cancelled

@@ -7,6 +7,7 @@
 
 #include "layer_source.h"
 #include "view_data.h"
+#include "worker_run.h"
 
 namespace layerlens::ui {
 
@@ -18,15 +19,14 @@ public:
     explicit LayerLoader(QObject* parent = nullptr);
     ~LayerLoader() override;
     void load(const LayerSource& source);
-    bool isLoading() const { return watcher_ && !watcher_->isFinished(); }
+    bool isLoading() const { return run_.isRunning(); }
 
 signals:
     void layerLoaded(const layerlens::ui::LayerViewPtr& layer);
     void loadFailed(const QString& source, const QString& message);
 
 private:
-    int generation_ = 0;
-    QFutureWatcher<LayerViewPtr>* watcher_ = nullptr;
+    WorkerRun<LayerViewPtr> run_;
 };
 
 }  // namespace layerlens::ui

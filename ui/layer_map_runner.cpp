@@ -4,7 +4,6 @@
 #include <QJsonObject>
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>
-#include <algorithm>
 #include <functional>
 #include <set>
 
@@ -12,30 +11,14 @@
 #include "errors.h"
 #include "model_sweep/model_sweep_runner.h"
 #include "progress.h"
-#include "retire_watcher.h"
+#include "worker_run.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
 
 namespace {
 
-constexpr int kScale = 1000;
-
 using Event = LayerMapEvent;
-
-// The core's Progress backed by the promise; Qt throttles the progress signals it causes to 25/s.
-class SweepProgress : public Progress {
-public:
-    explicit SweepProgress(QPromise<Event>& promise) : promise_(promise) {}
-    void report(double fraction, std::string_view stage) override {
-        promise_.setProgressValueAndText(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kScale),
-                                         QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())));
-    }
-    bool cancelled() const override { return promise_.isCanceled(); }
-
-private:
-    QPromise<Event>& promise_;
-};
 
 Event failure(const QString& message) {
     Event event;
@@ -68,8 +51,7 @@ void guarded(QPromise<Event>& promise, Work work) {
 void sweep(QPromise<Event>& promise, const ModelSweepRequest& request, const std::string& out,
            std::shared_ptr<CoreThreadLog> log) {
     lowerWorkerPriority();
-    promise.setProgressRange(0, kScale);
-    SweepProgress delivered(promise);
+    FractionProgress<Event> delivered(promise);
     ThreadRecordingProgress progress(delivered, *log);
     guarded(promise, [&] {
         progress.report(0.0, "listing and checksumming " + request.path);
@@ -131,27 +113,18 @@ void readRows(QPromise<Event>& promise, const std::string& path) {
 
 }  // namespace
 
-LayerMapRunner::LayerMapRunner(QObject* parent) : QObject(parent) {}
+LayerMapRunner::LayerMapRunner(QObject* parent) : QObject(parent), run_(this) {}
 
 LayerMapRunner::~LayerMapRunner() {
     // The worker holds its own copies and its promise; it only needs to hear "stop".
-    discard();
+    run_.discard();
 }
 
-bool LayerMapRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+bool LayerMapRunner::isRunning() const { return run_.isRunning(); }
 
-void LayerMapRunner::cancel() {
-    if (!isRunning()) return;
-    canceled_ = true;
-    watcher_->cancel();
-}
+void LayerMapRunner::cancel() { run_.cancel(); }
 
-void LayerMapRunner::forget() { retireWatcher(this, watcher_); }
-
-void LayerMapRunner::discard() {
-    ++generation_;
-    forget();
-}
+void LayerMapRunner::discard() { run_.discard(); }
 
 QSet<QThread*> LayerMapRunner::coreThreads() const { return threadLog_ ? threadLog_->snapshot() : QSet<QThread*>(); }
 
@@ -171,16 +144,12 @@ int LayerMapRunner::open(const QString& path) {
 }
 
 int LayerMapRunner::launch(const std::function<QFuture<Event>()>& begin) {
-    forget();
-    const int generation = ++generation_;
-    canceled_ = ended_ = false;
-    auto* watcher = new QFutureWatcher<Event>(this);
-    watcher_ = watcher;
+    auto* watcher = run_.begin();
+    const int generation = run_.generation();
+    ended_ = false;
     connect(watcher, &QFutureWatcher<Event>::resultsReadyAt, this,
             [this, generation](int first, int end) { onResults(generation, first, end); });
-    connect(watcher, &QFutureWatcher<Event>::progressValueChanged, this, [this, generation, watcher](int value) {
-        if (generation == generation_) emit progressed(static_cast<double>(value) / kScale, watcher->progressText());
-    });
+    run_.forwardProgress([this](double fraction, const QString& stage) { emit progressed(fraction, stage); });
     connect(watcher, &QFutureWatcher<Event>::finished, this, [this, generation] { onFinished(generation); });
     watcher->setFuture(begin());
     return generation;
@@ -196,8 +165,8 @@ void LayerMapRunner::onResults(int generation, int begin, int end) {
     for (int index = begin; index < end; ++index) {
         // A replaced run's: dropped. A cancelled run's rows still in the queue are in its JSONL,
         // so they are shown as well.
-        if (generation != generation_ || !watcher_) return;
-        const Event event = watcher_->future().resultAt(index);
+        if (!run_.isCurrent(generation)) return;
+        const Event event = run_.watcher()->future().resultAt(index);
         if (event.kind == Event::Kind::Row) {
             batch.push_back(*event.row);
             continue;
@@ -222,13 +191,13 @@ void LayerMapRunner::onResults(int generation, int begin, int end) {
         case Event::Kind::Row: break;
         }
     }
-    if (generation == generation_) flush();
+    if (run_.isCurrent(generation)) flush();
 }
 
 void LayerMapRunner::onFinished(int generation) {
-    if (generation != generation_ || !watcher_) return;
+    if (!run_.isCurrent(generation)) return;
     // The end went out with the results; what is left to say is a cancel.
-    if (!ended_ && (canceled_ || watcher_->isCanceled())) emit runCanceled();
+    if (!ended_ && run_.canceled()) emit runCanceled();
 }
 
 }  // namespace layerlens::ui

@@ -17,6 +17,7 @@
 #include "model_sweep/model_sweep_plan.h"
 #include "model_sweep/model_sweep_rows.h"
 #include "model_sweep/model_sweep_summary.h"
+#include "worker_run.h"
 
 class QThread;
 
@@ -63,7 +64,7 @@ public:
     // Stops without a word: nothing more of the current work is delivered.
     void discard();
     bool isRunning() const;
-    int generation() const { return generation_; }
+    int generation() const { return run_.generation(); }
     // The threads core code reported progress or checked cancel from during the current work,
     // and how many such calls it made (the tests' evidence that the GUI thread computes nothing).
     QSet<QThread*> coreThreads() const;
@@ -84,12 +85,9 @@ private:
     int launch(const std::function<QFuture<LayerMapEvent>()>& begin);
     void onResults(int generation, int begin, int end);
     void onFinished(int generation);
-    void forget();
 
-    int generation_ = 0;
-    QFutureWatcher<LayerMapEvent>* watcher_ = nullptr;
+    WorkerRun<LayerMapEvent> run_;
     QString openedPath_;
-    bool canceled_ = false;
     bool ended_ = false;   // Finished, Opened or Failed went out with the results
     std::shared_ptr<CoreThreadLog> threadLog_;
 };

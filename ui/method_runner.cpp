@@ -9,7 +9,6 @@
 #include "method_registry.h"
 #include "output_error.h"
 #include "promise_progress.h"
-#include "retire_watcher.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
@@ -70,33 +69,26 @@ void runJobs(QPromise<RunEvent>& promise, const RunRequest& request, std::shared
 
 }  // namespace
 
-MethodRunner::MethodRunner(QObject* parent) : QObject(parent) {
+MethodRunner::MethodRunner(QObject* parent) : QObject(parent), run_(this) {
     qRegisterMetaType<OutcomePtr>("layerlens::ui::OutcomePtr");
     qRegisterMetaType<RunEvent>();
 }
 
 MethodRunner::~MethodRunner() {
     // The worker holds its own copies (request, promise); it only needs to hear "stop".
-    cancel();
+    run_.cancel();
 }
 
-bool MethodRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+bool MethodRunner::isRunning() const { return run_.isRunning(); }
 
-void MethodRunner::cancel() {
-    if (!watcher_ || watcher_->isFinished()) return;
-    canceled_ = true;
-    watcher_->cancel();
-}
+void MethodRunner::cancel() { run_.cancel(); }
 
 int MethodRunner::start(RunRequest request) {
     // Stop the old run and forget it: its late results go to a watcher nobody listens to.
     // Replaced, not cancelled by the user: no runCanceled, the new run's signals follow.
-    retireWatcher(this, watcher_);
-    const int generation = ++generation_;
-    canceled_ = false;
+    auto* watcher = run_.begin();
+    const int generation = run_.generation();
     request_ = std::move(request);
-    auto* watcher = new QFutureWatcher<RunEvent>(this);
-    watcher_ = watcher;
     connect(watcher, &QFutureWatcher<RunEvent>::resultsReadyAt, this,
             [this, generation, watcher](int begin, int end) { onResults(generation, watcher, begin, end); });
     connect(watcher, &QFutureWatcher<RunEvent>::progressValueChanged, this,
@@ -114,7 +106,7 @@ long long MethodRunner::coreCalls() const { return threadLog_ ? threadLog_->call
 
 void MethodRunner::onResults(int generation, QFutureWatcher<RunEvent>* watcher, int begin, int end) {
     for (int index = begin; index < end; ++index) {
-        if (generation != generation_) return;   // a stale run: drop
+        if (!run_.isCurrent(generation)) return;   // a stale run: drop
         const RunEvent event = watcher->future().resultAt(index);
         switch (event.kind) {
         case RunEvent::Kind::MethodStarted: emit methodStarted(event.job); break;
@@ -125,14 +117,14 @@ void MethodRunner::onResults(int generation, QFutureWatcher<RunEvent>* watcher, 
 }
 
 void MethodRunner::onProgress(int generation, QFutureWatcher<RunEvent>* watcher, int value) {
-    if (generation != generation_) return;
+    if (!run_.isCurrent(generation)) return;
     const int job = value / PromiseProgress::kScale;
     const double fraction = static_cast<double>(value % PromiseProgress::kScale) / PromiseProgress::kScale;
     emit methodProgressed(job, fraction, watcher->progressText());
 }
 
 void MethodRunner::onFinished(int generation, QFutureWatcher<RunEvent>* watcher) {
-    if (generation != generation_) return;
+    if (!run_.isCurrent(generation)) return;
     // An exception that escaped the worker (a bug, out of memory) reaches the GUI here.
     QString failure;
     try {
@@ -144,7 +136,7 @@ void MethodRunner::onFinished(int generation, QFutureWatcher<RunEvent>* watcher)
     }
     if (!failure.isEmpty())
         emit runFailed(generation, failure);
-    else if (canceled_ || watcher->isCanceled())
+    else if (run_.canceled())
         emit runCanceled(generation);
     else
         emit runFinished(generation);

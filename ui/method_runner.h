@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "run_types.h"
+#include "worker_run.h"
 
 class QThread;
 
@@ -26,7 +27,7 @@ public:
     int start(RunRequest request);
     void cancel();
     bool isRunning() const;
-    int generation() const { return generation_; }
+    int generation() const { return run_.generation(); }
     const RunRequest& request() const { return request_; }
     // The threads the core was on at each of its progress reports, iterations and cancel checks
     // during the current run, and how many such calls it made: the evidence that the GUI thread
@@ -48,10 +49,8 @@ private:
     void onProgress(int generation, QFutureWatcher<RunEvent>* watcher, int value);
     void onFinished(int generation, QFutureWatcher<RunEvent>* watcher);
 
-    int generation_ = 0;
+    WorkerRun<RunEvent> run_;
     RunRequest request_;
-    QFutureWatcher<RunEvent>* watcher_ = nullptr;
-    bool canceled_ = false;
     std::shared_ptr<CoreThreadLog> threadLog_;
 };
 

@@ -2,39 +2,21 @@
 
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>
-#include <algorithm>
 
 #include "errors.h"
 #include "progress.h"
-#include "retire_watcher.h"
+#include "worker_run.h"
 #include "worker_priority.h"
 
 namespace layerlens::ui {
 
 namespace {
 
-constexpr int kScale = 1000;
-
-// The core's Progress backed by the run's promise; Qt throttles the progress signals it causes.
-class EvalProgress : public Progress {
-public:
-    explicit EvalProgress(QPromise<ModelEvalEvent>& promise) : promise_(promise) {}
-    void report(double fraction, std::string_view stage) override {
-        promise_.setProgressValueAndText(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kScale),
-                                         QString::fromUtf8(stage.data(), static_cast<qsizetype>(stage.size())));
-    }
-    bool cancelled() const override { return promise_.isCanceled(); }
-
-private:
-    QPromise<ModelEvalEvent>& promise_;
-};
-
 // The worker. A failure is an event with its message rather than an exception in the future,
 // which Qt would hand over as QUnhandledException without the message.
 void evaluate(QPromise<ModelEvalEvent>& promise, const ModelEvalRequest& request) {
     lowerWorkerPriority();
-    promise.setProgressRange(0, kScale);
-    EvalProgress progress(promise);
+    FractionProgress<ModelEvalEvent> progress(promise);
     ModelEvalCallbacks callbacks;
     callbacks.row = [&promise](const ModelEvaluation& evaluation, const ModelEvalRow& row) {
         auto header = std::make_shared<ModelEvaluation>(evaluation);
@@ -54,40 +36,27 @@ void evaluate(QPromise<ModelEvalEvent>& promise, const ModelEvalRequest& request
 
 }  // namespace
 
-ModelEvalRunner::ModelEvalRunner(QObject* parent) : QObject(parent) {}
+ModelEvalRunner::ModelEvalRunner(QObject* parent) : QObject(parent), run_(this) {}
 
 ModelEvalRunner::~ModelEvalRunner() {
     // The worker holds its own copy of the request and its promise; it only needs to hear "stop".
-    discard();
+    run_.discard();
 }
 
-bool ModelEvalRunner::isRunning() const { return watcher_ && !watcher_->isFinished(); }
+bool ModelEvalRunner::isRunning() const { return run_.isRunning(); }
 
-void ModelEvalRunner::cancel() {
-    if (!isRunning()) return;
-    canceled_ = true;
-    watcher_->cancel();
-}
+void ModelEvalRunner::cancel() { run_.cancel(); }
 
-void ModelEvalRunner::forget() { retireWatcher(this, watcher_); }
-
-void ModelEvalRunner::discard() {
-    ++generation_;
-    forget();
-}
+void ModelEvalRunner::discard() { run_.discard(); }
 
 int ModelEvalRunner::start(ModelEvalRequest request) {
-    forget();
-    const int generation = ++generation_;
-    canceled_ = finished_ = false;
+    auto* watcher = run_.begin();
+    const int generation = run_.generation();
+    finished_ = false;
     failure_.clear();
-    auto* watcher = new QFutureWatcher<ModelEvalEvent>(this);
-    watcher_ = watcher;
     connect(watcher, &QFutureWatcher<ModelEvalEvent>::resultsReadyAt, this,
             [this, generation](int begin, int end) { onResults(generation, begin, end); });
-    connect(watcher, &QFutureWatcher<ModelEvalEvent>::progressValueChanged, this, [this, generation, watcher](int value) {
-        if (generation == generation_) emit progressed(static_cast<double>(value) / kScale, watcher->progressText());
-    });
+    run_.forwardProgress([this](double fraction, const QString& stage) { emit progressed(fraction, stage); });
     connect(watcher, &QFutureWatcher<ModelEvalEvent>::finished, this, [this, generation] { onFinished(generation); });
     watcher->setFuture(QtConcurrent::run(evaluate, std::move(request)));
     return generation;
@@ -96,8 +65,8 @@ int ModelEvalRunner::start(ModelEvalRequest request) {
 void ModelEvalRunner::onResults(int generation, int begin, int end) {
     for (int index = begin; index < end; ++index) {
         // A stale run's, or a cancelled run's still in the queue: dropped.
-        if (generation != generation_ || !watcher_ || canceled_) return;
-        const ModelEvalEvent event = watcher_->future().resultAt(index);
+        if (!run_.isCurrent(generation) || run_.canceled()) return;
+        const ModelEvalEvent event = run_.watcher()->future().resultAt(index);
         switch (event.kind) {
         case ModelEvalEvent::Kind::Row: emit rowFinished(*event.evaluation, *event.row); break;
         case ModelEvalEvent::Kind::Finished:
@@ -110,11 +79,11 @@ void ModelEvalRunner::onResults(int generation, int begin, int end) {
 }
 
 void ModelEvalRunner::onFinished(int generation) {
-    if (generation != generation_ || !watcher_) return;
+    if (!run_.isCurrent(generation)) return;
     // Finished went out with the results; what is left to say is a failure or a cancel.
     if (!failure_.isEmpty())
         emit runFailed(failure_);
-    else if (!finished_ && (canceled_ || watcher_->isCanceled()))
+    else if (!finished_ && run_.canceled())
         emit runCanceled();
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "model/model_evaluation.h"
+#include "worker_run.h"
 
 namespace layerlens::ui {
 
@@ -34,7 +35,7 @@ public:
     // Stops the run without a word: nothing more of it is delivered.
     void discard();
     bool isRunning() const;
-    int generation() const { return generation_; }
+    int generation() const { return run_.generation(); }
 
 signals:
     void progressed(double fraction, const QString& stage);
@@ -46,11 +47,8 @@ signals:
 private:
     void onResults(int generation, int begin, int end);
     void onFinished(int generation);
-    void forget();
 
-    int generation_ = 0;
-    QFutureWatcher<ModelEvalEvent>* watcher_ = nullptr;
-    bool canceled_ = false;
+    WorkerRun<ModelEvalEvent> run_;
     bool finished_ = false;
     QString failure_;
 };

@@ -272,6 +272,23 @@ TEST(ModelSweepRunner, ResumesAfterAnInterruptionWithIdenticalRows) {
     EXPECT_EQ(std::filesystem::last_write_time(out), stamp);
 }
 
+// A cancelled sweep's remaining work items each start with their layer's load: that load must
+// see the cancel before it reads anything (the window's sweep over 35 layers took 2 s to stop
+// on a loaded machine, two HDF5 probes in a child process per layer). A file that is not there
+// shows it: a load that read would say so with an InputError.
+TEST(ModelSweepRunner, ACancelledLoadReadsNothing) {
+    StopAfter cancelled(0);
+    LayerSource source;
+    source.path = scratch_dir() + "/not-there.h5";
+    source.layer = "layers.0.attention.wq";
+    EXPECT_THROW(load_layer(source, cancelled), Cancelled);
+    LayerSource demo;
+    demo.demo = true;
+    EXPECT_THROW(load_layer(demo, cancelled), Cancelled);
+    Progress running;
+    EXPECT_THROW(load_layer(source, running), InputError);
+}
+
 // merge-shards promises the one-process result, and a Slurm task has one CPU where the one process
 // has every core: a row must not depend on the thread count. On a real layer GPTQ's E was
 // 0.013857998160706602 on one thread and 0.013857998209905556 on two before the sweep ran each
