@@ -77,12 +77,18 @@ public:
         if (value.get<std::int64_t>() <= 0) fail(field, "is " + value.dump() + "; it must be positive");
         return value.get<int>();
     }
-    // A finite positive number, stored as float32 as the forward pass uses it.
+    // A finite positive number, stored as float32 as the forward pass uses it: one below float32's
+    // normal range would be 0 or keep few digits there (a rope_theta of 1e-50 becomes 0 and every
+    // angle NaN; an rms_norm_eps of 1e-50 silently 0).
     float positive_number(const std::string& field, float fallback) const {
         if (!has(field)) return fallback;
         const json& value = config_[field];
         const double number = value.is_number() ? value.get<double>() : 0.0;
         if (!(number > 0.0 && number <= FLT_MAX)) fail(field, "is " + value.dump() + "; it must be a positive number");
+        if (number < FLT_MIN)
+            fail(field, "is " + value.dump() + ", below float32's smallest normal number (1.18e-38)" +
+                            ": the forward pass computes in float32, where it would be " +
+                            (static_cast<float>(number) == 0.0f ? "0" : "a subnormal with few digits"));
         return static_cast<float>(number);
     }
     bool flag(const std::string& field, bool fallback) const {

@@ -21,6 +21,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// Runs forward passes of the model in `where` (its file, and the compression it had): what goes
+// wrong inside them (float32 overflowing, a sampled BOS outside the vocabulary) is about that
+// model, so the message names it.
+template <class Stage>
+auto about_model(const std::string& where, Stage&& stage) -> decltype(stage()) {
+    try {
+        return stage();
+    } catch (const InputError& e) {
+        throw InputError(where + ": " + e.what());
+    }
+}
+
 // Sampling streams: calibration and evaluation never share random numbers.
 constexpr std::uint32_t kCalibrationStream = 0, kEvaluationStream = 1;
 
@@ -37,7 +49,9 @@ TokenSequences token_set(const TokenSetSpec& spec, const std::string& what, cons
         sequences = text_token_sequences(*tokenizer, spec.text_path, request.seq_len);
     } else {
         if (spec.sequences <= 0) throw ParameterError("the " + what + " set needs at least one sequence");
-        sequences = sample_sequences(model, spec.sequences, request.seq_len, request.seed, progress, stream);
+        sequences = about_model(request.model_path, [&] {
+            return sample_sequences(model, spec.sequences, request.seq_len, request.seed, progress, stream);
+        });
     }
     return sequences;
 }
@@ -58,7 +72,9 @@ void keep_disjoint(TokenSequences& evaluation, const TokenSequences& calibration
                 break;
             }
             if (++redraws > 100) throw InputError("the model keeps sampling its calibration sequences; use token files");
-            sequence = sample_sequences(model, 1, request.seq_len, request.seed, progress, kEvaluationStream, next_index++).front();
+            sequence = about_model(request.model_path, [&] {
+                return sample_sequences(model, 1, request.seq_len, request.seed, progress, kEvaluationStream, next_index++).front();
+            });
         }
     }
     if (overlapping > 0)
@@ -96,6 +112,9 @@ ModelEvaluation evaluate_model(const ModelEvalRequest& request, Progress& progre
     progress.report(0.0, "loading the model");
     const LoadedModel dense = load_model(request.model_path, request.limits);
     const LlamaConfig& c = dense.model.config;
+    if (c.seq_len < 2)
+        throw InputError(request.model_path + ": the model's context is " + std::to_string(c.seq_len) +
+                         " token; a perplexity needs sequences of at least 2");
     if (request.seq_len < 2 || request.seq_len > c.seq_len)
         throw ParameterError("the sequence length must be 2 to " + std::to_string(c.seq_len) +
                              " (the model's context), got " + std::to_string(request.seq_len));
@@ -140,7 +159,9 @@ ModelEvaluation evaluate_model(const ModelEvalRequest& request, Progress& progre
     {
         SubProgress sub(progress, sets_end, dense_end);
         const auto start = std::chrono::steady_clock::now();
-        const ModelComparison dense_score = compare_models(dense.model, dense.model, evaluation_set, sub, callbacks.dense_logits);
+        const ModelComparison dense_score = about_model(request.model_path, [&] {
+            return compare_models(dense.model, dense.model, evaluation_set, sub, callbacks.dense_logits);
+        });
         ModelEvalRow row;
         row.method = "dense";
         row.perplexity = dense_score.candidate.perplexity();
@@ -161,10 +182,12 @@ ModelEvaluation evaluate_model(const ModelEvalRequest& request, Progress& progre
         row.method = method.name;
         row.budget = point.budget;
         const auto start = std::chrono::steady_clock::now();
+        const std::string compressed_where = request.model_path + " under " + method.name + " " + point.budget;
         {
             SubProgress sub(progress, begin, split);
-            const ModelCompressionReport report =
-                compress_model(compressed.model, calibration, method, point.params, request.sequential, sub, &dense.model);
+            const ModelCompressionReport report = about_model(compressed_where, [&] {
+                return compress_model(compressed.model, calibration, method, point.params, request.sequential, sub, &dense.model);
+            });
             row.mean_layer_error = report.mean_layer_error;
             row.bits_per_weight = report.bits_per_weight;
             row.sparsity = report.sparsity;
@@ -175,7 +198,8 @@ ModelEvaluation evaluate_model(const ModelEvalRequest& request, Progress& progre
         {
             SubProgress sub(progress, split, end);
             const auto eval_start = std::chrono::steady_clock::now();
-            const ModelComparison score = compare_models(dense.model, compressed.model, evaluation_set, sub);
+            const ModelComparison score =
+                about_model(compressed_where, [&] { return compare_models(dense.model, compressed.model, evaluation_set, sub); });
             row.perplexity = score.candidate.perplexity();
             row.kl = score.mean_kl();
             row.eval_seconds = seconds_since(eval_start);

@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include "io/layer_format.h"
 #include "model/llama2c_tokenizer.h"
 #include "model/model_comparison.h"
+#include "model/model_sampling.h"
 #include "test_support.h"
 
 namespace layerlens::test {
@@ -156,6 +158,56 @@ TEST(LlamaForward, ContinuingFromTheCacheGivesTheWholeSequencesLogits) {
     EXPECT_LT((pieced - whole).cwiseAbs().maxCoeff() / scale, 1e-5f);
     EXPECT_EQ(one_by_one.positions, 40);
     expect_input_error([&] { llama_logits_continued(model, std::vector<int>(473, 1), one_by_one); }, {"513 tokens"});
+}
+
+// Weights at the edge of float32 are finite and load, but a product through them can overflow:
+// the pass then stops at the first stage whose output is not finite and names it, instead of
+// handing back NaN logits (a perplexity of NaN with exit 0). One row of a weight at ±3e38 (or
+// the whole of a norm) overflows wherever it meets an input of size 1.
+TEST(LlamaForward, AnOverflowInFloat32IsRefusedNamingTheStage) {
+    if (!have_model()) GTEST_SKIP() << "no ../shared/models or data";
+    const LlamaModel dense = load_llama2c_model(checkpoint());
+    std::vector<int> tokens = recovered_tokens(dense).front();
+    tokens.resize(24);
+    struct Case {
+        const char* label;
+        std::function<void(LlamaModel&)> edit;
+        std::vector<std::string> fragments;
+    };
+    const std::vector<Case> cases = {
+        {"a row of wq at 3e38", [](LlamaModel& m) { m.blocks[0].wq.row(3).setConstant(3e38f); },
+         {"the output of layers.0.attention.wq", "|w| = 3e+38", "position 0"}},
+        {"a row of wv at -3e38 in block 3", [](LlamaModel& m) { m.blocks[3].wv.row(0).setConstant(-3e38f); },
+         {"the output of layers.3.attention.wv", "|w| = 3e+38"}},
+        {"an attention norm at 1e38", [](LlamaModel& m) { m.blocks[1].attention_norm.setConstant(1e38f); },
+         {"layers.1.attention.wq"}},
+        {"a column of w2 at 3e38", [](LlamaModel& m) { m.blocks[2].w2.col(5).setConstant(3e38f); },
+         {"layers.2.feed_forward.w2"}},
+        {"the classifier's row 7 at 3e38", [](LlamaModel& m) { m.classifier.row(7).setConstant(3e38f); },
+         {"the logits (output)", "|w| = 3e+38"}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.label);
+        LlamaModel model = dense;
+        c.edit(model);
+        expect_input_error([&] { llama_logits(model, tokens); }, c.fragments);
+        // Through the parallel passes too: no exception leaves their OpenMP loops.
+        Progress quiet;
+        expect_input_error([&] { llama_negative_log_likelihood(model, {tokens, tokens}, quiet); }, {"sequence 0"});
+        expect_input_error([&] { sample_sequences(model, 3, 16, 1, quiet, 0); }, {"sampled sequence"});
+    }
+    // The untouched model is finite on the same tokens.
+    EXPECT_TRUE(llama_logits(dense, tokens).allFinite());
+}
+
+// Sampling starts at BOS: a vocabulary without it is refused before any pass (it terminated the
+// process from inside the sampling loop's OpenMP region).
+TEST(LlamaForward, SamplingAVocabularyWithoutBosIsRefused) {
+    if (!have_model()) GTEST_SKIP() << "no ../shared/models or data";
+    LlamaModel model = load_llama2c_model(checkpoint());
+    model.config.bos_token = model.config.vocab_size;
+    Progress quiet;
+    expect_input_error([&] { sample_sequences(model, 2, 8, 1, quiet, 0); }, {"BOS token 512", "[0, 512)"});
 }
 
 }  // namespace

@@ -464,6 +464,57 @@ for _name, _method, _extra, _budget in METHODS:
     setattr(CompressedModelTest, "test_" + _name, _method_test(_method, _extra, _budget))
 
 
+def float64_model(model):
+    """The same model with every tensor in float64: the judge of numbers float32 cannot hold."""
+    def wide(o):
+        if isinstance(o, torch.Tensor):
+            return o.double()
+        if isinstance(o, dict):
+            return {k: wide(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [wide(v) for v in o]
+        return o
+    return dataclasses.replace(model, **{f.name: wide(getattr(model, f.name)) for f in dataclasses.fields(model)
+                                         if f.name != "config"})
+
+
+class Float32EdgeTest(CliTestCase):
+    """Weights at the edge of float32: eval-model gives the perplexity a float64 forward pass gives, or
+    exits 1 naming the file and the stage that overflowed; never a NaN or a number float64 contradicts."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+
+    def edited_checkpoint(self, edit):
+        model = tl.read_llama2c(CHECKPOINT)
+        edit(model)
+        path = os.path.join(self.dir, "edge.bin")
+        tl.write_llama2c(model, path)
+        return path, model
+
+    def test_a_residual_whose_squares_overflow_float32_is_normalised_as_in_float64(self):
+        # |x| = 1e20: x² overflows float32, so a float32 RMSNorm gives 0 (and torch's float32 pass a
+        # wrong perplexity); LayerLens takes such a row's mean square in double.
+        def edit(m):
+            # Untied first, so the classifier keeps the embedding's own scale.
+            m.classifier, m.config = m.embedding.clone(), dataclasses.replace(m.config, tied=False)
+            m.embedding.mul_(1e20)
+        path, model = self.edited_checkpoint(edit)
+        row = self.row(cli_rows(path, "--eval-tokens", self.f.eval_npy), "dense")
+        expected = tl.perplexity(tl.forward(float64_model(model), self.f.evaluation), self.f.evaluation)
+        self.assertLess(relative(row["perplexity"], expected), 1e-5, (row["perplexity"], expected))
+
+    def test_a_product_that_overflows_float32_is_refused_by_name(self):
+        def edit(m):
+            m.blocks[0]["wq"][3, :] = 3e38
+        path, _ = self.edited_checkpoint(edit)
+        r = cli_run("eval-model", path, "--eval-tokens", self.f.eval_npy, "--json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        for fragment in (path, "layers.0.attention.wq", "not finite in float32"):
+            self.assertIn(fragment, r.stderr)
+        self.assertEqual(r.stdout.strip(), "", "no rows are printed")
+
+
 class BadInputTest(CliTestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(dir=_tmp)
@@ -507,6 +558,16 @@ class BadInputTest(CliTestCase):
     def test_config_with_kv_heads_not_dividing_heads(self):
         directory, config_path = self.hf_copy(lambda c: c.update(num_key_value_heads=3))
         self.expect_exit(1, [directory, "--eval-tokens", self.f.eval_npy], config_path, "num_key_value_heads")
+
+    def test_config_numbers_that_float32_cannot_hold(self):
+        for field in ("rope_theta", "rms_norm_eps"):
+            with self.subTest(field):
+                directory, config_path = self.hf_copy(lambda c: c.update({field: 1e-50}))
+                self.expect_exit(1, [directory, "--eval-tokens", self.f.eval_npy], config_path, field, "float32")
+
+    def test_a_context_of_one_token_is_bad_data(self):
+        directory, _ = self.hf_copy(lambda c: c.update(max_position_embeddings=1))
+        self.expect_exit(1, [directory, "--eval-sequences", "2"], directory, "context is 1 token")
 
     def test_bad_token_files(self):
         path = os.path.join(self.dir, "E.npy")
