@@ -238,6 +238,16 @@ TensorTable read_safetensors_index(const std::string& path) {
             throw InputError(path + ": weight_map puts tensor '" + tensor + "' in shard '" + shard + "', which has no such tensor");
         table.entries.push_back(*entry);
     }
+    // The index describes its shards whole, as save_pretrained writes it: a tensor a shard holds
+    // but the weight_map does not place there (a layer the config does not have, a stale shard)
+    // would be silently left out, where the same tensor in a single file is refused.
+    for (const auto& [shard, shard_table] : shards)
+        for (const TableEntry& e : shard_table.entries) {
+            const json& placed = index["weight_map"].contains(e.view.name) ? index["weight_map"][e.view.name] : json();
+            if (placed != shard)
+                throw InputError((folder / shard).string() + ": holds tensor '" + e.view.name + "', which " + path +
+                                 (placed.is_string() ? " places in shard '" + placed.get<std::string>() + "'" : " does not list"));
+        }
     std::sort(table.entries.begin(), table.entries.end(),
               [](const TableEntry& a, const TableEntry& b) { return natural_less(a.view.name, b.view.name); });
     return table;

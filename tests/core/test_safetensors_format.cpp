@@ -148,6 +148,26 @@ TEST(Safetensors, ShardedSetIsReadThroughItsIndex) {
     const Layer second = read_layer(index, "model.layers.1.q");
     EXPECT_EQ(second.W(1, 0), 4.0f);
     EXPECT_EQ(second.bias(1), 6.0f);
+
+    // A shard's tensor the index leaves out, or places in another shard, is refused naming both
+    // (it would be silently dropped, where a single file holding it is refused).
+    const std::string partial = dir + "/partial.index.json";
+    write_bytes(partial, R"({"weight_map": {
+        "model.layers.0.q.weight": "model-00001-of-00002.safetensors",
+        "model.layers.1.q.weight": "model-00002-of-00002.safetensors"}})");
+    expect_input_error([&] { list_layers(partial); },
+                       {dir + "/model-00002-of-00002.safetensors", "'model.layers.1.q.bias'", partial, "does not list"});
+    write_bytes(dir + "/both.safetensors",
+                safetensors_bytes("{" + f32_entry("model.layers.0.q.weight", "[1,2]", 0, 8) + "," +
+                                      f32_entry("model.layers.1.q.bias", "[2]", 8, 16) + "}",
+                                  floats_bytes({1, 2, 5, 6})));
+    const std::string elsewhere = dir + "/elsewhere.index.json";
+    write_bytes(elsewhere, R"({"weight_map": {
+        "model.layers.0.q.weight": "both.safetensors",
+        "model.layers.1.q.weight": "model-00002-of-00002.safetensors",
+        "model.layers.1.q.bias": "model-00002-of-00002.safetensors"}})");
+    expect_input_error([&] { list_layers(elsewhere); },
+                       {dir + "/both.safetensors", "'model.layers.1.q.bias'", "places in shard 'model-00002-of-00002.safetensors'"});
 }
 
 TEST(Safetensors, IndexMayNameOnlyPlainFilesInItsFolderThatHoldTheTensor) {
