@@ -66,40 +66,10 @@ void check_limits(int vocab_size, int max_length) {
     if (max_length < 2) throw ParameterError("a maximum sequence length of " + std::to_string(max_length) + " tokens");
 }
 
-// The llama2.c tokenizer merges by scanning every adjacent pair per merge, quadratic in the
-// text's length, so a long text is encoded in word-aligned pieces of about this many bytes.
-constexpr std::size_t kPieceBytes = 256;
-
-// Pieces cut at a space between two non-spaces give the whole text's tokens when no vocabulary
-// piece holds a space after its first byte (sentencepiece splits at whitespace, so llama2.c's
-// vocabularies never do) and " " is a token: each later piece's dummy-prefix space stands for
-// the space it was cut at. Otherwise the text is encoded whole.
-bool pieces_are_word_aligned(const Llama2cTokenizer& tokenizer) {
-    bool has_space = false;
-    for (int id = 0; id < tokenizer.vocab_size(); ++id) {
-        const std::string& piece = tokenizer.piece(id);
-        if (piece == " ") has_space = true;
-        if (piece.size() > 1 && piece.find(' ', 1) != std::string::npos) return false;
-    }
-    return has_space;
-}
-
+// The whole text at once, as llama2.c encodes it: the merges take O(n log n) (they took a scan of
+// every pair per merge, so long texts were encoded in word-aligned pieces of 256 bytes).
 std::vector<int> encode_text(const Llama2cTokenizer& tokenizer, const std::string& text) {
-    if (!pieces_are_word_aligned(tokenizer)) return tokenizer.encode(text, false, false);
-    std::vector<int> tokens;
-    std::size_t start = 0;
-    while (start < text.size()) {
-        std::size_t cut = text.size();
-        for (std::size_t k = start + kPieceBytes; k + 1 < text.size(); ++k)
-            if (text[k] == ' ' && text[k - 1] != ' ' && text[k + 1] != ' ') {
-                cut = k;
-                break;
-            }
-        const std::vector<int> piece = tokenizer.encode(text.substr(start, cut - start), false, false);
-        tokens.insert(tokens.end(), piece.begin(), piece.end());
-        start = cut + 1;   // past the space the next piece's dummy prefix stands for
-    }
-    return tokens;
+    return tokenizer.encode(text, false, false);
 }
 
 }  // namespace
