@@ -11,7 +11,9 @@
 namespace layerlens {
 
 // InputError naming the file (and the shard) that is missing, duplicated, unfinished or from
-// another sweep; ParameterError when no file is given.
+// another sweep, and naming both rows when two rows of the sweep disagree (two rows of one
+// layer index naming two layers, two of one point index two methods or budgets); ParameterError
+// when no file is given.
 std::vector<SweepRow> merge_shards(const std::vector<std::string>& shard_paths);
 
 }  // namespace layerlens

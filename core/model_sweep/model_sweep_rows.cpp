@@ -1,8 +1,11 @@
 #include "model_sweep_rows.h"
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <utility>
 
 #include "../errors.h"
 #include "../io/atomic_output.h"
@@ -35,15 +38,101 @@ nlohmann::json common_fields(const ModelSweepPlan& plan, std::size_t layer, std:
     return o;
 }
 
-template <class T>
-T field(const nlohmann::json& o, const char* key, const std::string& where) {
+// A value as a message shows it: short, whatever a hostile row holds.
+std::string shown(const nlohmann::json& value) {
+    std::string text = value.dump();
+    if (text.size() > 40) text = text.substr(0, 40) + "...";
+    return text;
+}
+
+const nlohmann::json& member(const nlohmann::json& o, const std::string& key, const std::string& where) {
     const auto it = o.find(key);
     if (it == o.end()) throw InputError(where + ": the row has no '" + key + "'");
-    try {
-        return it->get<T>();
-    } catch (const nlohmann::json::exception&) {
-        throw InputError(where + ": '" + key + "' has the wrong type (" + it->type_name() + ")");
+    return *it;
+}
+
+std::string text_field(const nlohmann::json& o, const std::string& key, const std::string& where) {
+    const nlohmann::json& value = member(o, key, where);
+    if (!value.is_string()) throw InputError(where + ": '" + key + "' has the wrong type (" + value.type_name() + ")");
+    return value.get<std::string>();
+}
+
+// A whole number in [low, high]; `name` is how messages call it ("shard.index" for the tag's
+// "index"). nlohmann's get<size_t> reads 0.5 as 0 and -1 as 2^64 - 1, and get<int> reads
+// 2^32 + 1 as 1, so the kind nlohmann stored is checked and compared with the range before
+// anything is converted.
+template <class T>
+T whole_field(const nlohmann::json& o, const std::string& key, const std::string& name, const std::string& where, T low,
+              T high = std::numeric_limits<T>::max()) {
+    const nlohmann::json& value = member(o, key, where);
+    bool in_range = false;
+    if (value.is_number_unsigned()) {
+        const std::uint64_t v = value.get<std::uint64_t>();
+        in_range = std::cmp_greater_equal(v, low) && std::cmp_less_equal(v, high);
+    } else if (value.is_number_integer()) {
+        const std::int64_t v = value.get<std::int64_t>();
+        in_range = std::cmp_greater_equal(v, low) && std::cmp_less_equal(v, high);
     }
+    if (!in_range)
+        throw InputError(where + ": '" + name + "' is " + shown(value) + ", not a whole number from " +
+                         std::to_string(low) + " to " + std::to_string(high));
+    return value.get<T>();   // exact: it is in T's range
+}
+
+// A number from `low` to `high`. The parser refuses numbers beyond double (1e400), so one read
+// is finite.
+double number_field(const nlohmann::json& o, const std::string& key, const std::string& where, double low,
+                    std::optional<double> high = std::nullopt) {
+    const nlohmann::json& value = member(o, key, where);
+    if (!value.is_number() || value.get<double>() < low || (high && value.get<double>() > *high))
+        throw InputError(where + ": '" + key + "' is " + shown(value) + ", not a number " +
+                         (high ? "from " + shown(low) + " to " + shown(*high) : ">= " + shown(low)));
+    return value.get<double>();
+}
+
+// outlier_strength is max/median of the channels' mean |x|: infinite when more than half the
+// channels are silent, and JSON has no infinity (nlohmann writes it as null). So null is read
+// back as what was written.
+double outlier_strength_field(const nlohmann::json& o, const std::string& where) {
+    if (member(o, "outlier_strength", where).is_null()) return std::numeric_limits<double>::infinity();
+    return number_field(o, "outlier_strength", where, 0.0);
+}
+
+// {"index", "count", "rows"}: a shard of a sweep of `work_count` items. Every shard has at least
+// one layer (run_model_sweep refuses more shards than layers), so neither the count nor a
+// shard's rows can exceed the work: refused here, before merge-shards builds anything that
+// large (a count of 2^31 - 1 made it list 2^31 missing shards).
+SweepShardTag shard_field(const nlohmann::json& o, std::size_t work_count, const std::string& where) {
+    const nlohmann::json& tag_json = member(o, "shard", where);
+    if (!tag_json.is_object()) throw InputError(where + ": 'shard' is not an object");
+    SweepShardTag tag;
+    tag.shard.count = whole_field<int>(tag_json, "count", "shard.count", where, 1);
+    tag.shard.index = whole_field<int>(tag_json, "index", "shard.index", where, 0);
+    tag.rows = whole_field<std::size_t>(tag_json, "rows", "shard.rows", where, 1);
+    if (static_cast<std::size_t>(tag.shard.count) > work_count)
+        throw InputError(where + ": 'shard.count' " + std::to_string(tag.shard.count) + " is more than the sweep's " +
+                         std::to_string(work_count) + " work items (a shard is never empty)");
+    if (tag.shard.index >= tag.shard.count)
+        throw InputError(where + ": 'shard.index' " + std::to_string(tag.shard.index) + " is not below 'shard.count' " +
+                         std::to_string(tag.shard.count));
+    if (tag.rows > work_count)
+        throw InputError(where + ": 'shard.rows' " + std::to_string(tag.rows) + " is more than the sweep's " +
+                         std::to_string(work_count) + " work items");
+    return tag;
+}
+
+// The figures of a finished method; a failed row has none.
+void read_result_fields(const nlohmann::json& o, const std::string& where, SweepRow& row) {
+    // NaN is stored as null by JSON; a row of a finished method always has a number.
+    const nlohmann::json& e = member(o, "relative_output_error", where);
+    if (!e.is_number())
+        throw InputError(where + ": 'relative_output_error' is " + shown(e) + ", not a number");
+    row.error = e.get<double>();
+    if (!std::isfinite(*row.error) || *row.error < 0)
+        throw InputError(where + ": relative_output_error " + e.dump() + " is not a finite E >= 0");
+    row.sparsity = number_field(o, "sparsity", where, 0.0, 1.0);
+    row.bits_per_weight = number_field(o, "bits_per_weight", where, 0.0);
+    row.seconds = number_field(o, "seconds", where, 0.0);
 }
 
 }  // namespace
@@ -77,45 +166,25 @@ SweepRow parse_sweep_row(const std::string& line, const std::string& file, std::
     }
     if (!o.is_object()) throw InputError(where + ": not a JSON object (is this a sweep-model result?)");
     SweepRow row;
-    row.work = field<std::size_t>(o, "work", where);
-    row.work_count = field<std::size_t>(o, "work_count", where);
-    row.layer_index = field<std::size_t>(o, "layer_index", where);
-    if (row.work_count == 0 || row.work >= row.work_count)
-        throw InputError(where + ": work " + std::to_string(row.work) + " is not below work_count " +
+    row.work_count = whole_field<std::size_t>(o, "work_count", "work_count", where, 1);
+    row.work = whole_field<std::size_t>(o, "work", "work", where, 0);
+    if (row.work >= row.work_count)
+        throw InputError(where + ": 'work' " + std::to_string(row.work) + " is not below 'work_count' " +
                          std::to_string(row.work_count));
-    row.sweep = field<std::string>(o, "sweep", where);
-    row.input_sha256 = field<std::string>(o, "input_sha256", where);
-    row.input = field<std::string>(o, "input", where);
-    row.layer = field<std::string>(o, "layer", where);
-    row.method = field<std::string>(o, "method", where);
-    row.budget = field<std::string>(o, "budget", where);
-    row.facts.d_out = field<long long>(o, "d_out", where);
-    row.facts.d_in = field<long long>(o, "d_in", where);
-    row.facts.tokens = field<long long>(o, "tokens", where);
-    row.facts.outlier_strength = o.value("outlier_strength", 0.0);
-    if (o.contains("failure")) {
-        row.failure = field<std::string>(o, "failure", where);
-    } else {
-        // NaN is stored as null by JSON; a row of a finished method always has a number.
-        const auto& e = o.find("relative_output_error");
-        if (e == o.end() || !e->is_number()) throw InputError(where + ": the row has no relative_output_error");
-        row.error = e->get<double>();
-        if (!std::isfinite(*row.error) || *row.error < 0)
-            throw InputError(where + ": relative_output_error " + e->dump() + " is not a finite E >= 0");
-        row.sparsity = o.value("sparsity", 0.0);
-        row.bits_per_weight = o.value("bits_per_weight", 0.0);
-        row.seconds = o.value("seconds", 0.0);
-    }
-    if (const auto it = o.find("shard"); it != o.end()) {
-        if (!it->is_object()) throw InputError(where + ": 'shard' is not an object");
-        SweepShardTag tag;
-        tag.shard.index = field<int>(*it, "index", where);
-        tag.shard.count = field<int>(*it, "count", where);
-        tag.rows = field<std::size_t>(*it, "rows", where);
-        if (tag.shard.count < 1 || tag.shard.index < 0 || tag.shard.index >= tag.shard.count)
-            throw InputError(where + ": shard " + tag.shard.text() + " is not a shard");
-        row.shard = tag;
-    }
+    row.layer_index = whole_field<std::size_t>(o, "layer_index", "layer_index", where, 0);
+    row.sweep = text_field(o, "sweep", where);
+    row.input_sha256 = text_field(o, "input_sha256", where);
+    row.input = text_field(o, "input", where);
+    row.layer = text_field(o, "layer", where);
+    row.method = text_field(o, "method", where);
+    row.budget = text_field(o, "budget", where);
+    row.facts.d_out = whole_field<long long>(o, "d_out", "d_out", where, 0);
+    row.facts.d_in = whole_field<long long>(o, "d_in", "d_in", where, 0);
+    row.facts.tokens = whole_field<long long>(o, "tokens", "tokens", where, 0);
+    row.facts.outlier_strength = outlier_strength_field(o, where);
+    if (o.contains("failure")) row.failure = text_field(o, "failure", where);
+    else read_result_fields(o, where, row);
+    if (o.contains("shard")) row.shard = shard_field(o, row.work_count, where);
     row.line = line;
     return row;
 }

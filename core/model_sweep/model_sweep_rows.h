@@ -50,7 +50,9 @@ std::string sweep_failure_line(const ModelSweepPlan& plan, std::size_t layer, st
                                const SweepLayerFacts& facts, const std::string& message,
                                const std::optional<SweepShardTag>& shard);
 
-// One stored line back; InputError naming `file` and the line number when it is not a row.
+// One stored line back; InputError naming `file`, the line number and the field when it is not
+// a row: a field missing, of another type (a string sparsity), not a whole number where one is
+// stored ("work": 0.5), or out of range (a shard index beyond int, more shards than work items).
 SweepRow parse_sweep_row(const std::string& line, const std::string& file, std::size_t line_number);
 // The same row without its shard tag (merge-shards' output).
 SweepRow without_shard(const SweepRow& row);

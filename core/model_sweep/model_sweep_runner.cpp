@@ -37,11 +37,40 @@ std::vector<std::size_t> shard_work(const ModelSweepPlan& plan, const std::optio
 
 std::string describe(const std::optional<Shard>& shard) { return shard ? "shard " + shard->text() : "the whole sweep"; }
 
+std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+// A kept row's names and shape against the plan's for its work index: the sweep id and the
+// checksum say which sweep a row claims to be of, not that the row is what that sweep computed
+// (a row edited by hand, or swapped with another, would be kept in OUT and in the summary).
+// InputError naming the line, what the row says and what the plan says.
+void check_row_is_the_plans(const SweepRow& row, const std::string& where, const ModelSweepPlan& plan,
+                            const std::optional<SweepShardTag>& tag) {
+    const std::size_t layer = row.work / plan.points.size(), point = row.work % plan.points.size();
+    const LayerInfo& info = plan.layers[layer];
+    const ModelEvalPoint& p = plan.points[point];
+    const auto refuse = [&](const char* field, const std::string& says, const std::string& plan_says) {
+        throw InputError(where + ": the row says '" + field + "' " + says + ", but work " + std::to_string(row.work) +
+                         " of this sweep has " + plan_says + " (an edited row?); remove it or give --force to start over");
+    };
+    if (row.work_count != plan.work_count())
+        refuse("work_count", std::to_string(row.work_count), std::to_string(plan.work_count()));
+    if (row.layer_index != layer) refuse("layer_index", std::to_string(row.layer_index), std::to_string(layer));
+    if (row.layer != info.name) refuse("layer", quoted(row.layer), quoted(info.name));
+    if (row.method != p.method) refuse("method", quoted(row.method), quoted(p.method) + " at " + quoted(p.budget));
+    if (row.budget != p.budget) refuse("budget", quoted(row.budget), quoted(p.method) + " at " + quoted(p.budget));
+    if (row.facts.d_out != info.d_out) refuse("d_out", std::to_string(row.facts.d_out), std::to_string(info.d_out));
+    if (row.facts.d_in != info.d_in) refuse("d_in", std::to_string(row.facts.d_in), std::to_string(info.d_in));
+    if (tag && row.shard->rows != tag->rows) refuse("shard.rows", std::to_string(row.shard->rows), std::to_string(tag->rows));
+}
+
 // The rows already in `path` when they are this sweep's and a prefix of this shard's work;
-// ParameterError (naming what differs) otherwise.
+// ParameterError (naming what differs) for rows of another sweep, input or shard, InputError
+// for a row that claims this sweep but is not what it computes.
 void check_resumable(const std::vector<SweepRow>& rows, const std::string& path, const ModelSweepPlan& plan,
                      const std::optional<Shard>& shard, const std::vector<std::size_t>& work) {
     const std::string advice = "; remove it or give --force to start over";
+    const std::optional<SweepShardTag> tag =
+        shard ? std::optional<SweepShardTag>(SweepShardTag{*shard, work.size()}) : std::nullopt;
     for (std::size_t k = 0; k < rows.size(); ++k) {
         const SweepRow& row = rows[k];
         if (row.input_sha256 != plan.input_sha256)
@@ -55,6 +84,7 @@ void check_resumable(const std::vector<SweepRow>& rows, const std::string& path,
         if (k >= work.size() || row.work != work[k])
             throw ParameterError(path + ":" + std::to_string(k + 1) + ": row " + std::to_string(row.work) +
                                  " is not the next of " + describe(shard) + advice);
+        check_row_is_the_plans(row, path + ":" + std::to_string(k + 1), plan, tag);
     }
 }
 

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -82,6 +84,68 @@ std::string message_of(F&& f) {
         return e.what();
     }
     return "(no exception)";
+}
+
+// A sweep written by hand, so that a hostile row can be put anywhere: 3 layers × 2 points (rtn at
+// INT4 g128, magnitude at 50%), cut as shard 0/2 (layer 0: work 0, 1) and 1/2 (layers 1, 2:
+// work 2 to 5). Rows are kept in work order; hand_shard_line says where a row ends up.
+constexpr size_t kHandLayers = 3, kHandPoints = 2, kHandWork = kHandLayers * kHandPoints;
+
+nlohmann::json hand_row(size_t work) {
+    const size_t layer = work / kHandPoints, point = work % kHandPoints;
+    const int shard = layer == 0 ? 0 : 1;
+    nlohmann::json o;
+    o["layer"] = "layers." + std::to_string(layer) + ".w";
+    o["method"] = point == 0 ? "rtn" : "magnitude";
+    o["budget"] = point == 0 ? "INT4 g128" : "50%";
+    o["params"] = nlohmann::json::object();
+    o["relative_output_error"] = 0.01 * static_cast<double>(work + 1);
+    o["sparsity"] = point == 0 ? 0.1 : 0.5;
+    o["bits_per_weight"] = point == 0 ? 4.5 : 16.0;
+    o["seconds"] = 0.001;
+    o["d_out"] = 16;
+    o["d_in"] = 32 + 16 * layer;
+    o["tokens"] = 128;
+    o["outlier_strength"] = 2.0;
+    o["layer_index"] = layer;
+    o["work"] = work;
+    o["work_count"] = kHandWork;
+    o["sweep"] = "0123456789abcdef";
+    o["input"] = "hand.h5";
+    o["input_sha256"] = std::string(64, 'a');
+    o["shard"] = {{"index", shard}, {"count", 2}, {"rows", shard == 0 ? 2 : 4}};
+    return o;
+}
+
+std::vector<nlohmann::json> hand_rows() {
+    std::vector<nlohmann::json> rows;
+    for (size_t work = 0; work < kHandWork; ++work) rows.push_back(hand_row(work));
+    return rows;
+}
+
+// The two shard files of `rows` (by their place, whatever they say): rows 0, 1 in the first.
+std::vector<std::string> write_hand_shards(const std::string& dir, const std::vector<nlohmann::json>& rows) {
+    const std::vector<std::string> files = {dir + "/hand-0.jsonl", dir + "/hand-1.jsonl"};
+    std::string text[2];
+    for (size_t k = 0; k < rows.size(); ++k) text[k < 2 ? 0 : 1] += rows[k].dump() + "\n";
+    write_bytes(files[0], text[0]);
+    write_bytes(files[1], text[1]);
+    return files;
+}
+
+// "file:line" of the row at place k of write_hand_shards.
+std::string hand_shard_line(const std::vector<std::string>& files, size_t k) {
+    return k < 2 ? files[0] + ":" + std::to_string(k + 1) : files[1] + ":" + std::to_string(k - 1);
+}
+
+// Sets a field of a row; "shard.index" reaches into the shard tag.
+void set_field(nlohmann::json& row, const std::string& key, const nlohmann::json& value) {
+    if (key.rfind("shard.", 0) == 0) row["shard"][key.substr(6)] = value;
+    else row[key] = value;
+}
+
+void expect_contains(const std::string& message, const std::vector<std::string>& parts) {
+    for (const std::string& part : parts) EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' in: " << message;
 }
 
 }  // namespace
@@ -434,7 +498,7 @@ TEST(ModelSweepMerge, ShardsMergeToTheSingleProcessResult) {
     EXPECT_THROW(merge_shards({}), ParameterError);
     // A row that claims a vast sweep is refused before anything of that size is allocated.
     nlohmann::json vast = nlohmann::json::parse(lines[0]);
-    vast["work_count"] = 1e18;
+    vast["work_count"] = std::uint64_t{1000000000000000000};   // whole: 1e18 is a double, refused as such
     vast["shard"]["count"] = 1;
     vast["shard"]["index"] = 0;
     vast["shard"]["rows"] = 1;
@@ -549,4 +613,222 @@ TEST(ModelSweepSummary, MeansMediansBestAndOutliers) {
     EXPECT_EQ(json["methods"].size(), 3u);
     EXPECT_EQ(json["outliers"].size(), outliers);
     EXPECT_NE(model_sweep_summary_table(summary).find("lowest E per layer"), std::string::npos);
+}
+
+// Every field read from a row is checked for its type and range, and a bad one is an InputError
+// naming the file, the line and the field, whether merge-shards or a resumed sweep reads it. (A
+// string sparsity was nlohmann's type_error, exit 3; "work": 0.5 was read as 0 and a shard
+// index of 2^32 + 1 as 1.)
+TEST(ModelSweepRows, AFieldOfTheWrongTypeOrRangeIsRefusedNamingFileLineAndField) {
+    const std::string dir = scratch_dir();
+    {
+        const std::vector<std::string> honest = write_hand_shards(dir, hand_rows());
+        EXPECT_EQ(merge_shards(honest).size(), kHandWork);
+    }
+    struct Case {
+        std::string key;
+        nlohmann::json value;
+    };
+    const std::vector<Case> cases = {
+        {"sparsity", "x"},
+        {"sparsity", 1.5},
+        {"sparsity", nullptr},
+        {"bits_per_weight", nlohmann::json::array({1})},
+        {"bits_per_weight", -1.0},
+        {"seconds", "1"},
+        {"seconds", -5.0},
+        {"outlier_strength", "x"},
+        {"outlier_strength", -1.0},
+        {"relative_output_error", "0.1"},
+        {"work", 0.5},
+        {"work", -1},
+        {"work", std::numeric_limits<std::uint64_t>::max()},
+        {"work", "3"},
+        {"work_count", 1e30},
+        {"work_count", -1},
+        {"work_count", 0},
+        {"layer_index", 0.5},
+        {"layer_index", "1"},
+        {"d_out", "16"},
+        {"d_in", 3.5},
+        {"tokens", -1},
+        {"sweep", 5},
+        {"method", nlohmann::json::array()},
+        {"failure", 5},
+        {"shard.index", 4294967297LL},
+        {"shard.index", -1},
+        {"shard.index", 2},
+        {"shard.index", 1.0},
+        {"shard.count", 0},
+        {"shard.count", 1.5},
+        {"shard.count", 2147483648LL},
+        {"shard.count", 7},   // more shards than the sweep's 6 work items: a shard is never empty
+        {"shard.rows", 0.5},
+        {"shard.rows", 0},
+        {"shard.rows", 100},   // more rows than the sweep has
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.key + " = " + c.value.dump());
+        std::vector<nlohmann::json> rows = hand_rows();
+        set_field(rows[3], c.key, c.value);   // shard 1/2's second line
+        const std::vector<std::string> files = write_hand_shards(dir, rows);
+        const std::string field = "'" + c.key + "'";
+        std::string m = message_of<InputError>([&] { merge_shards(files); });
+        expect_contains(m, {files[1] + ":2: ", field});
+        // The resumed sweep reads its OUT.partial with the same parser, its torn tail allowed.
+        m = message_of<InputError>([&] { read_sweep_file(files[1], true); });
+        expect_contains(m, {files[1] + ":2: ", field});
+    }
+    // JSON has no infinity: a layer whose inputs' median channel is silent has an outlier
+    // strength of inf, which nlohmann writes as null. Read back, it is inf again.
+    std::vector<nlohmann::json> rows = hand_rows();
+    for (nlohmann::json& row : rows)
+        if (row["layer_index"] == 1) row["outlier_strength"] = std::numeric_limits<double>::infinity();
+    EXPECT_EQ(rows[2].dump().find("\"outlier_strength\":null") != std::string::npos, true);
+    const std::vector<SweepRow> merged = merge_shards(write_hand_shards(dir, rows));
+    EXPECT_EQ(merged[2].facts.outlier_strength, std::numeric_limits<double>::infinity());
+}
+
+// A shard count no sweep can have is refused before anything of its size is built, and a
+// message lists a handful of the missing shards, not all of them (2^31 - 1 shards took 1.9 GB
+// and ended in "out of memory", naming no file).
+TEST(ModelSweepMerge, AShardCountBeyondTheWorkIsRefusedBeforeAnythingOfItsSizeIsBuilt) {
+    const std::string dir = scratch_dir();
+    struct Case {
+        long long count;
+        unsigned long long work_count;   // said by every row alike, so that only the count is wrong
+        std::vector<std::string> expected;   // "@0" is the first file's name
+    };
+    const std::vector<Case> cases = {
+        {2147483647, kHandWork, {"@0:1: ", "'shard.count' 2147483647", "6 work items"}},
+        {7, kHandWork, {"@0:1: ", "'shard.count' 7"}},
+        {2147483647, 1000000000000000ULL,
+         {"shards 2/2147483647, 3/2147483647, 4/2147483647, 5/2147483647, 6/2147483647 and 2147483640 more are "
+          "missing (2 of 2147483647 given", "@0"}},
+        {5, 1000, {"shards 2/5, 3/5, 4/5 are missing (2 of 5 given", "@0"}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE("count " + std::to_string(c.count) + ", work_count " + std::to_string(c.work_count));
+        std::vector<nlohmann::json> rows = hand_rows();
+        for (nlohmann::json& row : rows) {
+            row["shard"]["count"] = c.count;
+            row["work_count"] = c.work_count;
+        }
+        const std::vector<std::string> files = write_hand_shards(dir, rows);
+        const std::string m = message_of<InputError>([&] { merge_shards(files); });
+        for (std::string part : c.expected) {
+            if (part.rfind("@0", 0) == 0) part = files[0] + part.substr(2);
+            EXPECT_NE(m.find(part), std::string::npos) << "'" << part << "' in: " << m;
+        }
+        EXPECT_LT(m.size(), 400u) << m;
+    }
+}
+
+// merge-shards has no plan, but the rows of one sweep must agree with each other: work w is
+// point w % P of layer w / P (P derived from the rows' layer_index), so every row of a layer
+// names one layer of one shape and every row of a point one method and budget. A forged row, or
+// two rows that swapped their work numbers, is refused naming both rows.
+TEST(ModelSweepMerge, RowsThatDisagreeWithTheirWorkIndexAreRefusedNamingBothRows) {
+    const std::string dir = scratch_dir();
+    struct Case {
+        std::string name;
+        std::function<void(std::vector<nlohmann::json>&)> edit;
+        std::vector<size_t> named_rows;      // places (write_hand_shards) whose file:line the message names
+        std::vector<std::string> expected;   // and these
+    };
+    const std::vector<Case> cases = {
+        {"a forged layer name", [](auto& rows) { rows[3]["layer"] = "layers.9.evil"; }, {2, 3},
+         {"'layers.1.w'", "'layers.9.evil'", "layer"}},
+        {"two rows that swapped their work", [](auto& rows) { std::swap(rows[2]["work"], rows[3]["work"]); }, {0, 3},
+         {"rtn INT4 g128", "magnitude 50%"}},
+        {"a forged method", [](auto& rows) { rows[4]["method"] = "gptq"; }, {0, 4}, {"gptq INT4 g128", "rtn INT4 g128"}},
+        {"a forged budget", [](auto& rows) { rows[5]["budget"] = "70%"; }, {1, 5}, {"magnitude 70%", "magnitude 50%"}},
+        {"a forged layer index", [](auto& rows) { rows[4]["layer_index"] = 1; }, {4},
+         {"'layer_index' 1", "work 4 is of layer 2", "2 points per layer"}},
+        {"another shape for one layer", [](auto& rows) { rows[3]["d_in"] = 99; }, {2, 3}, {"'d_in'", "48", "99"}},
+        {"one layer at two layer indices", [](auto& rows) { rows[4]["layer"] = rows[5]["layer"] = "layers.1.w"; }, {2, 4},
+         {"'layers.1.w'", "layer indices 1 and 2"}},
+        {"another work_count in the file", [](auto& rows) { rows[5]["work_count"] = 100; }, {5}, {"'work_count' 100"}},
+        {"another input checksum in the file", [](auto& rows) { rows[5]["input_sha256"] = std::string(64, 'b'); }, {5},
+         {"'input_sha256'"}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.name);
+        std::vector<nlohmann::json> rows = hand_rows();
+        c.edit(rows);
+        const std::vector<std::string> files = write_hand_shards(dir, rows);
+        const std::string m = message_of<InputError>([&] { merge_shards(files); });
+        // "file:3: ..." for one row, "file:1 (work 2) and file:2 (work 3) ..." for two.
+        for (size_t place : c.named_rows) {
+            const std::string line = hand_shard_line(files, place);
+            EXPECT_TRUE(m.find(line + ":") != std::string::npos || m.find(line + " ") != std::string::npos)
+                << "'" << line << "' in: " << m;
+        }
+        expect_contains(m, c.expected);
+    }
+}
+
+// Resuming, the plan is known: every kept row's layer, method, budget and shape must be the
+// plan's for its work index, else InputError naming the file, the line, what the row says and
+// what the plan says; the same for a finished OUT. (A forged layer name was kept in OUT and in
+// the summary.)
+TEST(ModelSweepRunner, AKeptRowThatIsNotThePlansIsRefusedNamingFileLineAndBoth) {
+    const std::string dir = scratch_dir();
+    std::mt19937 rng(7);
+    const MatrixF Wa = random_matrix(16, 32, rng), Wb = random_matrix(8, 32, rng), X = random_inputs(128, 32, rng);
+    LayerToWrite a, b;
+    a.name = "a.q";
+    a.weight = &Wa;
+    a.inputs = &X;
+    b.name = "b.k";
+    b.weight = &Wb;
+    b.inputs = &X;
+    write_layers(dir + "/two.h5", {a, b}, true);
+    ModelSweepRequest request;
+    request.path = dir + "/two.h5";
+    request.points = method_points({"rtn", "magnitude"}, CompressionParams{});
+    const ModelSweepPlan plan = plan_model_sweep(request);
+    Progress quiet;
+    run_model_sweep(plan, std::nullopt, {dir + "/whole.jsonl"}, quiet);
+    const std::vector<std::string> whole = lines_of(dir + "/whole.jsonl");
+    ASSERT_EQ(whole.size(), 4u);
+
+    struct Case {
+        std::string name;
+        size_t row;   // the line edited (from 0)
+        std::function<void(nlohmann::json&)> edit;
+        std::vector<std::string> expected;
+    };
+    const std::vector<Case> cases = {
+        {"a forged layer", 0, [](auto& o) { o["layer"] = "layers.9.evil"; }, {"'layers.9.evil'", "'a.q'", "layer"}},
+        {"a forged method", 1, [](auto& o) { o["method"] = "gptq"; }, {"'gptq'", "'magnitude'", "method"}},
+        {"a forged budget", 1, [](auto& o) { o["budget"] = "70%"; }, {"'70%'", "'50%'", "budget"}},
+        {"another point's row under this work", 0,
+         [&](auto& o) { o = nlohmann::json::parse(whole[1]); o["work"] = 0; }, {"'magnitude'", "'rtn'"}},
+        {"a forged layer index", 2, [](auto& o) { o["layer_index"] = 0; }, {"'layer_index' 0", "1"}},
+        {"a forged shape", 2, [](auto& o) { o["d_out"] = 16; }, {"'d_out' 16", "8"}},
+        {"a forged work_count", 1, [](auto& o) { o["work_count"] = 5; }, {"'work_count' 5", "4"}},
+        {"a string sparsity", 1, [](auto& o) { o["sparsity"] = "x"; }, {"'sparsity'"}},
+        {"a string outlier strength", 0, [](auto& o) { o["outlier_strength"] = "x"; }, {"'outlier_strength'"}},
+    };
+    for (const Case& c : cases) {
+        for (bool finished : {false, true}) {
+            SCOPED_TRACE(c.name + (finished ? " (a finished OUT)" : " (OUT.partial)"));
+            const std::string out = dir + "/out.jsonl";
+            std::filesystem::remove(out);
+            std::filesystem::remove(partial_path(out));
+            std::vector<std::string> lines = whole;
+            nlohmann::json row = nlohmann::json::parse(lines[c.row]);
+            c.edit(row);
+            lines[c.row] = row.dump();
+            if (!finished) lines.resize(3);   // an interrupted sweep
+            std::string text;
+            for (const std::string& line : lines) text += line + "\n";
+            const std::string file = finished ? out : partial_path(out);
+            write_bytes(file, text);
+            const std::string m = message_of<InputError>([&] { run_model_sweep(plan, std::nullopt, {out}, quiet); });
+            expect_contains(m, {file + ":" + std::to_string(c.row + 1) + ": "});
+            expect_contains(m, c.expected);
+        }
+    }
 }
