@@ -43,6 +43,9 @@ json row_to_json(const ModelEvaluation& evaluation, const ModelEvalRow& row) {
     return o;
 }
 
+// A KL divergence is >= 0, but its sum over the vocabulary in double can round a little below.
+constexpr double kRoundedBelowZero = -1e-9;
+
 // Reads one row's fields, each failure naming the source, the row and the field.
 class RowReader {
 public:
@@ -63,12 +66,29 @@ public:
         if (!v.is_string()) throw InputError(where_ + ": field '" + name + "' must be a string");
         return v.get<std::string>();
     }
-    // null (a perplexity that overflowed) reads as +Inf.
-    double real(const char* name, bool required = true, double absent = 0.0) const {
+    // null (a perplexity that overflowed) reads as +Inf. Every figure eval-model writes lies in
+    // [low, high]: >= 0 (a KL summed in double may round a hair below), a sparsity at most 1.
+    double real(const char* name, bool required = true, double absent = 0.0, double low = 0.0,
+                double high = std::numeric_limits<double>::infinity()) const {
         const json& v = field(name, required);
         if (v.is_null()) return object_.contains(name) ? std::numeric_limits<double>::infinity() : absent;
         if (!v.is_number()) throw InputError(where_ + ": field '" + name + "' must be a number");
-        return v.get<double>();
+        const double value = v.get<double>();
+        if (!(value >= low && value <= high))
+            throw InputError(where_ + ": field '" + name + "' is " + v.dump() + ", not a number from " + exact_number(low) +
+                             " to " + (std::isfinite(high) ? exact_number(high) : std::string("infinity")));
+        return value;
+    }
+    // A count of sequences or tokens: a whole number from 0 to 2^53 (a double holds it exactly;
+    // a larger one, cast to long long, would be undefined).
+    long long count(const char* name) const {
+        const json& v = field(name, false);
+        if (v.is_null()) return 0;
+        constexpr double kMaxCount = 9007199254740992.0;
+        const double value = v.is_number() ? v.get<double>() : -1.0;
+        if (!(value >= 0.0 && value <= kMaxCount && std::floor(value) == value))
+            throw InputError(where_ + ": field '" + name + "' is " + v.dump() + ", not a count");
+        return static_cast<long long>(value);
     }
     const std::string& where() const { return where_; }
 
@@ -120,10 +140,10 @@ ModelEvaluation read_model_eval_json(const std::string& text, const std::string&
         row.budget = r.text("budget", false);
         row.perplexity = r.real("perplexity");
         if (!(row.perplexity >= 1.0)) throw InputError(where + ": perplexity " + exact_number(row.perplexity) + " is below 1");
-        row.kl = r.real("kl");
+        row.kl = r.real("kl", true, 0.0, kRoundedBelowZero);
         row.mean_layer_error = r.real("mean_layer_error");
         row.bits_per_weight = r.real("bits_per_weight");
-        row.sparsity = r.real("sparsity");
+        row.sparsity = r.real("sparsity", true, 0.0, 0.0, 1.0);
         row.seconds = r.real("seconds");
         row.eval_seconds = r.real("eval_seconds", false);
         const json& params = r.field("params", false);
@@ -136,8 +156,8 @@ ModelEvaluation read_model_eval_json(const std::string& text, const std::string&
         if (!layers.is_null()) {
             if (!layers.is_object()) throw InputError(where + ": field 'layer_errors' must be an object");
             for (const auto& [name, value] : layers.items()) {
-                if (!value.is_number() && !value.is_null())
-                    throw InputError(where + ": layer_errors." + name + " must be a number");
+                if (!(value.is_null() || (value.is_number() && value.get<double>() >= 0.0)))
+                    throw InputError(where + ": layer_errors." + name + " is " + value.dump() + ", not an E >= 0");
                 row.layer_errors.emplace_back(name, value.is_null() ? std::numeric_limits<double>::infinity() : value.get<double>());
             }
         }
@@ -145,10 +165,10 @@ ModelEvaluation read_model_eval_json(const std::string& text, const std::string&
             evaluation.model_path = r.text("model", false);
             const json& sequential = r.field("sequential", false);
             evaluation.sequential = !sequential.is_boolean() || sequential.get<bool>();
-            evaluation.calibration_sequences = static_cast<long long>(r.real("calibration_sequences", false));
-            evaluation.calibration_tokens = static_cast<long long>(r.real("calibration_tokens", false));
-            evaluation.evaluation_sequences = static_cast<long long>(r.real("evaluation_sequences", false));
-            evaluation.evaluation_tokens = static_cast<long long>(r.real("evaluation_tokens", false));
+            evaluation.calibration_sequences = r.count("calibration_sequences");
+            evaluation.calibration_tokens = r.count("calibration_tokens");
+            evaluation.evaluation_sequences = r.count("evaluation_sequences");
+            evaluation.evaluation_tokens = r.count("evaluation_tokens");
         }
         evaluation.rows.push_back(std::move(row));
     }

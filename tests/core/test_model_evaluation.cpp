@@ -150,6 +150,29 @@ TEST(ModelEvalJson, BadDocumentsNameTheRowAndField) {
                                  "r.json");
         },
         {"row 1", "perplexity", "below 1"});
+    // Figures out of their range, and counts no double holds exactly (one cast to long long would
+    // be undefined), are refused by name.
+    const std::string good = R"("method":"rtn","perplexity":3,"kl":0.1,"mean_layer_error":0.01,"bits_per_weight":4.25,"sparsity":0.5,"seconds":1)";
+    const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+        {R"("sparsity":1.5)", {"'sparsity'", "1.5"}},
+        {R"("kl":-0.5)", {"'kl'", "-0.5"}},
+        {R"("seconds":-1)", {"'seconds'"}},
+        {R"("bits_per_weight":-4)", {"'bits_per_weight'"}},
+        {R"("evaluation_tokens":1e300)", {"'evaluation_tokens'", "not a count"}},
+        {R"("calibration_sequences":2.5)", {"'calibration_sequences'", "not a count"}},
+        {R"("calibration_tokens":-3)", {"'calibration_tokens'", "not a count"}},
+        {R"("layer_errors":{"layers.0.attention.wq":-1})", {"layer_errors.layers.0.attention.wq"}},
+    };
+    for (const auto& [field, fragments] : cases) {
+        SCOPED_TRACE(field);
+        // A later key replaces the good one of the same name (nlohmann keeps the last).
+        const std::string text = "[{" + good + "," + field + "}]";
+        std::vector<std::string> expected = fragments;
+        expected.push_back("e.json: row 1");
+        expect_input_error([&] { read_model_eval_json(text, "e.json"); }, expected);
+    }
+    // A KL that rounded a hair below 0 is what eval-model writes; it reads back.
+    EXPECT_NO_THROW(read_model_eval_json("[{" + good + R"(,"kl":-1e-15)" + "}]", "e.json"));
 }
 
 TEST(ModelComparison, ACopyHasNoDivergenceAndACompressedModelAPositiveOne) {
