@@ -51,6 +51,23 @@ void expect_same_rows(const std::vector<SweepRow>& a, const std::vector<SweepRow
     for (size_t k = 0; k < a.size(); ++k) EXPECT_EQ(timeless(a[k].line), timeless(b[k].line)) << "row " << k;
 }
 
+// A test file of two layers, each with its weight and inputs.
+struct TestLayer {
+    const char* name;
+    const MatrixF* weight;
+    const MatrixF* inputs;
+};
+void write_two_layers(const std::string& path, const TestLayer& first, const TestLayer& second) {
+    std::vector<LayerToWrite> layers(2);
+    for (size_t k = 0; k < 2; ++k) {
+        const TestLayer& t = k == 0 ? first : second;
+        layers[k].name = t.name;
+        layers[k].weight = t.weight;
+        layers[k].inputs = t.inputs;
+    }
+    write_layers(path, layers, true);
+}
+
 // Cancels once `rows` rows are written (asked from the points' threads).
 class StopAfter : public Progress {
 public:
@@ -547,14 +564,7 @@ TEST(ModelSweepRunner, ABadLayerGetsFailureRowsAndTheSweepGoesOn) {
     const MatrixF W = random_matrix(16, 32, rng), X = random_inputs(128, 32, rng);
     MatrixF X_nan = X;
     X_nan(7, 3) = std::numeric_limits<float>::quiet_NaN();
-    LayerToWrite good, bad;
-    good.name = "a.good";
-    good.weight = &W;
-    good.inputs = &X;
-    bad.name = "b.bad";
-    bad.weight = &W;
-    bad.inputs = &X_nan;
-    write_layers(dir + "/two.h5", {good, bad}, true);
+    write_two_layers(dir + "/two.h5", {"a.good", &W, &X}, {"b.bad", &W, &X_nan});
     ModelSweepRequest request;
     request.path = dir + "/two.h5";
     request.points = method_points({"rtn", "wanda"}, CompressionParams{});
@@ -776,14 +786,7 @@ TEST(ModelSweepRunner, AKeptRowThatIsNotThePlansIsRefusedNamingFileLineAndBoth) 
     const std::string dir = scratch_dir();
     std::mt19937 rng(7);
     const MatrixF Wa = random_matrix(16, 32, rng), Wb = random_matrix(8, 32, rng), X = random_inputs(128, 32, rng);
-    LayerToWrite a, b;
-    a.name = "a.q";
-    a.weight = &Wa;
-    a.inputs = &X;
-    b.name = "b.k";
-    b.weight = &Wb;
-    b.inputs = &X;
-    write_layers(dir + "/two.h5", {a, b}, true);
+    write_two_layers(dir + "/two.h5", {"a.q", &Wa, &X}, {"b.k", &Wb, &X});
     ModelSweepRequest request;
     request.path = dir + "/two.h5";
     request.points = method_points({"rtn", "magnitude"}, CompressionParams{});
