@@ -25,6 +25,8 @@ double CalibrationStats::outlier_strength() const {
 
 namespace {
 
+constexpr Eigen::Index kCastRows = 512;
+
 void throw_on_non_finite(const MatrixF& chunk, Eigen::Index first_row, const InputSource& inputs) {
     if (chunk.allFinite()) return;
     for (Eigen::Index t = 0; t < chunk.rows(); ++t)
@@ -39,16 +41,13 @@ void throw_on_non_finite(const MatrixF& chunk, Eigen::Index first_row, const Inp
 
 }  // namespace
 
-// Accuracy: each chunk's XᵀX is one float32 matrix product over at most chunk_rows tokens
-// (relative error ~ chunk_rows · 2⁻²⁴ ≈ 2e-4 worst case for 4096 rows, ~1e-6 typical), and the chunk sums are
-// accumulated in double. The error therefore grows with the chunk length, not with n: 100,000
-// tokens are summed as accurately as 1,000, and the products run at float GEMM speed (twice the
-// double rate). Plain float accumulation over n would lose ~log2(n/chunk) more bits.
-// Range: a chunk whose largest value is outside [2⁻¹⁶, 2¹⁶] (range_exponent: 4096 squares of 2¹⁶ are far
-// from float32's 3e38) is multiplied by a power of two
-// before its product (exact) and the product by the inverse power in double, whose range holds
-// the square of any float32 (1e±77 of 1e±308); the sums are therefore X's own, and at the end
-// every statistic is taken of input_scale·X (see CalibrationStats).
+// Accuracy: each chunk's XᵀX is a double product of X's floats (every term exact, the sums to
+// ~1e-16 relative) and the chunks are summed in double, so C is the Gram matrix of the file's
+// inputs to double precision and positive semi-definite to that precision (see below why that
+// matters). Range: a chunk whose largest value is outside [2⁻¹⁶, 2¹⁶] (range_exponent) is
+// multiplied by a power of two (exact) and its Gram by the inverse square, so at the end every
+// statistic is taken of input_scale·X (see CalibrationStats) and the float copy of C holds
+// numbers float32 can represent.
 CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress, Eigen::Index chunk_rows) {
     const Eigen::Index d = inputs.width();
     const Eigen::Index n = inputs.n_tokens();
@@ -64,9 +63,8 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
-    const bool keep_tokens = 2 * n < d;   // see CalibrationStats::token_factor
-    MatrixF chunk_gram(keep_tokens ? 0 : d, keep_tokens ? 0 : d);
-    MatrixD exact_gram(keep_tokens ? d : 0, keep_tokens ? d : 0);
+    const bool keep_tokens = n <= CalibrationStats::kTokensKeptPerChannel * d;   // see CalibrationStats::token_factor
+    MatrixD gram(d, d), rows_in_double;
     MatrixF scaled_chunk;   // only for chunks outside the safe range
     if (keep_tokens) stats.token_factor.resize(n, d);
 
@@ -80,28 +78,24 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         if (e != 0) scaled_chunk = (chunk.cast<double>() * std::ldexp(1.0, -e)).cast<float>();
         const MatrixF& X = e != 0 ? scaled_chunk : chunk;
         // XᵀX is symmetric: a rank-k update of the lower triangle (BLAS syrk) does half a GEMM's
-        // work, and only that triangle is summed in double. The upper one is mirrored at the end.
-        // With few tokens (C singular) a method can fit the tokens exactly and reach an E of 1e-7,
-        // which a C rounded by float products cannot judge: Δ then lies where C is nearly zero,
-        // and the products' round-off (1e-7 of C's scale) is as large as ΔCΔᵀ itself. There the
-        // product is taken in double; it costs little, as there are few tokens.
+        // work, and only that triangle is summed. It is taken in double, of X's own floats (each
+        // product exact, sums to 1e-16): C rounded by float sums is off by ~1e-7 of its scale in
+        // every entry independently, which makes it indefinite where X is (nearly) rank-deficient
+        // (repeated tokens, fewer tokens than channels). A method that fits such tokens exactly
+        // leaves Δ where C is ~0, and there a float C gave E < 0 (aSVD: −5.7e-7 for a true
+        // 4.5e-14 on a rank-1 X). It costs the double rate: measured below (bench statistics).
+        // The chunk is cast in blocks of kCastRows rows so the double copy stays small.
         const double square = e == 0 ? 1.0 : std::ldexp(1.0, 2 * e);   // ×1 is exact: plain data keeps its bits
         const double unit = e == 0 ? 1.0 : std::ldexp(1.0, e);
-        auto accumulate = [&](const auto& gram) {
-            if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = gram.template cast<double>() * square;
-            else stats.C.triangularView<Eigen::Lower>() += gram.template cast<double>() * square;
-            abs_sum += X.cwiseAbs().colwise().sum().transpose().template cast<double>() * unit;
-            sq_sum += gram.diagonal().template cast<double>() * square;   // ‖X_j‖² is the Gram diagonal: no extra pass
-        };
-        if (keep_tokens) {
-            exact_gram.triangularView<Eigen::Lower>().setZero();
-            exact_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.cast<double>().transpose());
-            accumulate(exact_gram);
-        } else {
-            chunk_gram.triangularView<Eigen::Lower>().setZero();
-            chunk_gram.selfadjointView<Eigen::Lower>().rankUpdate(X.transpose());
-            accumulate(chunk_gram);
+        gram.triangularView<Eigen::Lower>().setZero();
+        for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += kCastRows) {
+            rows_in_double = X.middleRows(r0, std::min(kCastRows, X.rows() - r0)).cast<double>();
+            gram.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
         }
+        if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = gram * square;
+        else stats.C.triangularView<Eigen::Lower>() += gram * square;
+        abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * unit;
+        sq_sum += gram.diagonal() * square;   // ‖X_j‖² is the Gram diagonal: no extra pass
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();
         progress.report(static_cast<double>(seen) / static_cast<double>(n), "calibration statistics");

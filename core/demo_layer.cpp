@@ -6,6 +6,7 @@
 #include <random>
 
 #include "errors.h"
+#include "io/checked_math.h"
 
 namespace layerlens {
 
@@ -48,6 +49,26 @@ double student_t(Normal& normal, double dof) {
 }
 
 }  // namespace
+
+void check_demo_fits(const DemoSpec& spec, std::size_t max_bytes) {
+    if (spec.d_out <= 0 || spec.d_in <= 0 || spec.n_tokens <= 0)
+        throw ParameterError("demo layer shape and token count must be positive");
+    const auto mib = [](std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; };
+    const auto d_in = static_cast<std::uint64_t>(spec.d_in);
+    const struct {
+        const char* what;
+        std::uint64_t rows;
+    } parts[] = {{"weight", static_cast<std::uint64_t>(spec.d_out)}, {"inputs", static_cast<std::uint64_t>(spec.n_tokens)}};
+    for (const auto& part : parts) {
+        const auto count = checked_mul(part.rows, d_in);
+        const auto bytes = count ? checked_mul(*count, sizeof(float)) : std::nullopt;
+        if (!bytes || *bytes > max_bytes)
+            throw ParameterError("the demo's " + std::string(part.what) + " (" + std::to_string(part.rows) + " x " +
+                                 std::to_string(d_in) + " floats) would take " + (bytes ? mib(*bytes) : "more than 2^64 bytes") +
+                                 ", more than --max-memory-mb " + std::to_string(max_bytes >> 20) +
+                                 " allows (choose a smaller --demo-shape/--demo-tokens, or raise --max-memory-mb)");
+    }
+}
 
 DemoLayer make_demo_layer(const DemoSpec& spec) {
     if (spec.d_out <= 0 || spec.d_in <= 0 || spec.n_tokens <= 0)

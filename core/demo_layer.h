@@ -28,6 +28,9 @@ struct DemoLayer {
 };
 
 DemoLayer make_demo_layer(const DemoSpec& spec = {});
+// ParameterError, before anything is allocated, when the demo's weight or its inputs would take
+// more than max_bytes (the --max-memory-mb a file's weight is held to): 100000x100000 is 40 GB.
+void check_demo_fits(const DemoSpec& spec, std::size_t max_bytes);
 // "1024x1024" → d_out, d_in; throws ParameterError on anything else.
 void parse_shape(const std::string& text, Eigen::Index& d_out, Eigen::Index& d_in);
 

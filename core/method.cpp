@@ -131,7 +131,10 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
         closed.w_hat_digest == weight_digest(result.W_hat))
         claimed_per_row = closed.per_row * std::ldexp(1.0, 2 * e);
     if (e != 0) {
-        result.W_hat = times_power_of_two(result.W_hat, e);
+        MatrixF back = times_power_of_two(result.W_hat, e);
+        // Scaled back into the subnormals Ŵ loses bits, and the closed form no longer describes it.
+        if (claimed_per_row.size() > 0 && times_power_of_two(back, -e) != result.W_hat) claimed_per_row.resize(0);
+        result.W_hat = std::move(back);
         if (result.B.size() > 0) result.B = times_power_of_two(result.B, e);
     }
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -5,6 +5,7 @@
 // Any finite W and Ŵ are judged: a difference outside float32's comfortable range is scaled by a
 // power of two before the product (E does not depend on the scale of W).
 #include <optional>
+#include <string>
 
 #include "layer.h"
 
@@ -43,6 +44,7 @@ public:
     // tokens, when they kept them, for every product instead (cheaper than C, see above).
     OutputError(const MatrixF& W, const CalibrationStats& stats);
 
+    // InputError (naming the inputs) when even double cannot judge Ŵ: see relative() in the .cpp.
     double relative(const MatrixF& W_hat) const;
     // E of Ŵ from tr(Δ_i C Δ_iᵀ) per row as a method claims it (its closed form), in the units of
     // W and C, after checking the claim: a spot check of kSpotRows rows by the product must agree
@@ -64,8 +66,13 @@ private:
     const MatrixF& W_;
     const MatrixF& C_;
     const MatrixD* C_exact_;
-    const MatrixF* tokens_ = nullptr;   // the statistics' tokens X (C = token_weight_·XᵀX), or none
+    double judged_form(const MatrixF& delta, double floor) const;
+    double exact_form(const MatrixF& delta, double diagonal) const;
+    const MatrixF* tokens_ = nullptr;         // the statistics' tokens X (C = token_weight_·XᵀX) when
+                                              // products through them are cheaper, or none
+    const MatrixF* exact_tokens_ = nullptr;   // the same tokens whenever kept, for the exact E
     double token_weight_ = 0.0;
+    std::string source_;                      // the inputs, for a message
     double energy_;
 };
 

@@ -102,6 +102,8 @@ ParamValue parse_param(const ParamSpec& spec, const std::string& text) {
         long long v = 0;
         const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
         if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size()) throw fail("an integer");
+        // The special value is stored as a number no user means (-1 for auto): typed, it is refused.
+        if (spec.special_value && v == *spec.special_value) throw fail("an integer " + spec.range_text());
         return v;
     }
     case ParamType::Real: {

@@ -40,7 +40,10 @@ GroupGrid fit_group_grid(const float* values, Eigen::Index count, Eigen::Index s
 Eigen::Index resolve_group_size(int group, Eigen::Index d_in) {
     constexpr int kDefault = 128;
     if (group < 0) return d_in % kDefault == 0 ? kDefault : d_in;
-    if (group == 0 || group >= d_in) return d_in;
+    if (group == 0 || group == d_in) return d_in;
+    if (group > d_in)
+        throw ParameterError("group size " + std::to_string(group) + " is larger than d_in = " + std::to_string(d_in) +
+                             " (use 0 for one group per row)");
     if (d_in % group != 0)
         throw ParameterError("group size " + std::to_string(group) + " does not divide d_in = " + std::to_string(d_in) +
                              " (use a divisor, or 0 for one group per row)");

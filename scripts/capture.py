@@ -2,7 +2,7 @@
 """Records the real inputs of every linear layer of a language model into one LayerLens HDF5 file.
 
 Command line:  /usr/bin/python3 scripts/capture.py --llama2c stories260K.bin --sample 16 --out stories.h5
-               (--help lists every option; scripts/CAPTURE.md explains them)
+               (--help lists every option; scripts/CAPTURE.md explains them and what is refused)
 Python API:    sys.path.insert(0, "scripts"); import capture
                capture.capture(module, batches, "out.h5", max_rows=4096)
 

@@ -12,8 +12,8 @@ namespace layerlens::ui {
 
 namespace {
 
-// A failure while the second set is read or compared is the second file's: the message names it
-// (the core's width check knows only "the second inputs").
+// A failure while the second set is read is the second file's: the message names it. The check
+// itself is told both sources and names them.
 QString aboutSecondFile(const std::string& path, const std::string& message) {
     const QString text = QString::fromUtf8(message.c_str());
     if (path.empty() || message.find(path) != std::string::npos) return text;
@@ -25,19 +25,23 @@ QString aboutSecondFile(const std::string& path, const std::string& message) {
 void runCheck(QPromise<CalibrationEvent>& promise, const CalibrationJob& job) {
     lowerWorkerPriority();
     FractionProgress<CalibrationEvent> progress(promise);
-    bool second = false;
+    bool second = false, readingSecond = false;
     try {
         SubProgress loading(progress, 0.0, 0.08);
         loading.report(0.0, "reading the inputs");
         const LayerWithInputs loaded = load_layer_with_inputs(job.source, loading);
         progress.check();
         MatrixF X_b;
-        second = !job.secondInputs.empty();
+        second = readingSecond = !job.secondInputs.empty();
         if (second) {
             SubProgress reading(progress, 0.08, 0.12);
             reading.report(0.0, "reading the second set");
             X_b = load_second_inputs(job.secondInputs, loaded.layer, job.source.limits, reading);
         }
+        readingSecond = false;   // from here on the messages name their own sources
+        CalibrationCheckRequest request = job.request;
+        request.first_source = loaded.inputs_source;
+        if (second) request.second_source = job.secondInputs;
         SubProgress checking(progress, 0.12, 1.0);
         auto run = std::make_shared<CalibrationRun>();
         run->layer = loaded.layer.name;
@@ -45,13 +49,13 @@ void runCheck(QPromise<CalibrationEvent>& promise, const CalibrationJob& job) {
         run->secondInputs = job.secondInputs;
         run->resamples = job.request.resamples;
         run->seed = job.request.seed;
-        run->check = check_calibration(loaded.layer, loaded.X, second ? &X_b : nullptr, job.request, checking);
+        run->check = check_calibration(loaded.layer, loaded.X, second ? &X_b : nullptr, request, checking);
         promise.addResult(CalibrationEvent{std::move(run), {}});
     } catch (const Cancelled&) {
     } catch (const std::exception& e) {
         // A failure is an event with its message rather than an exception in the future, which
         // Qt would hand over as QUnhandledException without the message.
-        promise.addResult(CalibrationEvent{nullptr, second ? aboutSecondFile(job.secondInputs, e.what()) : QString::fromUtf8(e.what())});
+        promise.addResult(CalibrationEvent{nullptr, readingSecond ? aboutSecondFile(job.secondInputs, e.what()) : QString::fromUtf8(e.what())});
     } catch (...) {
         promise.addResult(CalibrationEvent{nullptr, "unknown error in the worker"});
     }

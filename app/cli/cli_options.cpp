@@ -149,6 +149,22 @@ struct Parsed {
     ParamTexts params;
 };
 
+// An output given as '' would read as "no output" further on: the run would end with nothing written.
+const CLI::Validator& output_name() {
+    static const CLI::Validator validator(
+        [](std::string& value) { return value.empty() ? std::string("needs a file name, got ''") : std::string(); }, "", "OUT");
+    return validator;
+}
+
+// More threads than this are a typo (OpenMP would start them all: 100000 hung the machine).
+constexpr int kMaxThreads = 1024;
+
+void add_threads_option(CLI::App& command, int& threads, const std::string& group) {
+    CLI::Option* option = command.add_option("--threads", threads, "worker threads (0 = all cores)")
+                              ->check(CLI::Range(0, kMaxThreads));
+    if (!group.empty()) option->group(group);
+}
+
 void add_source_options(CLI::App& command, Parsed& p) {
     command.add_option("file", p.options.source.path, "layer file (" + layer_format_names() + "; detected by content)")
         ->type_name("FILE");
@@ -177,11 +193,11 @@ void add_output_options(CLI::App& command, Parsed& p, bool with_export) {
     command.add_flag("--csv", p.options.csv, "print CSV rows")->group("Output");
     if (with_export) {
         command.add_option("--export", p.options.export_path, "write Ŵ (and its mask or scales) as a layer to OUT.h5")
-            ->type_name("OUT.h5")
+            ->check(output_name())->type_name("OUT.h5")
             ->group("Output");
         command.add_flag("--force", p.options.force, "overwrite the --export file")->group("Output");
     }
-    command.add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    add_threads_option(command, p.options.threads, "Output");
     command.add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
 }
 
@@ -260,26 +276,26 @@ void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<Declared
     eval->add_option("--save-model", p.options.save_model_path,
                      "write the compressed model (one method and budget): a .bin for a llama2.c input, a config.json + "
                      "model.safetensors directory for a Hugging Face input")
-        ->type_name("OUT")
+        ->check(output_name())->type_name("OUT")
         ->group("Output");
     eval->add_flag("--force", p.options.force, "overwrite the --save-model output")->group("Output");
     eval->add_option("--save-logits", p.options.save_logits_path,
                      "write the dense model's logits of the evaluation set, float32 [n_sequences, seq_len, vocab]")
-        ->type_name("L.npy")
+        ->check(output_name())->type_name("L.npy")
         ->group("Output");
     eval->add_option("--save-calib-tokens", p.options.save_calib_tokens_path,
                      "write the calibration token ids used (sampled or read), int32 [n_sequences, seq_len]")
-        ->type_name("C.npy")
+        ->check(output_name())->type_name("C.npy")
         ->group("Output");
     eval->add_option("--save-eval-tokens", p.options.save_eval_tokens_path,
                      "write the evaluation token ids used, so that another run (or another tool) scores the same tokens")
-        ->type_name("E.npy")
+        ->check(output_name())->type_name("E.npy")
         ->group("Output");
     eval->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
         ->check(CLI::PositiveNumber)
         ->group("Source");
-    eval->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    add_threads_option(*eval, p.options.threads, "Output");
     eval->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*eval, p, declared, false);
 }
@@ -330,7 +346,7 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
     sweep->add_option("--out", o.sweep_out,
                       "the result, one JSON row per layer x method x budget; rows are appended to OUT.partial as they "
                       "finish, and a run started again with the same arguments computes only what is missing")
-        ->type_name("RESULT.jsonl")
+        ->check(output_name())->type_name("RESULT.jsonl")
         ->required()
         ->group("Output");
     sweep->add_option("--shard", p.shard_text,
@@ -352,14 +368,14 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
         ->check(CLI::PositiveNumber)
         ->group("Source");
-    sweep->add_option("--threads", o.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber)->group("Output");
+    add_threads_option(*sweep, o.threads, "Output");
     sweep->add_flag("--quiet", o.quiet, kQuietHelp)->group("Output");
     add_method_options(*sweep, p, declared, false);
 
     CLI::App* merge = add_command(app, "merge-shards",
                                   "put the shard files of one sweep-model back together, checking that they cover "
                                   "the work exactly once");
-    merge->add_option("out", o.sweep_out, "the merged result")->type_name("OUT.jsonl")->required();
+    merge->add_option("out", o.sweep_out, "the merged result")->check(output_name())->type_name("OUT.jsonl")->required();
     merge->add_option("shards", o.shard_files, "the shard files")->type_name("SHARD.jsonl...")->required();
     merge->add_flag("--force", o.force, "replace OUT")->group("Output");
     merge->add_option("--outlier-factor", o.outlier_factor, "a layer whose E is above this multiple of its method's median is listed")
@@ -400,7 +416,7 @@ void add_demo_model_command(CLI::App& app, Parsed& p) {
     CLI::App* demo = add_command(app, "demo-model",
                                  "write a synthetic model file: demo layers (with outlier channels) and their inputs, "
                                  "for sweep-model and the GUI at LLM sizes");
-    demo->add_option("out", o.sweep_out, "the HDF5 file to write")->type_name("OUT.h5")->required();
+    demo->add_option("out", o.sweep_out, "the HDF5 file to write")->check(output_name())->type_name("OUT.h5")->required();
     demo->add_option("--layers", o.demo_layers, "number of layers")->default_str("16")->check(CLI::Range(1, 1024));
     demo->add_option("--demo-shape", p.demo_shape, "every layer's shape D_OUTxD_IN")->default_str("1024x1024");
     demo->add_option("--demo-tokens", p.demo_tokens, "calibration tokens per layer")
@@ -448,7 +464,10 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     bench->add_option("--tokens", p.options.bench_tokens, "calibration tokens")->default_str("2048")->check(CLI::PositiveNumber);
     bench->add_option("--methods,--method", p.methods_text, "methods to time (default: all)")->type_name("A,B,...");
     bench->add_flag("--json", p.options.json, "print JSON rows")->group("Output");
-    bench->add_option("--threads", p.options.threads, "worker threads (0 = all cores)")->check(CLI::NonNegativeNumber);
+    add_threads_option(*bench, p.options.threads, "");
+    bench->add_option("--max-memory-mb", p.max_memory_mb, "refuse a demo layer whose weight or inputs are larger than this")
+        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
+        ->check(CLI::PositiveNumber);
     bench->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*bench, p, declared, false);
 
@@ -476,6 +495,7 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     }
     if (p.demo_tokens > 0) o.source.demo_spec.n_tokens = p.demo_tokens;
     if (p.max_memory_mb > 0) o.source.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
+    if (o.source.demo) check_demo_fits(o.source.demo_spec, o.source.limits.max_weight_bytes);
     o.source_given = o.source.demo || !o.source.path.empty();
     if (o.source.demo && !o.source.path.empty())
         throw ParameterError("give a file or --demo, not both (got '" + o.source.path + "' and --demo)");

@@ -66,6 +66,12 @@ int run_bench(const Options& options) {
     if (shapes.empty()) shapes = {"1024x1024"};
     std::vector<std::string> methods = options.methods;
     if (methods.empty()) methods = method_names();
+    for (const auto& shape : shapes) {   // every shape refused before the first is measured
+        DemoSpec spec;
+        parse_shape(shape, spec.d_out, spec.d_in);
+        spec.n_tokens = options.bench_tokens;
+        check_demo_fits(spec, options.source.limits.max_weight_bytes);
+    }
     nlohmann::json rows = nlohmann::json::array();
     if (!options.json)
         std::printf("threads %d, OpenBLAS kernels %s\n%-12s %-12s %9s %10s %8s %9s\n", thread_count(), blas_kernel_family(), "shape", "stage", "seconds", "GFLOP/s",

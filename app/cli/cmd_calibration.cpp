@@ -23,6 +23,8 @@ int run_calibration(const Options& options) {
     request.points = options.calibration_points;
     request.resamples = options.resamples;
     request.seed = options.calibration_seed;
+    request.first_source = loaded.inputs_source;
+    if (!options.inputs2_path.empty()) request.second_source = options.inputs2_path;
     const CalibrationCheck check = check_calibration(loaded.layer, loaded.X, options.inputs2_path.empty() ? nullptr : &second,
                                                      request, progress);
     progress.finish();

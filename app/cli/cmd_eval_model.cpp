@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "errors.h"
+#include "io/atomic_output.h"
 #include "io/npy_writer.h"
 #include "model/model_eval_json.h"
 #include "model/model_evaluation.h"
@@ -50,8 +51,8 @@ private:
 int run_eval_model(const Options& options) {
     const ModelEvalRequest& request = options.model_eval;
     // A finished save must never be refused after minutes of work.
-    if (!options.save_model_path.empty() && std::filesystem::exists(options.save_model_path) && !options.force)
-        throw ParameterError(options.save_model_path + " exists; give --force to replace it");
+    if (!options.save_model_path.empty())
+        check_output_target("--save-model", options.save_model_path, options.force, {request.model_path, request.tokenizer_path});
     StderrProgress progress("eval-model", options.quiet);
     LogitsCollector logits;
     ModelEvalCallbacks callbacks;

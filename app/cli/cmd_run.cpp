@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "errors.h"
+#include "io/atomic_output.h"
 #include "io/result_export.h"
 #include "layer_source.h"
 #include "method_registry.h"
@@ -59,6 +60,8 @@ int run_run(const Options& options) {
         throw ParameterError("run takes one --method; use compare for several");
     if (!options.export_path.empty() && options.methods.size() != 1)
         throw ParameterError("--export writes one method's result; give one --method");
+    if (!options.export_path.empty())
+        check_output_target("--export", options.export_path, options.force, {options.source.path, options.source.inputs_path});
     StderrProgress progress(options.command, options.quiet);
     const LoadedLayer loaded = load(options, progress);
     // Every parameter is checked against the layer before the first (possibly long) method runs.

@@ -134,7 +134,7 @@ LayerWithInputs load_layer_with_inputs(const LayerSource& source, Progress& prog
         DemoLayer demo = make_demo_layer(source.demo_spec);
         loaded.layer = std::move(demo.layer);
         loaded.X = std::move(demo.X);
-        loaded.source = source.describe();
+        loaded.source = loaded.inputs_source = source.describe();
         return loaded;
     }
     const LayerFormat& format = detect_format(source.path);
@@ -144,6 +144,7 @@ LayerWithInputs load_layer_with_inputs(const LayerSource& source, Progress& prog
                                                    : open_inputs(source.inputs_path, loaded.layer.name, loaded.layer.d_in());
     loaded.X = read_all_inputs(*inputs, source.limits.max_weight_bytes, progress);
     loaded.source = source.path + ":" + loaded.layer.name;
+    loaded.inputs_source = inputs->description();
     return loaded;
 }
 
@@ -158,16 +159,19 @@ CalibrationCheck check_calibration(const Layer& layer, const MatrixF& X_full, co
     if (request.points.empty()) throw ParameterError("calibration needs --methods");
     if (!(request.top_fraction > 0 && request.top_fraction <= 1)) throw ParameterError("the top fraction must be in (0, 1]");
     if (X_full.cols() != layer.d_in())
-        throw InputError("inputs of " + layer.name + " have width " + std::to_string(X_full.cols()) + "; weight has d_in = " +
-                         std::to_string(layer.d_in()));
+        throw InputError(request.first_source + " (" + layer.name + ") has width " + std::to_string(X_full.cols()) +
+                         "; weight has d_in = " + std::to_string(layer.d_in()));
     if (X_second && X_second->cols() != layer.d_in())
-        throw InputError("the second inputs of " + layer.name + " have width " + std::to_string(X_second->cols()) +
+        throw InputError(request.second_source + " (" + layer.name + ") has width " + std::to_string(X_second->cols()) +
                          "; weight has d_in = " + std::to_string(layer.d_in()));
     const Eigen::Index minimum = X_second ? kMinTokens : 2 * kMinTokens;
-    if (X_full.rows() < minimum || (X_second && X_second->rows() < kMinTokens))
-        throw InputError("inputs of " + layer.name + ": too few tokens to compare calibrations (" +
-                         std::to_string(X_full.rows()) + (X_second ? " and " + std::to_string(X_second->rows()) : std::string()) +
-                         "; at least " + std::to_string(kMinTokens) + " per set)");
+    auto too_few = [&](const std::string& where, Eigen::Index tokens, Eigen::Index needed, const std::string& why) {
+        return InputError(where + " (" + layer.name + "): " + std::to_string(tokens) +
+                          " tokens are too few to compare calibrations (at least " + std::to_string(needed) + why + ")");
+    };
+    if (X_full.rows() < minimum)
+        throw too_few(request.first_source, X_full.rows(), minimum, X_second ? std::string() : " for two halves of " + std::to_string(kMinTokens));
+    if (X_second && X_second->rows() < kMinTokens) throw too_few(request.second_source, X_second->rows(), kMinTokens, std::string());
     for (const ModelEvalPoint& point : request.points) validate_method(find_method(point.method), layer, point.params);
 
     CalibrationCheck check;

@@ -28,6 +28,8 @@ struct CalibrationCheckRequest {
     int resamples = 20;                   // R, at least 2
     std::uint64_t seed = 0;
     double top_fraction = 0.01;           // the salient set: the top 1% of channels by a_j, at least one
+    // Where the two sets came from, for messages (LayerWithInputs::inputs_source, the second file).
+    std::string first_source = "the inputs", second_source = "the second inputs";
 };
 
 struct SubsampleStability {
@@ -79,7 +81,8 @@ MatrixF read_all_inputs(const InputSource& inputs, std::size_t max_bytes, Progre
 struct LayerWithInputs {
     Layer layer;
     MatrixF X;
-    std::string source;   // "file.h5:layers.0.wq"
+    std::string source;          // "file.h5:layers.0.wq"
+    std::string inputs_source;   // where X was read: "file.h5:/layers.0.wq/inputs", an --inputs file, the demo
 };
 LayerWithInputs load_layer_with_inputs(const LayerSource& source, Progress& progress);
 // The same layer's inputs from a second file (HDF5 group of the layer's name, or a .npy).

@@ -49,6 +49,17 @@ std::string output_path(const std::string& out) {
     return path;
 }
 
+void check_output_target(const std::string& option, const std::string& out, bool replace,
+                         const std::vector<std::string>& inputs) {
+    if (out.empty()) throw ParameterError(option + " needs a file name (got '')");
+    std::error_code ec;
+    for (const std::string& input : inputs)
+        if (!input.empty() && fs::equivalent(output_path(out), input, ec))
+            throw ParameterError(option + " " + out + " is the input file " + input +
+                                 "; writing there would replace what is being read (choose another name)");
+    if (exists_at_all(output_path(out)) && !replace) throw ParameterError(exists_message(out));
+}
+
 TemporaryOutput::TemporaryOutput(const std::string& out)
     : out_(output_path(out)), temporary_(out_ + ".tmp-" + std::to_string(::getpid())) {
     const fs::path target(out_);

@@ -14,6 +14,12 @@ namespace layerlens {
 // OUT without trailing slashes ("out/" names the same thing as "out").
 std::string output_path(const std::string& out);
 
+// Before any work, so that a finished result is never refused after minutes: ParameterError when
+// OUT (the value of `option`, e.g. "--export") is empty, exists and !replace, or is one of the
+// files the command reads (replacing its own input even with --force loses the original).
+void check_output_target(const std::string& option, const std::string& out, bool replace,
+                         const std::vector<std::string>& inputs);
+
 // The temporary beside OUT, created fresh (a leftover of a killed run with the same pid is
 // removed), and removed again unless commit() moved it into place.
 class TemporaryOutput {

@@ -15,8 +15,8 @@ GradientProduct::GradientProduct(const MatrixF& C, const MatrixF* token_factor, 
 }
 
 GradientProduct GradientProduct::of(const CalibrationStats& stats) {
-    // An empty factor means "through C".
-    return GradientProduct(stats.C_float, &stats.token_factor, stats.token_weight);
+    // No factor means "through C".
+    return GradientProduct(stats.C_float, stats.products_through_tokens() ? &stats.token_factor : nullptr, stats.token_weight);
 }
 
 double GradientProduct::apply(const MatrixF& delta, MatrixF& G) const {

@@ -20,7 +20,7 @@ constexpr Eigen::Index kRowBlock = 512;
 CandidateError::CandidateError(const MatrixF& W, const CalibrationStats& stats) : W_(W) {
     const Eigen::Index d = W.cols();
     const bool wide = d >= kMinFactoredWidth && W.rows() > 0 && stats.C.diagonal().mean() > 0;
-    if (wide && stats.token_factor.size() > 0) {
+    if (wide && stats.products_through_tokens()) {
         tokens_ = &stats.token_factor;   // C = XᵀX/n: exact, nothing to factor or copy
         token_weight_ = stats.token_weight;
         route_ = Route::LowRank;

@@ -9,25 +9,40 @@ import traceback
 import numpy as np
 import torch
 
-from .errors import CaptureError, UsageError
+from .errors import CaptureError, NonFiniteInputs, UsageError
+from .limits import MAX_SEED, MAX_THREADS, check_memory, int_in
+from .paths import check_output, require_regular_file
 from .recorder import capture
-from .sampling import sample_sequences
+from .sampling import BYTES_PER_TOKEN, sample_sequences
+from .token_file import read_token_array
 
 PROG = "capture.py"
 
 EPILOG = """\
 examples:
   capture.py --llama2c stories260K.bin --sample 16 --seq-len 256 --out stories.h5
-  capture.py --llama2c stories260K.bin --tokenizer tok512.bin --text stories.txt --out stories.h5
+  capture.py --llama2c stories260K.bin --tokenizer tok512.bin --text stories.txt --out text.h5
   capture.py --llama2c stories260K.bin --tokens ids.npy --layers 'feed_forward' --rows 1024 --out ffn.h5
   capture.py --model gpt2 --sample 8 --seq-len 128 --out gpt2.h5        (needs transformers)
+
+An existing --out or --save-tokens is replaced only with --force, and never when it is one of the
+inputs; the file is written under a temporary name beside it and renamed into place at the end.
 
 exit codes: 0 success, 1 bad input file or data, 2 bad usage, 3 internal error (a bug)
 """
 
+# The input options that name files: each must be a regular file, and no output may be one of them.
+INPUT_OPTIONS = (("llama2c", "checkpoint"), ("tokenizer", "tokenizer"), ("tokens", "token file"), ("text", "text"))
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """One line, as every other failure of the tool (argparse would print the usage first)."""
+        self.exit(2, f"{self.prog}: error: {message} (--help lists the options)\n")
+
 
 def build_parser():
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
         description="Record the real inputs of every linear layer (nn.Linear, GPT-2 Conv1D) of a language "
                     "model into one HDF5 file that LayerLens opens (layerlens-cli, the GUI).")
@@ -42,26 +57,31 @@ def build_parser():
     calib.add_argument("--text", metavar="FILE",
                        help="UTF-8 text, encoded with the model's tokenizer (BOS first) and split into "
                             "sequences of --seq-len")
-    calib.add_argument("--sample", metavar="N_SEQ", type=int,
+    calib.add_argument("--sample", metavar="N_SEQ", type=int_in(1),
                        help="sample N_SEQ sequences of --seq-len tokens from the model itself "
                             "(temperature 1, from BOS, seeded by --seed)")
     p.add_argument("--tokenizer", metavar="tokenizer.bin",
                    help="llama2.c tokenizer.bin for --text with --llama2c (e.g. tok512.bin)")
-    p.add_argument("--seq-len", type=int, metavar="L",
+    p.add_argument("--seq-len", type=int_in(1), metavar="L",
                    help="tokens per sequence for --sample and for 1-D --tokens / --text "
                         "(default 256, at most the model's context)")
-    p.add_argument("--seed", type=int, default=1234, metavar="S", help="seed of --sample (default 1234)")
-    p.add_argument("--batch-size", type=int, default=8, metavar="B",
-                   help="sequences per forward pass (default 8)")
-    p.add_argument("--rows", type=int, default=4096, metavar="N",
+    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=1234, metavar="S",
+                   help=f"seed of --sample, 0..{MAX_SEED} (default 1234)")
+    p.add_argument("--batch-size", type=int_in(1), default=8, metavar="B",
+                   help="sequences per forward pass (default 8; the estimated memory must fit the machine)")
+    p.add_argument("--rows", type=int_in(1), default=4096, metavar="N",
                    help="rows kept per layer, spread evenly over all tokens (default 4096)")
     p.add_argument("--layers", metavar="REGEX",
                    help="capture only the layers whose name contains a match (Python re.search)")
-    p.add_argument("--out", required=True, metavar="FILE.h5", help="the HDF5 file to write")
+    p.add_argument("--out", required=True, metavar="FILE.h5",
+                   help="the HDF5 file to write (it must not exist, unless --force)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing --out / --save-tokens file (never one of the inputs)")
     p.add_argument("--save-tokens", metavar="FILE.npy",
                    help="also write the calibration token ids, int32 [n_sequences, seq_len] (whole sequences only), "
                         "e.g. text tokenized by the model's own tokenizer for `layerlens-cli eval-model --eval-tokens`")
-    p.add_argument("--threads", type=int, metavar="N", help="torch threads (default: torch's)")
+    p.add_argument("--threads", type=int_in(1, MAX_THREADS), metavar="N",
+                   help=f"torch threads, 1..{MAX_THREADS} (default: torch's)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p
 
@@ -69,10 +89,12 @@ def build_parser():
 class _Model:
     """What the command line needs of a model, whichever kind it is."""
 
-    def __init__(self, module, name, vocab_size, max_len, bos, step, forward=None, encode=None, file_attrs=None):
+    def __init__(self, module, name, vocab_size, max_len, bos, step, forward=None, encode=None, file_attrs=None,
+                 pass_bytes=None):
         self.module, self.name, self.vocab_size, self.max_len, self.bos = module, name, vocab_size, max_len, bos
         self.step, self.forward, self.encode = step, forward, encode
         self.file_attrs = file_attrs or {}
+        self.pass_bytes = pass_bytes    # (batch, seq_len) -> bytes of one forward pass, or None: unknown
 
 
 def _load_llama2c(args):
@@ -89,7 +111,7 @@ def _load_llama2c(args):
     base = os.path.basename(args.llama2c)
     attrs = {"config": c.describe(), "checkpoint": base, "checkpoint_sha256": file_sha256(args.llama2c)}
     return _Model(module, f"{base} (llama2.c checkpoint)", c.vocab_size, c.seq_len, 1, module.step_function(),
-                  encode=encode, file_attrs=attrs)
+                  encode=encode, file_attrs=attrs, pass_bytes=c.pass_bytes)
 
 
 def _load_transformers(args):
@@ -136,16 +158,15 @@ def _sequences_of(stream, seq_len):
     return full, (rest[None] if len(rest) else None)
 
 
-def _read_tokens(path):
-    try:
-        a = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as e:
-        raise CaptureError(f"{path}: cannot read a .npy token array ({e})") from None
-    if not isinstance(a, np.ndarray) or a.dtype.kind not in "iu":
-        raise CaptureError(f"{path}: token ids must be an integer array, not {getattr(a, 'dtype', type(a))}")
-    if a.ndim not in (1, 2) or a.size == 0:
-        raise CaptureError(f"{path}: token ids must be a non-empty array [batch, seq] or [n], not shape {a.shape}")
-    return a.astype(np.int64)
+def _check_pass_memory(args, model, n_seq, seq_len, token_bytes=0):
+    """Refuses, before it starts, a run whose token arrays plus one forward pass would not fit in memory."""
+    batch = min(args.batch_size, n_seq)
+    parts = {f"the ids of {n_seq} sequences of {seq_len} tokens": token_bytes}
+    if model.pass_bytes is not None:
+        parts[f"a forward pass of {batch} sequences of {seq_len} tokens"] = model.pass_bytes(batch, seq_len)
+    asked = (f"--sample {args.sample} --seq-len {seq_len}" if args.sample is not None
+             else f"{seq_len} tokens a sequence (--seq-len)")
+    check_memory(f"{asked} with --batch-size {args.batch_size}", parts)
 
 
 def _batches(args, model, say):
@@ -155,6 +176,7 @@ def _batches(args, model, say):
     seq_len = args.seq_len or (min(256, model.max_len) if model.max_len else 256)
     groups = []     # arrays [n, L]; each cut into batches of --batch-size rows
     if args.sample is not None:
+        _check_pass_memory(args, model, args.sample, seq_len, BYTES_PER_TOKEN * args.sample * seq_len)
         say(f"sampling {args.sample} sequences of {seq_len} tokens (seed {args.seed})")
         tokens = sample_sequences(model.step, args.sample, seq_len, args.seed, args.batch_size, model.bos,
                                   progress=not args.quiet).numpy()
@@ -164,7 +186,7 @@ def _batches(args, model, say):
                   f"{model.bos} = {tokens.size} tokens")
     else:
         if args.tokens:
-            stream = _read_tokens(args.tokens)
+            stream = read_token_array(args.tokens)
             what = f"token ids from {os.path.basename(args.tokens)} {list(stream.shape)}"
         else:
             try:
@@ -190,6 +212,7 @@ def _batches(args, model, say):
             groups += [g for g in (full, rest) if g is not None and g.size]
             source = (f"{what}: {stream.size} tokens in sequences of {seq_len}"
                       + (f" (the last of {rest.shape[1]})" if rest is not None else ""))
+        _check_pass_memory(args, model, max(len(g) for g in groups), max(g.shape[1] for g in groups))
         bad = [g for g in groups if g.min() < 0 or g.max() >= model.vocab_size]
         if bad:
             where = args.tokens or args.text
@@ -219,11 +242,30 @@ def _save_tokens(path, groups, say):
         + (f" ({dropped} shorter one left out)" if dropped else ""))
 
 
-def run(args, parser):
-    for name in ("rows", "batch_size", "seq_len", "sample", "threads"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            parser.error(f"--{name.replace('_', '-')} must be at least 1, not {value}")
+def _check_paths(args):
+    """Every file the run reads is a regular file and every file it writes may be written: checked before
+    any work, so a mistake costs nothing and an input is never replaced by an output."""
+    inputs = {}
+    for name, what in INPUT_OPTIONS:
+        path = getattr(args, name)
+        if path is not None:
+            require_regular_file(path, what)
+            inputs[f"--{name}"] = path
+    check_output(args.out, "--out", inputs, args.force)
+    if args.save_tokens is not None:
+        check_output(args.save_tokens, "--save-tokens", dict(inputs, **{"--out": args.out}), args.force)
+
+
+def _capture_model(model, args, batches, source, attrs):
+    try:
+        capture(model.module, batches, args.out, max_rows=args.rows, forward=model.forward,
+                layer_filter=args.layers, model_name=model.name, source=source, file_attrs=attrs,
+                progress=not args.quiet)
+    except NonFiniteInputs as e:
+        raise CaptureError(f"{args.llama2c or args.model}: {e}") from None
+
+
+def run(args):
     if args.layers is not None:
         try:
             re.compile(args.layers)
@@ -231,9 +273,7 @@ def run(args, parser):
             raise UsageError(f"--layers {args.layers!r} is not a regular expression: {e}") from None
     if args.tokenizer and not args.llama2c:
         raise UsageError("--tokenizer is for --llama2c; --model uses the model's own tokenizer")
-    out_dir = os.path.dirname(os.path.abspath(args.out))
-    if not os.path.isdir(out_dir):
-        raise UsageError(f"--out {args.out}: the folder {out_dir} does not exist")
+    _check_paths(args)
     if args.threads:
         torch.set_num_threads(args.threads)
 
@@ -250,26 +290,38 @@ def run(args, parser):
     attrs["calibration"] = "sample" if args.sample is not None else ("tokens" if args.tokens else "text")
     if args.sample is not None:
         attrs["seed"] = args.seed
-    capture(model.module, batches, args.out, max_rows=args.rows, forward=model.forward, layer_filter=args.layers,
-            model_name=model.name, source=source, file_attrs=attrs, progress=not args.quiet)
+    _capture_model(model, args, batches, source, attrs)
     return 0
 
 
+def _is_allocation_failure(error):
+    """torch reports a failed allocation as a RuntimeError, not a MemoryError."""
+    text = str(error)
+    return "can't allocate memory" in text or "not enough memory" in text or "DefaultCPUAllocator" in text
+
+
+def _internal_error():
+    """Reports the exception being handled as a bug: its traceback, then one line saying so."""
+    traceback.print_exc()
+    print(f"{PROG}: internal error (a bug: please report it with the traceback above)", file=sys.stderr)
+    return 3
+
+
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
-        return run(args, parser)
+        return run(args)
     except CaptureError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except MemoryError:
-        print(f"{PROG}: error: out of memory (try a smaller --batch-size)", file=sys.stderr)
+    except (MemoryError, RuntimeError) as e:
+        if isinstance(e, RuntimeError) and not _is_allocation_failure(e):
+            return _internal_error()
+        print(f"{PROG}: error: out of memory with --batch-size {args.batch_size} (try a smaller one)",
+              file=sys.stderr)
         return 1
     except Exception:
-        traceback.print_exc()
-        print(f"{PROG}: internal error (a bug: please report it with the traceback above)", file=sys.stderr)
-        return 3
+        return _internal_error()

@@ -13,3 +13,15 @@ class UsageError(CaptureError):
     """A bad option or combination of options (exit code 2, as argparse)."""
 
     exit_code = 2
+
+
+class NonFiniteInputs(CaptureError):
+    """A layer received NaN or Inf: the model overflows float32 on the calibration tokens (exit code 1).
+
+    capture() raises it from inside the forward pass, so no file is written; the command line puts the
+    model's path in front of the message."""
+
+    def __init__(self, layer, batch):
+        super().__init__(f"the inputs of layer {layer} hold a non-finite value (NaN or Inf) in batch {batch}: "
+                         "the model overflows float32 on these tokens")
+        self.layer, self.batch = layer, batch

@@ -34,8 +34,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import CaptureError
+from .paths import require_regular_file
 
 _HEADER = struct.Struct("<7i")
+_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len")
+# Generous bounds, as core/io/llama2c_checkpoint.cpp's (the largest Llama has dim 16384, hidden 53248,
+# 126 layers, vocab 128256). |vocab_size| is at least 2 because sampling and text start from BOS, id 1.
+_BOUNDS = {"dim": (1, 1 << 16), "hidden_dim": (1, 1 << 18), "n_layers": (1, 1024), "n_heads": (1, 1 << 16),
+           "n_kv_heads": (1, 1 << 16), "vocab_size": (2, 1 << 22), "seq_len": (1, 1 << 22)}
 # llama2.c's export.py writes versioned files (version 1, 2, ...) that start with this magic.
 _VERSIONED_MAGIC = 0x616B3432
 
@@ -65,6 +71,16 @@ class Llama2cConfig:
         per_layer = 2 * d + 2 * d * d + 2 * self.kv_dim * d + 3 * h * d
         return v * d + L * per_layer + d + (0 if self.shared_classifier else v * d)
 
+    def pass_bytes(self, batch, seq_len):
+        """An upper estimate of the working memory (bytes) of one pass over `batch` sequences of `seq_len`
+        tokens, teacher-forced or sampled with the KV cache; the weights are not counted."""
+        d, h, v = self.dim, self.hidden_dim, self.vocab_size
+        per_token = 4 * (12 * d + 3 * h + 2 * v)            # residual, norms, q/k/v and rotated copies, SwiGLU, logits
+        per_token += 8 * 2 * v                               # sampling's softmax and CDF, in float64
+        per_token += 4 * 2 * 2 * self.n_layers * self.kv_dim  # K and V caches, twice while torch.cat grows them
+        per_token += 4 * 2 * self.n_heads * seq_len          # scores [heads, T, S]: two alive as each step copies
+        return batch * seq_len * per_token
+
     def describe(self):
         return (f"dim={self.dim} hidden={self.hidden_dim} layers={self.n_layers} heads={self.n_heads} "
                 f"kv_heads={self.n_kv_heads} vocab={self.vocab_size} seq_len={self.seq_len} "
@@ -88,8 +104,29 @@ def _array_shapes(c):
     return shapes
 
 
+def _header_problem(fields):
+    """What makes a header unusable, naming the field, or None. Each value is checked before any is used:
+    a zero n_kv_heads would divide by zero, a vocab of 1 holds no BOS to start from, and n_heads that do
+    not divide dim would only fail in the first forward pass, with an IndexError or a reshape error."""
+    values = dict(zip(_FIELDS, fields))
+    for name, (lo, hi) in _BOUNDS.items():
+        value = abs(values[name]) if name == "vocab_size" else values[name]
+        if not lo <= value <= hi:
+            what = "|vocab_size|" if name == "vocab_size" and values[name] < 0 else name
+            return f"{what} is {value}; it must lie in {lo}..{hi}"
+    if values["dim"] % values["n_heads"]:
+        return f"dim {values['dim']} does not divide by n_heads {values['n_heads']}"
+    if values["n_heads"] % values["n_kv_heads"]:
+        return f"n_heads {values['n_heads']} does not divide by n_kv_heads {values['n_kv_heads']}"
+    if (values["dim"] // values["n_heads"]) % 2:
+        return (f"the head size dim / n_heads = {values['dim'] // values['n_heads']} is odd; "
+                "rotary embeddings rotate pairs")
+    return None
+
+
 def read_checkpoint(path):
     """Reads a version-0 llama2.c checkpoint: (Llama2cConfig, {name: float32 numpy array})."""
+    require_regular_file(path, "checkpoint")
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as f:
@@ -102,20 +139,12 @@ def read_checkpoint(path):
     if fields[0] == _VERSIONED_MAGIC:
         raise CaptureError(f"{path}: a versioned llama2.c export (magic 'ak42', version {fields[1]}); "
                            "only the legacy version-0 checkpoint format is supported")
+    problem = _header_problem(fields)
+    if problem:
+        header = " ".join(f"{name}={value}" for name, value in zip(_FIELDS, fields))
+        raise CaptureError(f"{path}: not a usable llama2.c checkpoint: {problem} (header: {header})")
     dim, hidden, n_layers, n_heads, n_kv_heads, vocab, seq_len = fields
     c = Llama2cConfig(dim, hidden, n_layers, n_heads, n_kv_heads, abs(vocab), seq_len, vocab > 0)
-    problem = None
-    if min(dim, hidden, n_layers, n_heads, n_kv_heads, abs(vocab), seq_len) <= 0:
-        problem = "a header value is zero or negative"
-    elif dim % n_heads or n_heads % n_kv_heads:
-        problem = "dim must divide by n_heads and n_heads by n_kv_heads"
-    elif c.head_size % 2:
-        problem = "the head size must be even for rotary embeddings"
-    elif max(fields[:5] + (abs(vocab), seq_len)) > 1 << 20:
-        problem = "a header value is implausibly large"
-    if problem:
-        raise CaptureError(f"{path}: not a llama2.c checkpoint: header {fields} "
-                           f"(dim, hidden_dim, n_layers, n_heads, n_kv_heads, vocab_size, seq_len): {problem}")
     shapes = _array_shapes(c)
     n_floats = sum(math.prod(s) for _, s in shapes)
     expected = _HEADER.size + 4 * n_floats
@@ -169,7 +198,18 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x):
-        return self.weight * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps))
+        mean_square = x.pow(2).mean(-1, keepdim=True)
+        out = self.weight * (x * torch.rsqrt(mean_square + self.eps))
+        # |x| beyond ~1e19 overflows float32's squares: the mean is Inf and the row would be normalised to 0
+        # (and below ~1e-23 they underflow to 0). Such rows are redone in float64 and cast back, as the C++
+        # forward pass does (core/model/llama_forward.cpp); ordinary rows keep llama2.c's float arithmetic.
+        redo = ~torch.isfinite(mean_square) | ((mean_square == 0) & (x != 0).any(-1, keepdim=True))
+        if redo.any():
+            rows = redo.squeeze(-1)
+            wide = x[rows].double()
+            scale = torch.rsqrt(wide.pow(2).mean(-1, keepdim=True) + self.eps)
+            out[rows] = (self.weight.double() * (wide * scale)).to(out.dtype)
+        return out
 
 
 class Attention(nn.Module):

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .errors import CaptureError, UsageError
+from .errors import CaptureError, NonFiniteInputs, UsageError
 
 
 def is_conv1d(module):
@@ -123,8 +123,9 @@ def capture(module, batches, out_path, max_rows=4096, forward=None, layer_filter
     max_rows     rows kept per layer, spread evenly over all tokens
     The module runs in eval mode under torch.no_grad() (its mode is restored afterwards).
     Layers that do not see every token of every batch exactly once (not called, called twice, or a
-    different number of rows) are left out with a warning. Returns a dict: path, layers, skipped,
-    n_tokens, n_rows, token_index.
+    different number of rows) are left out with a warning. A captured row holding NaN or Inf raises
+    NonFiniteInputs (nothing is written). An existing out_path is replaced (the command line refuses
+    that without --force). Returns a dict: path, layers, skipped, n_tokens, n_rows, token_index.
     """
     if forward is None:
         forward = lambda m, b: m(b)
@@ -153,6 +154,8 @@ def capture(module, batches, out_path, max_rows=4096, forward=None, layer_filter
 
     out_path = os.fspath(out_path)
     folder = os.path.dirname(os.path.abspath(out_path))
+    if not os.path.basename(out_path) or os.path.isdir(out_path):
+        raise UsageError(f"{out_path!r} names a folder; the output must be a file name")
     if not os.path.isdir(folder):
         raise UsageError(f"{out_path}: the folder {folder} does not exist")
     try:
@@ -214,7 +217,11 @@ def capture(module, batches, out_path, max_rows=4096, forward=None, layer_filter
                         return
                     r0, r1 = current["rows"]
                     if r1 > r0:
-                        layer.inputs[r0:r1] = x[current["local"]].to(torch.float32).cpu().numpy()
+                        rows = x[current["local"]].to(torch.float32).cpu()
+                        if not torch.isfinite(rows).all():
+                            # NaN or Inf would reach every statistic LayerLens computes; stop here, no file
+                            raise NonFiniteInputs(layer.name, current["k"] + 1)
+                        layer.inputs[r0:r1] = rows.numpy()
                     layer.rows_written = r1
                 return hook
 
@@ -254,8 +261,11 @@ def capture(module, batches, out_path, max_rows=4096, forward=None, layer_filter
             f.attrs["layers"] = len(captured)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)     # mkstemp's file is private; give it a normal file's mode
-        os.replace(tmp_path, out_path)
+        try:
+            os.chmod(tmp_path, 0o666 & ~umask)     # mkstemp's file is private; give it a normal file's mode
+            os.replace(tmp_path, out_path)
+        except OSError as e:
+            raise CaptureError(f"{out_path}: cannot move the finished file into place ({e.strerror or e})") from None
     except BaseException:
         try:
             os.unlink(tmp_path)

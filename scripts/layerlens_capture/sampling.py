@@ -4,6 +4,10 @@ import sys
 
 import torch
 
+# Bytes a sampled token takes before any forward pass: its uniform draw (float64) and its id (int64), both
+# allocated up front for all n_seq sequences.
+BYTES_PER_TOKEN = 16
+
 
 @torch.no_grad()
 def sample_sequences(step, n_seq, seq_len, seed, batch_size=8, bos=1, progress=None):

@@ -16,6 +16,7 @@ import re
 import struct
 
 from .errors import CaptureError
+from .paths import require_regular_file
 
 BOS, EOS = 1, 2
 _BYTE_PIECE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
@@ -24,6 +25,7 @@ _BYTE_PIECE = re.compile(rb"<0x([0-9A-Fa-f]{2})>")
 class Llama2cTokenizer:
     def __init__(self, path, vocab_size=None):
         self.path = path
+        require_regular_file(path, "tokenizer")
         try:
             with open(path, "rb") as f:
                 data = f.read()

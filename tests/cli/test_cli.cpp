@@ -90,6 +90,49 @@ TEST(Cli, ImpossibleParametersExitTwo) {
     expect_failure(run_cli(demo + "--method rtn --bits four"), 2, {"bits", "four"});
     expect_failure(run_cli("frobnicate"), 2, {"unknown command"});
     expect_failure(run_cli(demo + "--method rtn --wat"), 2, {"--wat"});
+    // -1 is how "auto" is stored, not a group size; a group wider than the row is not one either.
+    expect_failure(run_cli(demo + "--method rtn --group -1"), 2, {"group", "'-1'", "or auto"});
+    expect_failure(run_cli(demo + "--method gptq --group 128"), 2, {"group size 128", "larger than d_in = 64", "0 for one group per row"});
+    EXPECT_EQ(run_cli(demo + "--method rtn --group 64 --quiet").exit_code, 0) << "the whole row is a group";
+    EXPECT_EQ(run_cli(demo + "--method rtn --group auto --quiet").exit_code, 0);
+    expect_failure(run_cli(demo + "--method rtn --threads 100000"), 2, {"--threads", "100000"});
+    expect_failure(run_cli(demo + "--method rtn --threads -1"), 2, {"--threads"});
+    // The demo's size is held to --max-memory-mb before anything is allocated.
+    expect_failure(run_cli("run --demo --demo-shape 100000x100000 --method rtn"), 2,
+                   {"demo's weight", "100000 x 100000", "38147 MiB", "--max-memory-mb"});
+    expect_failure(run_cli("run --demo --demo-shape 64x64 --demo-tokens 1000000000000 --method rtn"), 2,
+                   {"demo's inputs", "1000000000000 x 64", "--max-memory-mb"});
+    expect_failure(run_cli("bench --shapes 64x64,100000x100000 --methods rtn"), 2, {"100000 x 100000"});
+}
+
+// An output option must name a file, and never one the command is reading.
+TEST(Cli, OutputsNeedANameAndAreNeverTheInput) {
+    const std::string demo = "run --demo --demo-shape 16x64 --demo-tokens 64 --method rtn ";
+    expect_failure(run_cli(demo + "--export ''"), 2, {"--export", "needs a file name"});
+    expect_failure(run_cli("eval-model x.bin --methods rtn --save-model ''"), 2, {"--save-model", "needs a file name"});
+    expect_failure(run_cli("sweep-model x.h5 --methods rtn --sparsities 0.5 --out ''"), 2, {"--out", "needs a file name"});
+    const std::string file = tmp("export_input.h5");
+    ASSERT_EQ(run_cli("run --demo --demo-shape 16x64 --demo-tokens 64 --method rtn --quiet --force --export " + file).exit_code, 0);
+    const std::string before = layerlens::test::read_bytes(file);
+    for (const std::string& force : {"", " --force"}) {
+        SCOPED_TRACE(force);
+        expect_failure(run_cli("run " + file + " --method rtn --quiet --export " + file + force), 2,
+                       {"--export", "is the input file", file});
+        EXPECT_EQ(layerlens::test::read_bytes(file), before);
+    }
+    // Another name for the same file (a symlink) is the same file.
+    const std::string link = tmp("export_input_link.h5");
+    std::filesystem::remove(link);
+    std::filesystem::create_symlink(file, link);
+    expect_failure(run_cli("run " + file + " --method rtn --quiet --force --export " + link), 2, {"is the input file"});
+    EXPECT_EQ(layerlens::test::read_bytes(file), before);
+    // An existing file without --force is refused before the method runs: nothing is printed.
+    const std::string other = tmp("export_existing.h5");
+    layerlens::test::write_bytes(other, "keep me");
+    const Outcome exists = run_cli("run " + file + " --method rtn --quiet --export " + other);
+    expect_failure(exists, 2, {other, "exists", "--force"});
+    EXPECT_EQ(exists.out, "");
+    EXPECT_EQ(layerlens::test::read_bytes(other), "keep me");
 }
 
 TEST(Cli, DeadChannelAndFewTokensWarnButWork) {

@@ -5,7 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.h"
+#include "io/hdf5_writer.h"
+#include "io/npy_writer.h"
 
+using namespace layerlens;
 using namespace layerlens::test;
 
 namespace {
@@ -78,4 +81,21 @@ TEST(CliCalibration, ASecondInputsFileAndMisuse) {
     ASSERT_EQ(demo.exit_code, 0) << demo.err;
     // The demo's loud channels are its salient set, in both halves.
     EXPECT_EQ(nlohmann::json::parse(demo.out)["overlap"], 1.0);
+}
+
+// Too few tokens to compare: the message names the set that has too few, by its file.
+TEST(CliCalibration, TooFewTokensNamesTheFileThatHasThem) {
+    const MatrixF W = MatrixF::Random(8, 32), X = MatrixF::Random(20, 32), X_second = MatrixF::Random(10, 32);
+    const std::string file = tmp("few_tokens.h5"), second = tmp("few_tokens_second.npy");
+    LayerToWrite layer;
+    layer.name = "w";
+    layer.weight = &W;
+    layer.inputs = &X;
+    write_layers(file, {layer}, true);
+    const MatrixF row_major = X_second.transpose();   // .npy in C order: tokens are rows
+    write_npy_file(second, "<f4", {10, 32}, row_major.data(), row_major.size() * sizeof(float));
+    expect_failure(run_cli("calibration " + file + " --methods rtn --quiet"), 1,
+                   {file + ":/w/inputs", "20 tokens are too few", "at least 32"});
+    expect_failure(run_cli("calibration " + file + " --methods rtn --quiet --inputs2 " + second), 1,
+                   {second, "10 tokens are too few", "at least 16"});
 }

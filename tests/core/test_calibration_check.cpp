@@ -174,7 +174,7 @@ TEST(CalibrationCheck, BadRequestsAreRefused) {
     const MatrixF narrow = MatrixF::Ones(64, 31);
     expect_input_error([&] { check_calibration(s.layer, s.X, &narrow, request_for({"rtn"}), quiet); }, {"width 31"});
     const MatrixF few = s.X.topRows(20);
-    expect_input_error([&] { check_calibration(s.layer, few, nullptr, request_for({"rtn"}), quiet); }, {"too few tokens"});
+    expect_input_error([&] { check_calibration(s.layer, few, nullptr, request_for({"rtn"}), quiet); }, {"the inputs", "20 tokens are too few", "at least 32"});
     MatrixF nan = s.X;
     nan(3, 4) = std::numeric_limits<float>::quiet_NaN();
     MatrixInputSource source(nan, "nan.h5:/small/inputs");

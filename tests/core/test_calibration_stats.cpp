@@ -72,10 +72,11 @@ TEST(CalibrationStats, OutlierStrengthIsMaxOverMedian) {
     EXPECT_NEAR(stats_of(X).outlier_strength(), 30.0, 1e-9);
 }
 
-// With fewer than d_in/2 tokens the statistics keep the tokens themselves, bit for bit (times the
-// input scale, a power of two), whose Gram matrix over n is C to double precision; with more they
-// do not (C is then the smaller of the two), whatever the chunking.
-TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
+// With at most 2·d_in tokens the statistics keep the tokens themselves, bit for bit (times the
+// input scale, a power of two), whose Gram matrix over n is C to double precision; products go
+// through them only below d_in/2 (cheaper than C); with more than 2·d_in they are not kept,
+// whatever the chunking.
+TEST(CalibrationStats, KeepsTheTokenFactorUpToTwiceTheWidth) {
     std::mt19937 rng(5);
     for (Eigen::Index chunk : {3, 1000}) {
         SCOPED_TRACE("chunk " + std::to_string(chunk));
@@ -88,8 +89,15 @@ TEST(CalibrationStats, KeepsTheTokenFactorOnlyWhenItIsSmallerThanC) {
         EXPECT_EQ(s.token_weight, 1.0 / 9);
         const MatrixD gram = s.token_weight * (s.token_factor.cast<double>().transpose() * s.token_factor.cast<double>());
         EXPECT_LT((gram - s.C).cwiseAbs().maxCoeff(), 1e-12 * s.C.cwiseAbs().maxCoeff());
-        const CalibrationStats enough = accumulate_statistics(MatrixInputSource(random_inputs(10, 20, rng)), quiet, chunk);
-        EXPECT_EQ(enough.token_factor.size(), 0);
+        EXPECT_TRUE(s.products_through_tokens());
+        const CalibrationStats half = accumulate_statistics(MatrixInputSource(random_inputs(10, 20, rng)), quiet, chunk);
+        EXPECT_EQ(half.token_factor.rows(), 10);
+        EXPECT_FALSE(half.products_through_tokens());
+        const CalibrationStats most = accumulate_statistics(MatrixInputSource(random_inputs(40, 20, rng)), quiet, chunk);
+        EXPECT_EQ(most.token_factor.rows(), 40);
+        const CalibrationStats many = accumulate_statistics(MatrixInputSource(random_inputs(41, 20, rng)), quiet, chunk);
+        EXPECT_EQ(many.token_factor.size(), 0);
+        EXPECT_FALSE(many.products_through_tokens());
     }
 }
 

@@ -101,3 +101,37 @@ TEST(OutputError, TokenBlocksSumToTheWholeProduct) {
     const double expected = (delta.cast<double>() * tokens.cast<double>().transpose()).squaredNorm();
     EXPECT_NEAR(squared_norm_through_tokens(delta, tokens), expected, 1e-6 * expected);
 }
+
+// A rank-1 X (one token repeated) and a Ŵ that moves weights far along the directions X never
+// sees, as SparseGPT's and AWP's updates do there: the quadratic form cancels. E must still be
+// the float64 one from X, W and Ŵ: through the kept tokens (at most 2·d_in of them) always; through
+// C in double while the cancellation leaves digits, else an InputError naming the inputs.
+TEST(OutputError, AFormThatCancelsIsJudgedInDoubleOrRefused) {
+    std::mt19937 rng(23);
+    const Eigen::Index d_in = 32;
+    const MatrixF W = random_matrix(6, d_in, rng);
+    const MatrixF x = random_inputs(1, d_in, rng);
+    // Null-space directions of x: random rows minus their component along x.
+    const MatrixD xd = x.transpose().cast<double>().normalized();
+    MatrixD away = random_matrix(6, d_in, rng).cast<double>();
+    away -= (away * xd) * xd.transpose();
+    // The form is ~1e-6 of the energy; its terms grow as size²: 1 and 10 leave double digits
+    // enough, 1e4 leaves none (the form is 2e-14 of its terms).
+    for (const double size : {1.0, 10.0, 1e4}) {
+        const MatrixF W_hat = (W.cast<double>() * 0.999 + away * size).cast<float>();
+        for (const Eigen::Index tokens : {2 * d_in, 2 * d_in + 1}) {
+            SCOPED_TRACE("null-space part " + std::to_string(size) + ", " + std::to_string(tokens) + " tokens");
+            const MatrixF X = x.replicate(tokens, 1);
+            CalibrationStats stats = stats_of(X);
+            stats.source = "rank1.h5:/w/inputs";
+            EXPECT_EQ(stats.token_factor.size() > 0, tokens <= 2 * d_in);
+            const OutputError metric(W, stats);
+            const double expected = direct_error(X, W, W_hat);
+            if (tokens > 2 * d_in && size >= 1e4) {
+                expect_input_error([&] { metric.relative(W_hat); }, {"rank1.h5:/w/inputs", "cannot be judged in double precision"});
+                continue;
+            }
+            EXPECT_NEAR(metric.relative(W_hat), expected, 1e-6 * expected) << "float64 from X, W, Ŵ: " << expected;
+        }
+    }
+}

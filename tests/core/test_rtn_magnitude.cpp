@@ -105,7 +105,8 @@ TEST(Rtn, RefusesImpossibleBitsAndGroups) {
     EXPECT_THROW(validate_method(rtn, layer, p), ParameterError);
     p.group_size = 0;
     EXPECT_NO_THROW(validate_method(rtn, layer, p));
-    EXPECT_EQ(resolve_group_size(128, 64), 64);   // wider than a row: one group per row
+    EXPECT_THROW(resolve_group_size(128, 64), ParameterError);   // wider than a row: 0 says "one group per row"
+    EXPECT_EQ(resolve_group_size(64, 64), 64);
     EXPECT_EQ(resolve_group_size(kAutoGroupSize, 4096), 128);
     EXPECT_EQ(resolve_group_size(kAutoGroupSize, 172), 172);   // the default falls back, as the reference
     EXPECT_THROW(resolve_group_size(128, 172), ParameterError); // an explicit size must divide

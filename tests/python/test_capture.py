@@ -14,6 +14,8 @@ import math
 import os
 import re
 import shutil
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -615,6 +617,10 @@ class TransformersPathTest(unittest.TestCase):
         with open(text, "w") as f:
             f.write("hello world, " * 5)
         r = self.run_with_stub("--model", "tiny", "--text", text, "--seq-len", "16", "--out", out, "--quiet")
+        self.assertEqual(r.returncode, 2, r.stderr)          # the first run's file is kept ...
+        self.assertIn("--force", r.stderr)
+        r = self.run_with_stub("--model", "tiny", "--text", text, "--seq-len", "16", "--out", out, "--quiet",
+                               "--force")                     # ... unless asked to replace it
         self.assertEqual(r.returncode, 0, r.stderr)
         with h5py.File(out, "r") as f:
             self.assertEqual(f.attrs["n_tokens"], 1 + len("hello world, " * 5))
@@ -727,6 +733,357 @@ class BadInputTest(unittest.TestCase):
                 r = run_main(*args)
                 self.assert_one_line_error(r, 2)
         self.assertEqual(os.listdir(self.dir), [])
+
+
+# The command line's contract, on hand-made inputs (no real model needed): exit 0 success, 1 bad input file or
+# data, 2 bad usage; one line on stderr naming the file or option; no traceback; nothing hangs; no file replaced
+# without --force and never an input; nothing allocated that a header merely claims.
+
+HEADER_FIELDS = ("dim", "hidden_dim", "n_layers", "n_heads", "n_kv_heads", "vocab_size", "seq_len")
+TINY_HEADER = dict(dim=8, hidden_dim=16, n_layers=1, n_heads=2, n_kv_heads=1, vocab_size=8, seq_len=16)
+# 64 heads and a context of 8192: the attention scores [batch, 64, 8192, 8192] of one forward pass over a few
+# dozen sequences take terabytes, while the file is 360 kB.
+WIDE_HEADER = dict(dim=128, hidden_dim=16, n_layers=1, n_heads=64, n_kv_heads=64, vocab_size=8, seq_len=8192)
+
+
+def checkpoint_arrays(header, seed=0):
+    """The float32 arrays of a legacy llama2.c checkpoint with this header, in file order, following llama2.c's
+    export layout (written here, not taken from the tool's reader). RMSNorm weights are near 1, the rest small."""
+    L, d, hidden, vocab, T = (header["n_layers"], header["dim"], header["hidden_dim"], abs(header["vocab_size"]),
+                              header["seq_len"])
+    head = d // header["n_heads"] if header["n_heads"] > 0 else 0
+    kv = head * header["n_kv_heads"]
+    shapes = [("token_embedding", (vocab, d)), ("rms_att", (L, d)), ("wq", (L, d, d)), ("wk", (L, kv, d)),
+              ("wv", (L, kv, d)), ("wo", (L, d, d)), ("rms_ffn", (L, d)), ("w1", (L, hidden, d)),
+              ("w2", (L, d, hidden)), ("w3", (L, hidden, d)), ("rms_final", (d,)),
+              ("freq_cis_real", (T, head // 2)), ("freq_cis_imag", (T, head // 2))]
+    if header["vocab_size"] < 0:
+        shapes.append(("wcls", (vocab, d)))
+    rng = np.random.default_rng(seed)
+    arrays = {}
+    for name, shape in shapes:
+        shape = tuple(max(n, 0) for n in shape)     # degenerate headers: empty arrays
+        noise = rng.standard_normal(shape)
+        arrays[name] = (1.0 + 0.1 * noise if name.startswith("rms") else 0.3 * noise).astype(np.float32)
+    return arrays
+
+
+def write_checkpoint(path, header=TINY_HEADER, arrays=None):
+    """Writes the 7-int32 header and `arrays` (default: checkpoint_arrays(header)); returns the arrays."""
+    arrays = checkpoint_arrays(header) if arrays is None else arrays
+    with open(path, "wb") as f:
+        f.write(struct.pack("<7i", *(header[k] for k in HEADER_FIELDS)))
+        for a in arrays.values():
+            f.write(a.astype("<f4").tobytes())
+    return arrays
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class CommandLineContractTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.model_dir = tempfile.mkdtemp(dir=_tmp)
+        cls.model = os.path.join(cls.model_dir, "tiny.bin")
+        cls.arrays = write_checkpoint(cls.model)
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=_tmp)
+        self.out = os.path.join(self.dir, "out.h5")
+
+    def run_tool(self, *args, timeout=120):
+        """capture.py as a user runs it (--quiet: stderr holds only what went wrong). A hang fails the test
+        with TimeoutExpired."""
+        return run_capture(*args, "--quiet", timeout=timeout)
+
+    def sample_args(self, *extra):
+        return ("--llama2c", self.model, "--sample", "2", "--seq-len", "4", *extra)
+
+    def assert_refused(self, r, code, *fragments):
+        """Exit `code` and exactly one line on stderr, an error holding every fragment (so no traceback)."""
+        self.assertEqual(r.returncode, code, r.stderr)
+        lines = r.stderr.strip().splitlines()
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertTrue(lines[0].startswith("capture.py: error: "), lines[0])
+        for fragment in fragments:
+            self.assertIn(fragment, lines[0])
+
+    def char_device(self):
+        """A character device to aim --out at. As root, a private copy of /dev/full (major 1, minor 7) made here,
+        so a regression replaces that node and not the system's; otherwise /dev/full, which no user can replace."""
+        if os.geteuid() == 0:
+            path = os.path.join(self.dir, "full")
+            os.mknod(path, 0o600 | stat.S_IFCHR, os.makedev(1, 7))
+            return path
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        return "/dev/full"
+
+    # Finding 1: --out naming a folder, with or without a trailing slash, or empty.
+    def test_out_naming_a_folder_is_a_usage_error(self):
+        folder = os.path.join(self.dir, "folder")
+        os.mkdir(folder)
+        for out in (folder, folder + "/", "", os.path.join(self.dir, "new") + "/", "."):
+            with self.subTest(out=out):
+                self.assert_refused(self.run_tool(*self.sample_args("--out", out)), 2, "--out")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["folder"])
+        self.assertEqual(os.listdir(folder), [])
+
+    # Finding 2: an existing --out is kept unless --force; the new file is renamed into place.
+    def test_existing_output_is_replaced_only_with_force(self):
+        saved = os.path.join(self.dir, "ids.npy")
+        for option, path, extra in (("--out", self.out, ()), ("--save-tokens", saved, ("--out", self.out))):
+            with self.subTest(option=option):
+                with open(path, "wb") as f:
+                    f.write(b"an earlier result")
+                r = self.run_tool(*self.sample_args(*extra, option, path))
+                self.assert_refused(r, 2, f"{option} {path}", "already exists", "--force")
+                self.assertEqual(file_bytes(path), b"an earlier result")
+                os.remove(path)
+        for path in (self.out, saved):
+            with open(path, "wb") as f:
+                f.write(b"an earlier result")
+        r = self.run_tool(*self.sample_args("--out", self.out, "--save-tokens", saved, "--force"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.out, "r") as f:
+            self.assertEqual(f.attrs["n_tokens"], 8)
+            np.testing.assert_array_equal(np.load(saved).reshape(-1), f["calibration_tokens"][:])
+        self.assertEqual(sorted(os.listdir(self.dir)), ["ids.npy", "out.h5"])     # no temporary left beside them
+
+    # Finding 2: an output that is one of the inputs, however it is spelled, even with --force.
+    def test_output_that_is_an_input_is_refused_even_with_force(self):
+        model = os.path.join(self.dir, "m.bin")
+        shutil.copy(self.model, model)
+        hard_link, symlink = os.path.join(self.dir, "hard.bin"), os.path.join(self.dir, "sym.bin")
+        os.link(model, hard_link)
+        os.symlink(model, symlink)
+        tokens, text, tokenizer = (os.path.join(self.dir, n) for n in ("ids.npy", "story.txt", "tok.bin"))
+        np.save(tokens, np.array([[1, 2, 3]], dtype=np.int32))
+        with open(text, "w") as f:
+            f.write("Once upon a time")
+        with open(tokenizer, "wb") as f:
+            f.write(b"\0" * 16)       # never read: the refusal comes first
+        before = {p: file_bytes(p) for p in (model, tokens, text, tokenizer)}
+        sample = ["--llama2c", model, "--sample", "1"]
+        with_text = ["--llama2c", model, "--tokenizer", tokenizer, "--text", text]
+        cases = [
+            (sample + ["--out", model], "--llama2c"),
+            (sample + ["--out", os.path.join(self.dir, ".", "m.bin")], "--llama2c"),
+            (sample + ["--out", hard_link], "--llama2c"),
+            (sample + ["--out", symlink], "--llama2c"),
+            (["--llama2c", model, "--tokens", tokens, "--out", tokens], "--tokens"),
+            (with_text + ["--out", text], "--text"),
+            (with_text + ["--out", tokenizer], "--tokenizer"),
+            (sample + ["--save-tokens", model, "--out", self.out], "--llama2c"),
+            (sample + ["--save-tokens", self.out, "--out", self.out], "--out"),
+        ]
+        runs = [(args, ["--force"]) for args, _ in cases] + [(cases[0][0], [])]
+        for (args, force), option in zip(runs, [o for _, o in cases] + [cases[0][1]]):
+            with self.subTest(args=args[2:], force=force):
+                self.assert_refused(self.run_tool(*args, *force), 2, "same file as", option)
+        for path, content in before.items():
+            self.assertEqual(file_bytes(path), content, path)
+        self.assertFalse(os.path.exists(self.out))
+
+    # Finding 2: a device node or FIFO is never written to, not even with --force.
+    def test_output_that_is_a_device_or_fifo_is_refused(self):
+        fifo = os.path.join(self.dir, "pipe")
+        os.mkfifo(fifo)
+        for target, kind in ((fifo, "FIFO"), (self.char_device(), "device")):
+            for option in ("--out", "--save-tokens"):
+                args = ("--out", target) if option == "--out" else ("--save-tokens", target, "--out", self.out)
+                with self.subTest(target=target, option=option):
+                    r = self.run_tool(*self.sample_args("--force", *args), timeout=60)
+                    self.assert_refused(r, 2, f"{option} {target}", kind)
+            self.assertFalse(stat.S_ISREG(os.stat(target).st_mode), target)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+        self.assertFalse(os.path.exists(self.out))
+
+    # Finding 3: sizes whose memory the machine cannot have are refused with the estimate, before allocating.
+    def test_sizes_beyond_memory_are_refused_before_allocating(self):
+        wide = os.path.join(self.dir, "wide.bin")
+        write_checkpoint(wide, WIDE_HEADER)
+        ids = os.path.join(self.dir, "ids.npy")
+        np.save(ids, np.ones((64, 8192), dtype=np.int16))
+        cases = [
+            (["--llama2c", self.model, "--sample", str(10**12), "--seq-len", "8"], "--sample 1000000000000"),
+            (["--llama2c", wide, "--sample", "100000", "--seq-len", "8192", "--batch-size", "100000"],
+             "--batch-size 100000"),
+            (["--llama2c", wide, "--tokens", ids, "--batch-size", "64"], "--batch-size 64"),
+        ]
+        for args, fragment in cases:
+            with self.subTest(args=args[2:]):
+                self.assert_refused(self.run_tool(*args, "--out", self.out), 2, fragment, "of memory")
+        self.assertFalse(os.path.exists(self.out))
+
+    # Finding 3: --rows and --batch-size beyond the tokens there are cost nothing and keep every token.
+    def test_huge_rows_and_batch_size_are_clipped_to_the_tokens(self):
+        r = self.run_tool(*self.sample_args("--rows", str(10**12), "--batch-size", str(10**12), "--out", self.out))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with h5py.File(self.out, "r") as f:
+            self.assertEqual(f["layers.0.attention.wq/inputs"].shape, (8, 8))
+            np.testing.assert_array_equal(f["layers.0.attention.wq/token_index"][:], np.arange(8))
+
+    # Finding 4: --seed outside what torch.Generator.manual_seed takes as a distinct seed.
+    def test_seed_outside_uint64_is_a_usage_error(self):
+        for seed in (2**64, 10**30, -1, -2**63 - 1):
+            with self.subTest(seed=seed):
+                r = self.run_tool(*self.sample_args("--seed", str(seed), "--out", self.out))
+                self.assert_refused(r, 2, "--seed", f"0..{2**64 - 1}")
+        for seed in (0, 2**64 - 1):
+            with self.subTest(seed=seed):
+                r = self.run_tool(*self.sample_args("--seed", str(seed), "--out", self.out, "--force"))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with h5py.File(self.out, "r") as f:
+                    self.assertEqual(int(f.attrs["seed"]), seed)
+
+    # Finding 5: --threads beyond 1..1024 (OpenMP would start them all, or hang).
+    def test_threads_outside_1_to_1024_is_a_usage_error(self):
+        for threads in (0, 1025, 100000, 10**6):
+            with self.subTest(threads=threads):
+                r = self.run_tool(*self.sample_args("--threads", str(threads), "--out", self.out), timeout=60)
+                self.assert_refused(r, 2, "--threads", "1..1024")
+        r = self.run_tool(*self.sample_args("--threads", "2", "--out", self.out))
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    # Finding 6: headers that look valid but cannot be a model; the message names the field.
+    def test_degenerate_checkpoint_headers_name_the_field(self):
+        cases = [
+            (dict(vocab_size=1), "vocab_size is 1"),
+            (dict(vocab_size=-1), "|vocab_size| is 1"),
+            (dict(vocab_size=0), "vocab_size is 0"),
+            (dict(n_heads=3), "dim 8 does not divide by n_heads 3"),
+            (dict(n_heads=0), "n_heads is 0"),
+            (dict(n_kv_heads=0), "n_kv_heads is 0"),
+            (dict(n_kv_heads=4), "n_heads 2 does not divide by n_kv_heads 4"),
+            (dict(seq_len=0), "seq_len is 0"),
+            (dict(hidden_dim=0), "hidden_dim is 0"),
+            (dict(dim=0), "dim is 0"),
+            (dict(n_layers=-2), "n_layers is -2"),
+            (dict(dim=6), "the head size dim / n_heads = 3 is odd"),
+            (dict(seq_len=1 << 23), "seq_len is 8388608"),
+        ]
+        path = os.path.join(self.dir, "bad.bin")
+        for change, fragment in cases:
+            with self.subTest(change=change):
+                header = dict(TINY_HEADER, **change)
+                # A file exactly as long as the header asks, so only the header can be wrong (the huge
+                # seq_len one is the header alone: the tool must not read on).
+                write_checkpoint(path, header, {} if header["seq_len"] > 1 << 20 else None)
+                r = self.run_tool("--llama2c", path, "--sample", "1", "--seq-len", "1", "--out", self.out)
+                self.assert_refused(r, 1, path, fragment)
+        self.assertFalse(os.path.exists(self.out))
+
+    # Finding 7: an input that is a FIFO (or a folder) is refused at once instead of read forever.
+    def test_inputs_that_are_not_regular_files_are_refused(self):
+        fifo, folder = os.path.join(self.dir, "pipe"), os.path.join(self.dir, "folder")
+        os.mkfifo(fifo)
+        os.mkdir(folder)
+        text, tokenizer = os.path.join(self.dir, "story.txt"), os.path.join(self.dir, "tok.bin")
+        for path in (text, tokenizer):
+            with open(path, "wb") as f:
+                f.write(b"\0" * 16)
+        cases = [
+            (["--llama2c", fifo, "--sample", "1"], fifo, "checkpoint is a FIFO"),
+            (["--llama2c", self.model, "--tokens", fifo], fifo, "token file is a FIFO"),
+            (["--llama2c", self.model, "--tokenizer", fifo, "--text", text], fifo, "tokenizer is a FIFO"),
+            (["--llama2c", self.model, "--tokenizer", tokenizer, "--text", fifo], fifo, "text is a FIFO"),
+            (["--llama2c", folder, "--sample", "1"], folder, "checkpoint is a folder"),
+            (["--llama2c", self.model, "--tokens", folder], folder, "token file is a folder"),
+        ]
+        for args, path, fragment in cases:
+            with self.subTest(args=args):
+                self.assert_refused(self.run_tool(*args, "--out", self.out, timeout=60), 1, path, fragment)
+        self.assertFalse(os.path.exists(self.out))
+
+    # Finding 8: a .npy header is checked against the file's size before anything it claims is allocated.
+    def test_npy_header_must_match_the_file_size(self):
+        ids = (np.arange(100) % 8).astype(np.int32)
+
+        def npy_file(name, header, payload, version=(1, 0)):
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as f:
+                write = (np.lib.format.write_array_header_1_0 if version == (1, 0)
+                         else np.lib.format.write_array_header_2_0)
+                write(f, dict(descr="<i4", fortran_order=False, **header))
+                f.write(payload)
+            return path
+
+        claims = npy_file("claims.npy", dict(shape=(4_000_000_000,)), ids[:4].tobytes())
+        claims_v2 = npy_file("claims2.npy", dict(shape=(2, 1 << 40)), ids.tobytes(), version=(2, 0))
+        cut = npy_file("cut.npy", dict(shape=(100,)), ids[:98].tobytes())
+        longer = npy_file("longer.npy", dict(shape=(100,)), ids.tobytes() + b"\0\0\0\0")
+        not_npy = os.path.join(self.dir, "text.npy")
+        with open(not_npy, "w") as f:
+            f.write("1 2 3\n")
+        cases = [(claims, "(4000000000,)"), (claims_v2, "truncated"), (cut, "truncated"),
+                 (longer, "longer than its header says"), (not_npy, "not a .npy")]
+        for path, fragment in cases:
+            with self.subTest(path=os.path.basename(path)):
+                r = self.run_tool("--llama2c", self.model, "--tokens", path, "--out", self.out)
+                self.assert_refused(r, 1, path, fragment)
+        self.assertFalse(os.path.exists(self.out))
+        exact = npy_file("exact.npy", dict(shape=(100,)), ids.tobytes())     # the same ids, told the truth
+        r = self.run_tool("--llama2c", self.model, "--tokens", exact, "--seq-len", "10", "--out", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    # Finding 9: an embedding row of ~1e19 overflows float32's squares; its RMSNorm is taken in float64.
+    def test_rmsnorm_of_a_huge_row_matches_float64(self):
+        arrays = checkpoint_arrays(TINY_HEADER)
+        arrays["token_embedding"][3] *= np.float32(1e20)
+        path = os.path.join(self.dir, "huge.bin")
+        write_checkpoint(path, TINY_HEADER, arrays)
+        ids = np.array([1, 3, 5, 3, 2])
+        tokens = os.path.join(self.dir, "ids.npy")
+        np.save(tokens, ids[None])
+        r = self.run_tool("--llama2c", path, "--tokens", tokens, "--out", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        huge = ids == 3
+        with h5py.File(self.out, "r") as f:
+            for name in f:
+                if isinstance(f[name], h5py.Group):
+                    self.assertTrue(np.isfinite(f[name + "/inputs"][:]).all(), name)
+            np.testing.assert_array_equal(f["layers.0.attention.wq/token_index"][:], np.arange(len(ids)))
+            X = f["layers.0.attention.wq/inputs"][:]
+            X_ffn = f["layers.0.feed_forward.w1/inputs"][:]
+        e = arrays["token_embedding"][ids].astype(np.float64)
+        reference = e / np.sqrt((e * e).mean(axis=1, keepdims=True) + 1e-5) * arrays["rms_att"][0].astype(np.float64)
+        self.assertTrue((X[huge] != 0).all())
+        np.testing.assert_allclose(X[huge], reference[huge], rtol=1e-6)
+        # Ordinary rows are still llama2.c's float32 arithmetic, bit for bit.
+        x = torch.from_numpy(arrays["token_embedding"][ids[~huge]])
+        ordinary = torch.from_numpy(arrays["rms_att"][0]) * (x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-5))
+        np.testing.assert_array_equal(X[~huge], ordinary.numpy())
+        # The residual stream still holds ~1e19 there: the FFN's RMSNorm normalises it to unit RMS too.
+        unit = X_ffn[huge].astype(np.float64) / arrays["rms_ffn"][0]
+        np.testing.assert_allclose(np.sqrt((unit * unit).mean(axis=1)), 1.0, rtol=1e-5)
+
+    # Finding 9: inputs that are still NaN or Inf (here attention overflows) stop the run; no file.
+    def test_non_finite_inputs_are_refused_naming_the_layer(self):
+        arrays = checkpoint_arrays(TINY_HEADER)
+        arrays["rms_att"][0] = 1e30         # finite, but q·k overflows: softmax of inf - inf is NaN
+        path = os.path.join(self.dir, "overflows.bin")
+        write_checkpoint(path, TINY_HEADER, arrays)
+        tokens = os.path.join(self.dir, "ids.npy")
+        np.save(tokens, np.array([[1, 3, 5, 3, 2]]))
+        r = self.run_tool("--llama2c", path, "--tokens", tokens, "--out", self.out)
+        self.assert_refused(r, 1, path, "layers.0.attention.wo", "non-finite")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["ids.npy", "overflows.bin"])
+
+    def test_every_option_is_in_help_and_capture_md(self):
+        from layerlens_capture.cli import build_parser
+        r = run_capture("--help")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(os.path.join(REPO, "scripts", "CAPTURE.md"), encoding="utf-8") as f:
+            doc = f.read()
+        options = [o for a in build_parser()._actions for o in a.option_strings if o.startswith("--") and o != "--help"]
+        self.assertIn("--force", options)
+        for option in options:
+            self.assertIn(option, r.stdout)
+            self.assertIn(f"`{option}", doc, option)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,21 @@ class SameErrorFromEveryFormat(unittest.TestCase):
                 # The bias lives only in the HDF5 reference; E does not depend on it.
                 self.assertSameErrors(got, self.expected)
 
+    def test_hdf5_compressed_by_h5py(self):
+        """gzip, shuffle + gzip, fletcher32 and scale-offset-free chunked layouts h5py writes: the same E."""
+        for label, options in {"gzip": dict(compression="gzip", compression_opts=9),
+                               "shuffle_gzip": dict(compression="gzip", shuffle=True, chunks=(100, 16)),
+                               "fletcher32": dict(fletcher32=True, chunks=(64, 64)),
+                               "chunked": dict(chunks=(7, 5))}.items():
+            with self.subTest(label):
+                path = os.path.join(self.dir, label + ".h5")
+                with h5py.File(path, "w") as f:
+                    g = f.create_group(NAME)
+                    g.create_dataset("weight", data=self.W, **{k: v for k, v in options.items() if k != "chunks"})
+                    g.create_dataset("inputs", data=self.X, **options)
+                    g.create_dataset("bias", data=self.bias)
+                self.assertSameErrors(errors_by_method(path, "--layer", NAME), self.expected)
+
     def test_llama2c_checkpoint_with_captured_inputs(self):
         checkpoint = os.path.join(SHARED, "models", "stories260K", "stories260K.bin")
         captured = os.path.join(SHARED, "data", "stories260K_layers.h5")
@@ -213,6 +228,20 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
                 self.expect_exit_1(["run", path, "--layer", "w", "--inputs", self.inputs, "--method", "rtn"], path, *fragments)
         one_d = self.write("one_d.safetensors", good)
         self.expect_exit_1(["run", one_d, "--layer", "n", "--inputs", self.inputs, "--method", "rtn"], one_d, "'n.weight'", "1-D")
+
+    def test_hdf5_unavailable_filter_and_unwritten_chunks(self):
+        # h5py's own lzf filter lives in h5py's process only: named, with the way out.
+        lzf = os.path.join(self.dir, "lzf.h5")
+        with h5py.File(lzf, "w") as f:
+            f.create_dataset("w/weight", data=self.W, compression="lzf")
+        self.expect_exit_1(["run", lzf, "--method", "rtn", "--inputs", self.inputs], lzf, "w", "filter 'lzf'", "gzip")
+        # Inputs of 64 rows in chunks of 16 with only the first chunk written: the rest would be fill values.
+        partial = os.path.join(self.dir, "partial.h5")
+        with h5py.File(partial, "w") as f:
+            f["w/weight"] = self.W
+            d = f.create_dataset("w/inputs", shape=(64, 4), dtype="f4", chunks=(16, 4), compression="gzip")
+            d[:16] = 1.0
+        self.expect_exit_1(["run", partial, "--method", "rtn"], partial, "inputs", "only 1 of its 4 chunks written")
 
     def test_shard_escaping_its_folder(self):
         index = self.write("model.safetensors.index.json",
