@@ -102,13 +102,13 @@ double squared_norm_through_tokens(const MatrixD& delta, const MatrixF& tokens) 
 }
 
 OutputError::OutputError(const MatrixF& W, const MatrixF& C, const MatrixD* C_exact)
-    : W_(W), C_(C), C_exact_(C_exact), energy_(judged_form(W, 0.0)) {}
+    : W_(W), C_(C), C_exact_(C_exact), energy_(judged_form(W, 0.0, nullptr)) {}
 
 OutputError::OutputError(const MatrixF& W, const CalibrationStats& stats)
     : W_(W), C_(stats.C_float), C_exact_(&stats.C),
       tokens_(stats.products_through_tokens() && stats.token_factor.cols() == W.cols() ? &stats.token_factor : nullptr),
       exact_tokens_(stats.token_factor.size() > 0 && stats.token_factor.cols() == W.cols() ? &stats.token_factor : nullptr),
-      token_weight_(stats.token_weight), source_(stats.source), energy_(judged_form(W, 0.0)) {}
+      token_weight_(stats.token_weight), source_(stats.source), energy_(judged_form(W, 0.0, nullptr)) {}
 
 double OutputError::normalise(double absolute_error) const {
     if (energy_ > 0) return absolute_error / energy_;
@@ -147,34 +147,34 @@ double diagonal_form(const MatrixF& delta, const MatrixF& C) {
 double OutputError::relative(const MatrixF& W_hat) const {
     const MatrixF delta = W_ - W_hat;
     if (!(energy_ > 0)) return normalise(absolute(delta));
-    return normalise(judged_form(delta, kFloatFloor * energy_));
+    return normalise(judged_form(delta, kFloatFloor * energy_, &W_hat));
 }
 
-double OutputError::judged_form(const MatrixF& delta, double floor) const {
+double OutputError::judged_form(const MatrixF& delta, double floor, const MatrixF* W_hat) const {
     const double fast = absolute(delta);
     const double diagonal = diagonal_form(delta, C_);
     if (fast >= floor && fast >= kCancellationFloor * diagonal) return fast;
-    return exact_form(delta, diagonal);
+    // W − Ŵ in float rounds to Ŵ's precision: Ŵ = 200 next to W = 1 loses 1e-5 of every entry,
+    // which along the channels X sees was 5e-4 of a form that cancels. In double it is exact.
+    return exact_form(W_hat ? MatrixD(W_.cast<double>() - W_hat->cast<double>()) : MatrixD(delta.cast<double>()), diagonal);
 }
 
 // Through the kept tokens, ‖ΔXᵀ‖² in double is a sum of squares of X's own products: exact to
 // ~1e-16 of itself however Δ lies. Through C in double, the form still cancels: below
 // kDoubleCancellationFloor of its diagonal its rounding (~1e-16 · √d_in of the terms) is more
 // than 1e-6 of it, and no number is given.
-double OutputError::exact_form(const MatrixF& delta, double diagonal) const {
-    const MatrixD delta_d = delta.cast<double>();
-    if (exact_tokens_) return squared_norm_through_tokens(delta_d, *exact_tokens_) * token_weight_;
-    const double form = C_exact_ ? trace_quadratic_in_range(delta_d, *C_exact_)
-                                 : trace_quadratic_in_range(delta_d, MatrixD(C_.cast<double>()));
+double OutputError::exact_form(const MatrixD& delta, double diagonal) const {
+    if (exact_tokens_) return squared_norm_through_tokens(delta, *exact_tokens_) * token_weight_;
+    const double form = C_exact_ ? trace_quadratic_in_range(delta, *C_exact_)
+                                 : trace_quadratic_in_range(delta, MatrixD(C_.cast<double>()));
     if (std::isfinite(form) && !(form >= kDoubleCancellationFloor * diagonal) && diagonal > 0) {
         std::ostringstream msg;
         msg.precision(3);
         msg << (source_.empty() ? std::string("the inputs") : source_)
             << ": the error cannot be judged in double precision: W - Ŵ reaches " << delta.cwiseAbs().maxCoeff()
             << " where the inputs have (almost) no energy, so tr((W-Ŵ) C (W-Ŵ)ᵀ) = " << form
-            << " is below the round-off of its terms (" << diagonal
-            << "); a file of at most " << CalibrationStats::kTokensKeptPerChannel
-            << " x d_in tokens is judged exactly, through the tokens themselves";
+            << " is below the round-off of its terms (" << diagonal << "); a file of at most "
+            << CalibrationStats::kTokensKeptPerChannel << " x d_in tokens is judged exactly, through the tokens themselves";
         throw InputError(msg.str());
     }
     return form;

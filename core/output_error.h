@@ -66,8 +66,9 @@ private:
     const MatrixF& W_;
     const MatrixF& C_;
     const MatrixD* C_exact_;
-    double judged_form(const MatrixF& delta, double floor) const;
-    double exact_form(const MatrixF& delta, double diagonal) const;
+    // tr(Δ C Δᵀ), in double where float could be wrong; Δ = W − Ŵ taken again in double if Ŵ given.
+    double judged_form(const MatrixF& delta, double floor, const MatrixF* W_hat) const;
+    double exact_form(const MatrixD& delta, double diagonal) const;
     const MatrixF* tokens_ = nullptr;         // the statistics' tokens X (C = token_weight_·XᵀX) when
                                               // products through them are cheaper, or none
     const MatrixF* exact_tokens_ = nullptr;   // the same tokens whenever kept, for the exact E

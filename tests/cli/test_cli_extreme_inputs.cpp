@@ -33,7 +33,7 @@ std::pair<MatrixF, MatrixF> write_layer(const std::string& path, double input_sc
 
 double float64_error(const MatrixF& X, const MatrixF& W, const MatrixF& W_hat) {
     const MatrixD Xd = X.cast<double>();
-    return (Xd * (W - W_hat).cast<double>().transpose()).squaredNorm() / (Xd * W.cast<double>().transpose()).squaredNorm();
+    return (Xd * (W.cast<double>() - W_hat.cast<double>()).transpose()).squaredNorm() / (Xd * W.cast<double>().transpose()).squaredNorm();
 }
 
 }  // namespace

@@ -55,10 +55,10 @@ inline CalibrationStats stats_of(const MatrixF& X) {
     return accumulate_statistics(MatrixInputSource(X), quiet);
 }
 
-// ‖X(W−Ŵ)ᵀ‖²_F / ‖XWᵀ‖²_F straight from the tokens, in double.
+// ‖X(W−Ŵ)ᵀ‖²_F / ‖XWᵀ‖²_F straight from the tokens, in double (the difference too).
 inline double direct_error(const MatrixF& X, const MatrixF& W, const MatrixF& W_hat) {
     const MatrixD Xd = X.cast<double>();
-    const double num = (Xd * (W - W_hat).cast<double>().transpose()).squaredNorm();
+    const double num = (Xd * (W.cast<double>() - W_hat.cast<double>()).transpose()).squaredNorm();   // W − Ŵ in float rounds
     const double den = (Xd * W.cast<double>().transpose()).squaredNorm();
     return num / den;
 }
