@@ -63,7 +63,7 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
-    const bool keep_tokens = n <= CalibrationStats::kTokensKeptPerChannel * d;   // see CalibrationStats::token_factor
+    const bool keep_tokens = CalibrationStats::keeps_tokens(n, d);   // see CalibrationStats::token_factor
     MatrixD gram(d, d), rows_in_double;
     MatrixF scaled_chunk;   // only for chunks outside the safe range
     if (keep_tokens) stats.token_factor.resize(n, d);

@@ -27,13 +27,13 @@ struct CalibrationStats {
     VectorD mean_abs;           // a_j
     VectorD norm;               // ‖X_j‖₂
     VectorD max_abs;            // max_t |X_tj|
-    // The tokens themselves (n × d_in, times input_scale, which is exact), kept when there are at
-    // most kTokensKeptPerChannel·d_in of them (at most twice C_float's memory). With fewer than
-    // d_in/2 the products go through them ((ΔXᵀ)X/n, 2·n·d_in work per output row against d_in²
-    // through C: products_through_tokens()); otherwise they are there for the exact E: ‖ΔXᵀ‖² in
-    // double is a sum of squares, where tr(Δ C Δᵀ) cancels when Δ lies where C is ~0 (a method
-    // that moves weights X never sees, on repeated tokens). C = token_weight · token_factorᵀ
-    // token_factor, token_weight = 1/n, a separate double so the factor holds X's own bits.
+    // The tokens themselves (n × d_in, times input_scale, which is exact), kept when they take at
+    // most kTokensKeptBytes or there are at most kTokensKeptPerChannel·d_in of them (twice C_float's
+    // memory). With fewer than d_in/2 the products go through them ((ΔXᵀ)X/n, 2·n·d_in work per
+    // output row against d_in² through C: products_through_tokens()); otherwise they are there for
+    // the exact E: ‖ΔXᵀ‖² in double is a sum of squares, where tr(Δ C Δᵀ) cancels when Δ lies where
+    // C is ~0 (a method that moves weights X never sees, on repeated tokens). C = token_weight ·
+    // token_factorᵀ token_factor, token_weight = 1/n, a separate double so the factor holds X's bits.
     MatrixF token_factor;       // empty when not kept
     double token_weight = 0.0;
     Eigen::Index n_tokens = 0;
@@ -45,6 +45,11 @@ struct CalibrationStats {
     std::shared_ptr<SharedFactors> shared_factors;
 
     static constexpr Eigen::Index kTokensKeptPerChannel = 2;
+    static constexpr std::size_t kTokensKeptBytes = std::size_t{64} << 20;
+    static bool keeps_tokens(Eigen::Index n, Eigen::Index d_in) {
+        return n <= kTokensKeptPerChannel * d_in ||
+               static_cast<double>(n) * static_cast<double>(d_in) * sizeof(float) <= static_cast<double>(kTokensKeptBytes);
+    }
 
     Eigen::Index d_in() const { return C.rows(); }
     bool products_through_tokens() const { return token_factor.size() > 0 && 2 * token_factor.rows() < token_factor.cols(); }

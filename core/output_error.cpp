@@ -119,9 +119,10 @@ double OutputError::normalise(double absolute_error) const {
 double OutputError::absolute(const MatrixF& delta) const { return trace_quadratic(delta, C_, tokens_, token_weight_); }
 
 namespace {
-constexpr double kFloatFloor = 1e-3;          // see relative()
-constexpr double kCancellationFloor = 1e-2;   // likewise
-constexpr double kDoubleCancellationFloor = 1e-9;
+constexpr double kFloatFloor = OutputError::kFloatFloor;
+constexpr double kCancellationFloor = 1e-2;   // see relative()
+// A double form's rounding, ~2⁻⁵³·√d_in of its terms, must stay below this fraction of it.
+constexpr double kDoubleAccuracy = 1e-6;
 
 // Σ_ij Δ_ij² C_jj: what tr(Δ C Δᵀ) would be if C had no off-diagonal part, the size of the terms
 // the quadratic form sums (d_out × d_in work, nothing next to the form's d_out × d_in²).
@@ -160,21 +161,23 @@ double OutputError::judged_form(const MatrixF& delta, double floor, const Matrix
 }
 
 // Through the kept tokens, ‖ΔXᵀ‖² in double is a sum of squares of X's own products: exact to
-// ~1e-16 of itself however Δ lies. Through C in double, the form still cancels: below
-// kDoubleCancellationFloor of its diagonal its rounding (~1e-16 · √d_in of the terms) is more
-// than 1e-6 of it, and no number is given.
+// ~1e-16 of itself however Δ lies. Through C in double, the form still cancels: when its rounding
+// (~2⁻⁵³·√d_in of the diagonal form, the size of its terms) is more than kDoubleAccuracy of it,
+// no number is given.
 double OutputError::exact_form(const MatrixD& delta, double diagonal) const {
     if (exact_tokens_) return squared_norm_through_tokens(delta, *exact_tokens_) * token_weight_;
     const double form = C_exact_ ? trace_quadratic_in_range(delta, *C_exact_)
                                  : trace_quadratic_in_range(delta, MatrixD(C_.cast<double>()));
-    if (std::isfinite(form) && !(form >= kDoubleCancellationFloor * diagonal) && diagonal > 0) {
+    const double rounding = std::ldexp(1.0, -53) * std::sqrt(static_cast<double>(delta.cols())) * diagonal;
+    if (std::isfinite(form) && !(kDoubleAccuracy * form >= rounding) && diagonal > 0) {
         std::ostringstream msg;
         msg.precision(3);
         msg << (source_.empty() ? std::string("the inputs") : source_)
             << ": the error cannot be judged in double precision: W - Ŵ reaches " << delta.cwiseAbs().maxCoeff()
             << " where the inputs have (almost) no energy, so tr((W-Ŵ) C (W-Ŵ)ᵀ) = " << form
-            << " is below the round-off of its terms (" << diagonal << "); a file of at most "
-            << CalibrationStats::kTokensKeptPerChannel << " x d_in tokens is judged exactly, through the tokens themselves";
+            << " is within a million times the round-off of its terms (" << diagonal
+            << "); inputs of at most " << (CalibrationStats::kTokensKeptBytes >> 20) << " MiB (or "
+            << CalibrationStats::kTokensKeptPerChannel << " x d_in tokens) are judged exactly, through the tokens themselves";
         throw InputError(msg.str());
     }
     return form;

@@ -51,6 +51,9 @@ public:
     // to kSpotTolerance of the rows' energy. Empty when the check fails or E is below the float
     // floor (relative() takes those in double): the caller then computes relative(Ŵ).
     std::optional<double> relative_from_rows(const MatrixF& W_hat, const VectorD& claimed_per_row) const;
+    // Below this fraction of the energy a float quadratic form is not trusted (relative()): a loss
+    // curve computed in float takes such values from relative() too.
+    static constexpr double kFloatFloor = 1e-3;
     static constexpr Eigen::Index kSpotRows = 8;
     static constexpr double kSpotTolerance = 1e-4;
     ErrorBreakdown breakdown(const MatrixF& W_hat) const;

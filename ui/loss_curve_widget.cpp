@@ -147,7 +147,7 @@ void LossCurveWidget::setOutcome(const OutcomePtr& outcome) {
                 markStart(outcome->request.method, points.front(),
                           "from " + methodLabel(std::get<std::string>(value)));
     } else {
-        finalE_[outcome->request.method] = std::max(r.relative_output_error, kFloor);
+        finalE_[outcome->request.method] = r.relative_output_error;   // the label's; the line is clamped
     }
     rebuildReferences();
     rescale();
@@ -205,8 +205,9 @@ void LossCurveWidget::rebuildReferences() {
         pen.setStyle(Qt::DashLine);
         pen.setWidthF(1.2);
         line->setPen(pen);
-        line->append(0, E);
-        line->append(xMax, E);
+        // The line sits at the log axis' floor when E is below it; its label keeps the true E.
+        line->append(0, std::max(E, kFloor));
+        line->append(xMax, std::max(E, kFloor));
         chart_->addSeries(line);
         line->attachAxis(xAxis_);
         line->attachAxis(yAxis_);
@@ -304,8 +305,10 @@ void LossCurveWidget::rescale() {
     // its label, its leader pointing to the plot's edge.
     const bool haveCurve = yMax > 0;
     const double curveMin = yMin, curveMax = yMax;
-    for (const auto& [m, E] : finalE_)
+    for (const auto& [m, exact] : finalE_) {
+        const double E = std::max(exact, kFloor);
         if (!haveCurve || (E >= curveMin / 2 && E <= curveMax * 2)) yMin = std::min(yMin, E), yMax = std::max(yMax, E);
+    }
     // One curve is named by the title; the legend would only take height from the plot.
     chart_->legend()->setVisible(curves_.size() > 1);
     for (QLineSeries* line : referenceLines_)

@@ -7,10 +7,12 @@
 // token factor when there are fewer than d_in/2 tokens (GradientProduct); the loss of the new
 // iterate comes from that same product, and the next step's gradient is it too.
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "../calibration_stats.h"
 #include "../errors.h"
+#include "../output_error.h"
 #include "../param_builders.h"
 #include "../progress.h"
 #include "awp_default.h"
@@ -53,11 +55,21 @@ std::vector<const ParamSpec*> awp_params() {
                   second_order_params());
 }
 
-// The loop's bookkeeping: E is the loss over tr(W C Wᵀ), as everywhere in the product.
+// The loop's bookkeeping: E is the loss over tr(W C Wᵀ), as everywhere in the product. Below the
+// float floor the iterate is judged instead (its float loss can even be negative where C is
+// singular), by an OutputError built on first need: ordinary layers never pay for it.
 struct Trajectory {
+    const MatrixF& W;
+    const CalibrationStats& stats;
     double energy = 0.0;
     std::vector<double> E;
-    double relative(double loss) const { return energy > 0 ? loss / energy : 0.0; }
+    std::optional<OutputError> judge;
+    double relative(double loss, const MatrixF& Theta) {
+        const double fast = energy > 0 ? loss / energy : 0.0;
+        if (fast >= OutputError::kFloatFloor || !(energy > 0)) return fast;
+        if (!judge) judge.emplace(W, stats);
+        return judge->relative(Theta);
+    }
 };
 
 // Relative improvement over the last 5 iterations below tol: PGD has stalled.
@@ -113,9 +125,9 @@ MethodResult run_awp_paper(const Layer& layer, const CalibrationStats& stats, co
     PgdWorkspace work;
     PgdIterate current{start.Theta, start.kept, {}, 0.0};
     evaluate(W, product, current, work.delta);
-    Trajectory trajectory;
+    Trajectory trajectory{W, stats};
     trajectory.energy = product.apply(W, work.Z);   // tr(W C Wᵀ); Z is free until the first step
-    trajectory.E.push_back(trajectory.relative(current.loss));
+    trajectory.E.push_back(trajectory.relative(current.loss, current.Theta));
     progress.iteration(0, trajectory.E.back());
 
     // Nesterov (FISTA) momentum: y = Θ_t + β (Θ_t − Θ_{t−1}); G at y is the same combination of
@@ -161,7 +173,7 @@ MethodResult run_awp_paper(const Layer& layer, const CalibrationStats& stats, co
             have_previous = true;
         }
         std::swap(current, next);
-        trajectory.E.push_back(trajectory.relative(current.loss));
+        trajectory.E.push_back(trajectory.relative(current.loss, current.Theta));
         progress.iteration(t, trajectory.E.back());
         progress.report(first_fraction + (1.0 - first_fraction) * t / params.iters, "AWP iteration");
         if (stalled(trajectory.E, params.tol)) {

@@ -159,14 +159,20 @@ void metric_support_step(const VectorF& inv_metric, const VectorF& metric, const
 
 RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstraint& set, MatrixF Theta,
                             MaskMatrix kept, long long max_products, double tol, double energy, Progress& progress,
-                            double bar_from) {
+                            double bar_from, const CurveJudge& judge) {
     constexpr int kCgIterations = 8;   // CG steps per round on a fixed support
     constexpr double kDiminishingReturns = 0.1;
     RefineOutcome out;
     State s{std::move(Theta), std::move(kept), {}, 0.0};
     evaluate(W, C, s);
     out.products = 1;
+    auto on_curve = [&](const State& state) {
+        const double E = judge ? judge(state.Theta, state.kept, state.loss) : (energy > 0 ? state.loss / energy : 0.0);
+        out.curve.push_back(E);
+        return E;
+    };
     out.loss.push_back(s.loss);
+    on_curve(s);
     out.products_at.push_back(out.products);
     const VectorF inv_diag = inverse_diagonal(C);
     VectorF metric, inv_metric;
@@ -183,7 +189,7 @@ RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstra
             fallback = candidate;
             out.loss.push_back(fallback.loss);
             out.products_at.push_back(out.products);
-            progress.iteration(static_cast<int>(out.loss.size() - 1), energy > 0 ? fallback.loss / energy : 0.0);
+            progress.iteration(static_cast<int>(out.loss.size() - 1), on_curve(fallback));
             return true;
         }
         return false;

@@ -356,6 +356,30 @@ TEST(Awp, SingularCAndDeadChannelsStayFinite) {
     }
 }
 
+// One token repeated (C of rank 1, 100 tokens, kept for the exact E): AWP fits it to
+// round-off, where its float loss went negative (-8e-10) on the curve the GUI draws. Every point
+// of the curve is an E a float64 computation could confirm: none below 0, and the last is the
+// judged E of the result, for both presets.
+TEST(Awp, TheLossCurveOfARankOneLayerIsNeverNegative) {
+    std::mt19937 rng(31);
+    Layer layer{"rank1", random_matrix(8, 32, rng), {}, {}};
+    const MatrixF X = random_inputs(1, 32, rng).replicate(100, 1);
+    const CalibrationStats stats = stats_of(X);
+    for (const AwpPreset preset : {AwpPreset::Paper, AwpPreset::Best}) {
+        SCOPED_TRACE(preset == AwpPreset::Paper ? "paper" : "best");
+        CompressionParams params;
+        params.preset = preset;
+        params.sparsity = 0.5;
+        params.iters = 20;
+        Progress quiet;
+        const MethodResult r = run_method(find_method("awp"), layer, stats, params, quiet);
+        ASSERT_FALSE(r.loss_history.empty());
+        for (const double E : r.loss_history) EXPECT_GE(E, 0.0);
+        EXPECT_NEAR(r.loss_history.back(), r.relative_output_error, 1e-6 * r.relative_output_error + 1e-15);
+        EXPECT_NEAR(r.relative_output_error, direct_error(X, layer.W, r.W_hat), 1e-6 * r.relative_output_error + 1e-15);
+    }
+}
+
 // The GUI's cancel lands between iterations: a flag raised at iteration 3 stops the run there.
 TEST(Awp, CancelMidRunStopsAtTheNextIteration) {
     class CancelAtThree : public RecordingProgress {

@@ -72,11 +72,16 @@ TEST(CalibrationStats, OutlierStrengthIsMaxOverMedian) {
     EXPECT_NEAR(stats_of(X).outlier_strength(), 30.0, 1e-9);
 }
 
-// With at most 2·d_in tokens the statistics keep the tokens themselves, bit for bit (times the
-// input scale, a power of two), whose Gram matrix over n is C to double precision; products go
-// through them only below d_in/2 (cheaper than C); with more than 2·d_in they are not kept,
-// whatever the chunking.
-TEST(CalibrationStats, KeepsTheTokenFactorUpToTwiceTheWidth) {
+// With at most 2·d_in tokens, or at most 64 MiB of them, the statistics keep the tokens
+// themselves, bit for bit (times the input scale, a power of two), whose Gram matrix over n is C
+// to double precision; products go through them only below d_in/2 (cheaper than C); beyond both
+// bounds they are not kept, whatever the chunking.
+TEST(CalibrationStats, KeepsTheTokenFactorUpToTwiceTheWidthOr64MiB) {
+    constexpr Eigen::Index kMiB = Eigen::Index{1} << 20;
+    EXPECT_TRUE(CalibrationStats::keeps_tokens(8192, 4096));           // 2·d_in, 128 MiB
+    EXPECT_FALSE(CalibrationStats::keeps_tokens(8193, 4096));
+    EXPECT_TRUE(CalibrationStats::keeps_tokens(16 * kMiB / 64, 64));   // exactly 64 MiB
+    EXPECT_FALSE(CalibrationStats::keeps_tokens(16 * kMiB / 64 + 1, 64));
     std::mt19937 rng(5);
     for (Eigen::Index chunk : {3, 1000}) {
         SCOPED_TRACE("chunk " + std::to_string(chunk));
@@ -95,8 +100,9 @@ TEST(CalibrationStats, KeepsTheTokenFactorUpToTwiceTheWidth) {
         EXPECT_FALSE(half.products_through_tokens());
         const CalibrationStats most = accumulate_statistics(MatrixInputSource(random_inputs(40, 20, rng)), quiet, chunk);
         EXPECT_EQ(most.token_factor.rows(), 40);
+        // Beyond 2·d_in they are kept only while they fit in kTokensKeptBytes.
         const CalibrationStats many = accumulate_statistics(MatrixInputSource(random_inputs(41, 20, rng)), quiet, chunk);
-        EXPECT_EQ(many.token_factor.size(), 0);
+        EXPECT_EQ(many.token_factor.rows(), 41);
         EXPECT_FALSE(many.products_through_tokens());
     }
 }

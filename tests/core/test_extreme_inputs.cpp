@@ -29,8 +29,6 @@ struct ExtremeCase {
     // Set: every method must throw an InputError holding this reason; unset: E must be right.
     std::optional<std::string> reason = std::nullopt;
     bool same_as_plain = false;    // E must also equal the unscaled layer's
-    // Set: a method may instead stop with an InputError holding this (E beyond double precision).
-    std::optional<std::string> may_refuse = std::nullopt;
 };
 
 constexpr Eigen::Index kOut = 8, kIn = 32;
@@ -51,9 +49,8 @@ const ExtremeCase kCases[] = {
     // C nearly or exactly singular: the quadratic forms cancel to round-off of large terms.
     {.name = "rank_1_repeated_token", .one_repeated_token = true},
     {.name = "rank_1_repeated_token_1e30", .input_scale = 1e30, .one_repeated_token = true},
-    // More than 2·d_in tokens: no tokens kept, E through C in double, which cannot always tell.
-    {.name = "rank_1_repeated_token_many", .tokens = 100, .one_repeated_token = true,
-     .may_refuse = "cannot be judged in double precision"},
+    // More than 2·d_in tokens, kept as they fit in 64 MiB: the exact E goes through them.
+    {.name = "rank_1_repeated_token_many", .tokens = 100, .one_repeated_token = true},
     {.name = "two_tokens", .tokens = 2},
     {.name = "one_token", .tokens = 1},
     {.name = "all_inputs_zero", .input_scale = 0.0, .reason = "every input value is 0"},
@@ -111,7 +108,6 @@ TEST_P(ExtremeInputs, EveryMethodIsRightOrSaysWhy) {
         plain = load(write_case(unscaled, dir).path);
     }
     const CompressionParams params;
-    size_t refused = 0;
     for (const std::string& name : method_names()) {
         SCOPED_TRACE(std::string(c.name) + " / " + name);
         if (c.reason) {
@@ -119,17 +115,6 @@ TEST_P(ExtremeInputs, EveryMethodIsRightOrSaysWhy) {
                                {written.path, "layers.0.wq/inputs", "weight of layers.0.wq", "every method is exact",
                                 "output energy is 0", *c.reason});
             continue;
-        }
-        if (c.may_refuse) {
-            try {
-                run_named(name, loaded.layer, loaded.stats, params);
-            } catch (const InputError& e) {
-                const std::string message = e.what();
-                EXPECT_NE(message.find(*c.may_refuse), std::string::npos) << message;
-                EXPECT_NE(message.find(written.path), std::string::npos) << message;
-                ++refused;
-                continue;
-            }
         }
         const MethodResult result = run_named(name, loaded.layer, loaded.stats, params);
         ASSERT_TRUE(result.W_hat.allFinite());
@@ -146,8 +131,6 @@ TEST_P(ExtremeInputs, EveryMethodIsRightOrSaysWhy) {
             EXPECT_NEAR(E, E_plain, 1e-3 * E_plain + kRoundOffFloor) << "X scaled by " << c.input_scale << ", W by " << c.weight_scale;
         }
     }
-    // Methods that keep weights where they are (RTN, magnitude, Wanda, ...) are always judged.
-    EXPECT_LT(2 * refused, method_names().size()) << refused << " methods refused";
 }
 
 INSTANTIATE_TEST_SUITE_P(Table, ExtremeInputs, ::testing::ValuesIn(kCases),

@@ -105,7 +105,8 @@ TEST(OutputError, TokenBlocksSumToTheWholeProduct) {
 // A rank-1 X (one token repeated) and a Ŵ that moves weights far along the directions X never
 // sees, as SparseGPT's and AWP's updates do there: the quadratic form cancels. E must still be
 // the float64 one from X, W and Ŵ: through the kept tokens (at most 2·d_in of them) always; through
-// C in double while the cancellation leaves digits, else an InputError naming the inputs.
+// C in double while the cancellation leaves digits, else an InputError naming the inputs (the
+// statistics keep no tokens beyond 2·d_in and 64 MiB; here they are dropped by hand).
 TEST(OutputError, AFormThatCancelsIsJudgedInDoubleOrRefused) {
     std::mt19937 rng(23);
     const Eigen::Index d_in = 32;
@@ -124,7 +125,8 @@ TEST(OutputError, AFormThatCancelsIsJudgedInDoubleOrRefused) {
             const MatrixF X = x.replicate(tokens, 1);
             CalibrationStats stats = stats_of(X);
             stats.source = "rank1.h5:/w/inputs";
-            EXPECT_EQ(stats.token_factor.size() > 0, tokens <= 2 * d_in);
+            ASSERT_GT(stats.token_factor.size(), 0);
+            if (tokens > 2 * d_in) stats.token_factor.resize(0, 0);   // as for inputs beyond 64 MiB
             const OutputError metric(W, stats);
             const double expected = direct_error(X, W, W_hat);
             if (tokens > 2 * d_in && size >= 1e4) {

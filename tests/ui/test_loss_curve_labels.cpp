@@ -2,10 +2,13 @@
 // methods end within a hair of each other, no two label rectangles intersect and all stay
 // inside the chart.
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <random>
 
 #include "compare_tab.h"
+#include "io/hdf5_writer.h"
 #include "gui_test_support.h"
 #include "comparison_grid.h"
 #include "loss_curve_widget.h"
@@ -53,6 +56,41 @@ TEST(GuiLossCurve, ReferenceLabelsNeverOverlapOnTheRealLayer) {
     const QList<QRectF> rects = window->compareTab()->lossCurve()->referenceLabelRects();
     for (qsizetype i = 0; i < rects.size(); ++i)
         for (qsizetype j = i + 1; j < rects.size(); ++j) EXPECT_FALSE(rects[i].intersects(rects[j])) << i << ", " << j;
+}
+
+// A method whose E is below the log axis' floor (aSVD fits a rank-1 X to 1e-16) has its line at
+// the floor, but its label says its own E, as the table does, not the floor's 1e-07%.
+TEST(GuiLossCurve, ALabelBelowTheAxisFloorSaysTheTrueError) {
+    const QString dir = tempDir() + "/rank_one";
+    QDir().mkpath(dir);
+    std::mt19937 rng(16);
+    std::normal_distribution<float> normal;
+    MatrixF W(8, 32), x(1, 32);
+    for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = normal(rng);
+    for (Eigen::Index k = 0; k < x.size(); ++k) x.data()[k] = normal(rng);
+    const MatrixF X = x.replicate(64, 1);
+    LayerToWrite layer;
+    layer.name = "w";
+    layer.weight = &W;
+    layer.inputs = &X;
+    const QString path = dir + "/rank1.h5";
+    write_layers(path.toStdString(), {layer}, true);
+    auto window = makeWindow();
+    QSignalSpy loaded(window.get(), &MainWindow::layerLoaded);
+    window->openFile(path, "w");
+    ASSERT_TRUE(QTest::qWaitFor([&] { return loaded.count() > 0; }, 30000));
+    window->methodPanel()->setSelectedMethods({"awp", "asvd"});
+    ASSERT_TRUE(runAndWait(*window, 60000));
+    QTest::qWait(100);
+    double asvd = -1;
+    for (MethodColumn* column : window->compareTab()->grid()->columns())
+        if (column->method() == "asvd" && column->outcome() && column->outcome()->result)
+            asvd = column->outcome()->result->relative_output_error;
+    ASSERT_GE(asvd, 0.0);
+    ASSERT_LT(asvd, 1e-9) << "the case needs an E below the axis floor";
+    const QString expected = QString("aSVD %1%").arg(100.0 * asvd, 0, 'g', 3);
+    EXPECT_TRUE(window->compareTab()->lossCurve()->referenceLabels().contains(expected))
+        << window->compareTab()->lossCurve()->referenceLabels().join(" | ").toStdString() << " lacks " << expected.toStdString();
 }
 
 // Which AWP ran is in view: the curve's first point names its start, the column title's tooltip
