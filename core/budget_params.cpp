@@ -1,5 +1,7 @@
 #include "budget_params.h"
 
+#include "errors.h"
+
 #include <type_traits>
 
 #include "param_builders.h"
@@ -110,6 +112,13 @@ const ParamSpec& rank_param() {
                  s.axis = BudgetAxis::Rank;
                  s.special_value = 0;   // CompressionParams::rank == 0: from param_ratio
                  s.special_name = "auto";
+                 // A rank beyond min(d_out, d_in) is no factorisation: refused, not silently cut.
+                 s.check_layer = [](const ParamValue& v, const Layer& layer) {
+                     const long long r = std::get<long long>(v), full = std::min(layer.d_out(), layer.d_in());
+                     if (r > full)
+                         throw ParameterError("rank " + std::to_string(r) + " is larger than min(d_out, d_in) = " +
+                                              std::to_string(full) + " (" + std::to_string(full) + " is W itself)");
+                 };
              });
     return spec;
 }

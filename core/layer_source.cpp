@@ -18,7 +18,9 @@ std::string choose_layer(const std::string& path, const std::string& requested) 
 std::string choose_layer(const std::vector<LayerInfo>& layers, const std::string& path, const std::string& requested) {
     if (!requested.empty()) {
         for (const LayerInfo& info : layers)
-            if (info.name == requested || "/" + info.name == requested) {
+            // "x.weight" names layer x in every format (HDF5 groups are named without it).
+            if (info.name == requested || "/" + info.name == requested || info.name + ".weight" == requested ||
+                "/" + info.name + ".weight" == requested) {
                 if (!info.problem.empty()) throw InputError(path + ": " + info.problem);
                 return info.name;
             }
@@ -58,7 +60,7 @@ LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
     loaded.layer = format.read_layer(source.path, name, source.limits);
     // The inputs belong to the layer as its format names it ("x.weight" asked for is layer "x").
     const std::string& resolved = loaded.layer.name;
-    const auto inputs = source.inputs_path.empty() ? format.open_inputs(source.path, name, loaded.layer.d_in())
+    const auto inputs = source.inputs_path.empty() ? format.open_own_inputs(source.path, name, loaded.layer.d_in())
                                                    : open_inputs(source.inputs_path, resolved, loaded.layer.d_in());
     loaded.stats = accumulate_statistics(*inputs, progress);
     loaded.source = source.path + ":" + loaded.layer.name;

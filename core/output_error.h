@@ -72,6 +72,7 @@ private:
     // tr(Δ C Δᵀ), in double where float could be wrong; Δ = W − Ŵ taken again in double if Ŵ given.
     double judged_form(const MatrixF& delta, double floor, const MatrixF* W_hat) const;
     double exact_form(const MatrixD& delta, double diagonal) const;
+    bool exact_is_cheap(Eigen::Index rows) const;   // through the kept tokens in double, d_out·n·d_in ≤ 1e8
     const MatrixF* tokens_ = nullptr;         // the statistics' tokens X (C = token_weight_·XᵀX) when
                                               // products through them are cheaper, or none
     const MatrixF* exact_tokens_ = nullptr;   // the same tokens whenever kept, for the exact E

@@ -129,12 +129,14 @@ std::string unknown_argument(const CLI::App& command, const std::string& argumen
     return message + " (see `layerlens-cli " + command.get_name() + " --help`)";
 }
 
-std::vector<std::string> split_list(const std::string& text) {
+// "a,b,c"; an empty item ("a,,b", "", ",") is a typo, not something to skip silently.
+std::vector<std::string> split_list(const std::string& text, const std::string& option) {
     std::vector<std::string> parts;
     std::string part;
     for (char c : text + ",") {
         if (c != ',') { part += c; continue; }
-        if (!part.empty()) parts.push_back(part);
+        if (part.empty()) throw ParameterError(option + " has an empty item in '" + text + "' (give a,b,c)");
+        parts.push_back(part);
         part.clear();
     }
     return parts;
@@ -155,6 +157,9 @@ const CLI::Validator& output_name() {
         [](std::string& value) { return value.empty() ? std::string("needs a file name, got ''") : std::string(); }, "", "OUT");
     return validator;
 }
+
+// 1 PiB: beyond it MiB << 20 would not fit a 64-bit byte count.
+constexpr long long kMaxMemoryMb = 1LL << 30;
 
 // More threads than this are a typo (OpenMP would start them all: 100000 hung the machine).
 constexpr int kMaxThreads = 1024;
@@ -184,7 +189,7 @@ void add_source_options(CLI::App& command, Parsed& p) {
         ->group("Source");
     command.add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(1LL, kMaxMemoryMb))
         ->group("Source");
 }
 
@@ -293,7 +298,7 @@ void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<Declared
         ->group("Output");
     eval->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(1LL, kMaxMemoryMb))
         ->group("Source");
     add_threads_option(*eval, p.options.threads, "Output");
     eval->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
@@ -366,7 +371,7 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
     sweep->add_flag("--json", o.json, "print the summary as JSON")->group("Output");
     sweep->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::PositiveNumber)
+        ->check(CLI::Range(1LL, kMaxMemoryMb))
         ->group("Source");
     add_threads_option(*sweep, o.threads, "Output");
     sweep->add_flag("--quiet", o.quiet, kQuietHelp)->group("Output");
@@ -430,7 +435,7 @@ void finish_sweep_model(Parsed& p) {
     Options& o = p.options;
     ModelSweepRequest& r = o.model_sweep;
     if (p.max_memory_mb > 0) r.limits.max_weight_bytes = static_cast<size_t>(p.max_memory_mb) << 20;
-    r.layer_patterns = split_list(p.layers_text);
+    r.layer_patterns = p.layers_text.empty() ? std::vector<std::string>{} : split_list(p.layers_text, "--layers");
     if (p.table.empty() && o.methods.empty()) throw ParameterError("sweep-model needs --methods A,B,... (or all, or --table NAME)");
     r.points = planned_points(p);
     if (!p.shard_text.empty()) o.shard = parse_shard(p.shard_text);
@@ -467,7 +472,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     add_threads_option(*bench, p.options.threads, "");
     bench->add_option("--max-memory-mb", p.max_memory_mb, "refuse a demo layer whose weight or inputs are larger than this")
         ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1LL, kMaxMemoryMb));
     bench->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*bench, p, declared, false);
 
@@ -486,7 +491,16 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     Options& o = p.options;
     o.command = command.get_name();
     if (!command.remaining().empty()) throw ParameterError(unknown_argument(command, command.remaining().front()));
-    o.methods = p.methods_text == "all" ? method_names() : split_list(p.methods_text);
+    // Given but empty ('' or ','): refused, rather than a command that runs nothing.
+    const auto given = [&](const char* name) {
+        const CLI::Option* option = command.get_option_no_throw(name);
+        return option && option->count() > 0;
+    };
+    o.methods = p.methods_text == "all"                         ? method_names()
+                : p.methods_text.empty() && !given("--methods") ? std::vector<std::string>{}
+                                                                : split_list(p.methods_text, "--methods");
+    if (given("--demo-shape") && p.demo_shape.empty()) throw ParameterError("--demo-shape needs D_OUTxD_IN, got ''");
+    if (given("--layer") && o.source.layer.empty()) throw ParameterError("--layer needs a layer name, got ''");
     for (const auto& m : o.methods) find_method(m);   // unknown names fail before any work
     if (!o.detail.empty()) find_method(o.detail);
     if (!p.demo_shape.empty()) {
@@ -499,7 +513,7 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
     o.source_given = o.source.demo || !o.source.path.empty();
     if (o.source.demo && !o.source.path.empty())
         throw ParameterError("give a file or --demo, not both (got '" + o.source.path + "' and --demo)");
-    if (!p.shapes.empty()) o.bench_shapes = split_list(p.shapes);
+    if (!p.shapes.empty() || given("--shapes")) o.bench_shapes = split_list(p.shapes, "--shapes");
     if (o.command == "sweep") {
         if (p.sweep_sparsities.empty() == p.sweep_bits.empty())
             throw ParameterError("sweep needs exactly one of --sparsities 0.5,0.6,... and --bits 2,3,4,...");

@@ -52,7 +52,8 @@ int run_eval_model(const Options& options) {
     const ModelEvalRequest& request = options.model_eval;
     // A finished save must never be refused after minutes of work.
     if (!options.save_model_path.empty())
-        check_output_target("--save-model", options.save_model_path, options.force, {request.model_path, request.tokenizer_path});
+        check_output_target("--save-model", options.save_model_path, options.force, {request.model_path, request.tokenizer_path},
+                            true);
     StderrProgress progress("eval-model", options.quiet);
     LogitsCollector logits;
     ModelEvalCallbacks callbacks;

@@ -50,7 +50,7 @@ int run_info(const Options& options) {
         if (info.problem.empty() && info.has_inputs) {
             try {
                 Progress quiet;
-                const auto inputs = format.open_inputs(options.source.path, info.name, info.d_in);
+                const auto inputs = format.open_own_inputs(options.source.path, info.name, info.d_in);
                 const CalibrationStats stats = accumulate_statistics(*inputs, quiet);
                 outliers = stats.outlier_strength();
                 for (const auto& w : stats.warnings) note += (note.empty() ? "" : "; ") + w;

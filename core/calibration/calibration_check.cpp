@@ -140,7 +140,7 @@ LayerWithInputs load_layer_with_inputs(const LayerSource& source, Progress& prog
     const LayerFormat& format = detect_format(source.path);
     const std::string name = choose_layer(format.list_layers(source.path), source.path, source.layer);
     loaded.layer = format.read_layer(source.path, name, source.limits);
-    const auto inputs = source.inputs_path.empty() ? format.open_inputs(source.path, name, loaded.layer.d_in())
+    const auto inputs = source.inputs_path.empty() ? format.open_own_inputs(source.path, name, loaded.layer.d_in())
                                                    : open_inputs(source.inputs_path, loaded.layer.name, loaded.layer.d_in());
     loaded.X = read_all_inputs(*inputs, source.limits.max_weight_bytes, progress);
     loaded.source = source.path + ":" + loaded.layer.name;

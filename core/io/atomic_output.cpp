@@ -1,6 +1,7 @@
 #include "atomic_output.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <bit>
@@ -50,14 +51,27 @@ std::string output_path(const std::string& out) {
 }
 
 void check_output_target(const std::string& option, const std::string& out, bool replace,
-                         const std::vector<std::string>& inputs) {
+                         const std::vector<std::string>& inputs, bool may_be_folder) {
     if (out.empty()) throw ParameterError(option + " needs a file name (got '')");
     std::error_code ec;
     for (const std::string& input : inputs)
         if (!input.empty() && fs::equivalent(output_path(out), input, ec))
             throw ParameterError(option + " " + out + " is the input file " + input +
                                  "; writing there would replace what is being read (choose another name)");
-    if (exists_at_all(output_path(out)) && !replace) throw ParameterError(exists_message(out));
+    const fs::path target(output_path(out));
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    if (!fs::is_directory(folder, ec))
+        throw ParameterError(option + " " + out + ": the folder " + folder.string() + " does not exist");
+    if (::access(folder.c_str(), W_OK) != 0)
+        throw ParameterError(option + " " + out + ": the folder " + folder.string() + " is not writable");
+    // The temporary beside it adds ".tmp-<pid>" to the name, which must still fit NAME_MAX.
+    if (target.filename().string().size() + 16 > NAME_MAX)
+        throw ParameterError(option + " " + out + ": the file name is too long");
+    if (!exists_at_all(target.string())) return;
+    if (!replace) throw ParameterError(exists_message(out));
+    // --force replaces a file, never a device, a FIFO or a folder (/dev/full became an HDF5 file).
+    if (!fs::is_regular_file(target, ec) && !(may_be_folder && fs::is_directory(target, ec)))
+        throw ParameterError(option + " " + out + " exists and is not a regular file; it is never replaced");
 }
 
 TemporaryOutput::TemporaryOutput(const std::string& out)

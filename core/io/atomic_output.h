@@ -15,10 +15,12 @@ namespace layerlens {
 std::string output_path(const std::string& out);
 
 // Before any work, so that a finished result is never refused after minutes: ParameterError when
-// OUT (the value of `option`, e.g. "--export") is empty, exists and !replace, or is one of the
-// files the command reads (replacing its own input even with --force loses the original).
+// OUT (the value of `option`, e.g. "--export") is empty, is one of the files the command reads
+// (replacing its own input even with --force loses the original), lies in a folder that is
+// missing or not writable, exists and !replace, or exists as anything but a regular file (a
+// folder only when `may_be_folder`: a Hugging Face model directory).
 void check_output_target(const std::string& option, const std::string& out, bool replace,
-                         const std::vector<std::string>& inputs);
+                         const std::vector<std::string>& inputs, bool may_be_folder = false);
 
 // The temporary beside OUT, created fresh (a leftover of a killed run with the same pid is
 // removed), and removed again unless commit() moved it into place.

@@ -90,7 +90,12 @@ void write_layer(hid_t file, const LayerToWrite& layer, const std::string& where
     }
     for (const auto& [name, vector] : layer.vectors)
         write_array(group.get(), name, {hsize_t(vector->size())}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, vector->data(), where);
-    for (const auto& [key, value] : layer.attributes) write_string_attribute(group.get(), key, value, where);
+    // One attribute per key, the last value given (HDF5 cannot create a name twice).
+    for (size_t k = 0; k < layer.attributes.size(); ++k) {
+        bool later = false;
+        for (size_t j = k + 1; j < layer.attributes.size(); ++j) later = later || layer.attributes[j].first == layer.attributes[k].first;
+        if (!later) write_string_attribute(group.get(), layer.attributes[k].first, layer.attributes[k].second, where);
+    }
 }
 
 }  // namespace

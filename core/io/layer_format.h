@@ -54,6 +54,12 @@ public:
     // their width is not `expected_width` (0 skips that check).
     virtual std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name,
                                                      Eigen::Index expected_width) const = 0;
+    // The inputs stored beside the layer's weight in the same file (no --inputs given). The same
+    // as open_inputs unless a file of the format is either a weight or inputs, never both (.npy).
+    virtual std::unique_ptr<InputSource> open_own_inputs(const std::string& path, const std::string& name,
+                                                         Eigen::Index expected_width) const {
+        return open_inputs(path, name, expected_width);
+    }
 };
 
 constexpr std::size_t kSniffBytes = 4096;

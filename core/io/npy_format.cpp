@@ -97,4 +97,9 @@ std::unique_ptr<InputSource> NpyFormat::open_inputs(const std::string& path, con
     return inputs;
 }
 
+std::unique_ptr<InputSource> NpyFormat::open_own_inputs(const std::string& path, const std::string&, Eigen::Index) const {
+    throw InputError(path + ": a .npy holds one array, here the weight, and no inputs: give the layer's inputs with "
+                            "--inputs X.npy (or an HDF5 file holding them)");
+}
+
 }  // namespace layerlens

@@ -16,6 +16,9 @@ public:
     // The array as inputs, [n_tokens, d_in] or [batch, seq, d_in], whatever layer name is asked.
     std::unique_ptr<InputSource> open_inputs(const std::string& path, const std::string& name,
                                              Eigen::Index expected_width) const override;
+    // A .npy holding the weight holds nothing else: InputError asking for --inputs.
+    std::unique_ptr<InputSource> open_own_inputs(const std::string& path, const std::string& name,
+                                                 Eigen::Index expected_width) const override;
 
 protected:
     TensorTable load_table(const std::string& path) const override;

@@ -182,7 +182,10 @@ TensorTable read_safetensors_file(const std::string& path) {
             if (!spec.is_object()) throw InputError(path + ": __metadata__ is not a JSON object");
             for (const auto& [key, value] : spec.items()) {
                 if (!value.is_string()) throw InputError(path + ": __metadata__ entry '" + key + "' is not a string");
-                table.attributes.emplace_back(key, value.get<std::string>());
+                // PyTorch writes {"format": "pt"}: beside our own "format" it is kept as "metadata.format".
+                bool taken = false;
+                for (const auto& attribute : table.attributes) taken = taken || attribute.first == key;
+                table.attributes.emplace_back(taken ? "metadata." + key : key, value.get<std::string>());
             }
             continue;
         }

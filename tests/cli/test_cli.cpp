@@ -7,8 +7,12 @@
 #include <QJsonObject>
 #include <filesystem>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include "cli_runner.h"
 #include "hdf5_fixtures.h"
+#include "tensor_file_builders.h"
 
 using namespace layerlens::test;
 
@@ -144,4 +148,48 @@ TEST(Cli, DeadChannelAndFewTokensWarnButWork) {
     EXPECT_EQ(o.exit_code, 0) << o.err;
     EXPECT_NE(o.err.find("dead input channel"), std::string::npos) << o.err;
     EXPECT_NE(o.err.find("singular"), std::string::npos) << o.err;
+}
+
+// What the second audit found accepted or mishandled, each now an exit code with a reason.
+TEST(Cli, AuditedMisuseIsRefusedAndHuggingFaceExportsWork) {
+    const std::string demo = "run --demo --demo-shape 16x64 --demo-tokens 64 --method rtn ";
+    // --force replaces files, never a device (a copy of /dev/full's numbers, made here).
+    const std::string device = tmp("a_device");
+    std::filesystem::remove(device);
+    ASSERT_EQ(mknod(device.c_str(), S_IFCHR | 0666, makedev(1, 7)), 0);
+    expect_failure(run_cli(demo + "--force --export " + device), 2, {device, "not a regular file"});
+    struct stat info {};
+    ASSERT_EQ(stat(device.c_str(), &info), 0);
+    EXPECT_TRUE(S_ISCHR(info.st_mode)) << "the device is still a device";
+    std::filesystem::remove(device);
+    // A missing folder is found before the method runs: nothing on stdout.
+    const Outcome missing = run_cli(demo + "--json --export " + tmp("no_such_folder") + "/x.h5");
+    expect_failure(missing, 2, {"no_such_folder", "does not exist"});
+    EXPECT_EQ(missing.out, "");
+    // Given but empty, or a typo in a list.
+    expect_failure(run_cli("compare --demo --demo-shape 16x64 --methods ''"), 2, {"--methods", "empty item"});
+    expect_failure(run_cli("compare --demo --demo-shape 16x64 --methods rtn,,wanda"), 2, {"--methods", "'rtn,,wanda'"});
+    expect_failure(run_cli("sweep --demo --demo-shape 16x64 --method rtn --bits 4,,3"), 2, {"empty item", "'4,,3'"});
+    expect_failure(run_cli("run --demo --demo-shape '' --method rtn"), 2, {"--demo-shape"});
+    expect_failure(run_cli(demo + "--layer ''"), 2, {"--layer"});
+    expect_failure(run_cli(demo + "--max-memory-mb 99999999999999999999"), 2, {"--max-memory-mb"});
+    expect_failure(run_cli("run --demo --demo-shape 16x64 --demo-tokens 64 --method svd --rank 17"), 2,
+                   {"rank 17", "min(d_out, d_in) = 16"});
+    // A weight-only .npy has no inputs; its own rows are not them.
+    const std::string x_bytes(100 * 64 * 4, '\x3f');
+    const std::string weight = tmp("weight_only.npy"), inputs = tmp("inputs64.npy");
+    write_bytes(weight, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (16, 64), }", std::string(16 * 64 * 4, '\x3f')));
+    write_bytes(inputs, npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (100, 64), }", x_bytes));
+    expect_failure(run_cli("run " + weight + " --method rtn"), 1, {weight, "no inputs", "--inputs"});
+    EXPECT_EQ(run_cli("run " + weight + " --inputs " + inputs + " --method rtn --quiet").exit_code, 0);
+    // Hugging Face files carry {"format": "pt"}: the export keeps it beside LayerLens' own "format".
+    const std::string hf = tmp("hf_style.safetensors"), out = tmp("hf_export.h5");
+    write_bytes(hf, safetensors_bytes("{\"__metadata__\":{\"format\":\"pt\"}," + f32_entry("q.weight", "[16,64]", 0, 16 * 64 * 4) + "}",
+                                      std::string(16 * 64 * 4, '\x3f')));
+    const Outcome exported = run_cli("run " + hf + " --layer q --inputs " + inputs + " --method rtn --quiet --force --export " + out);
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_EQ(run_cli("run " + out + " --layer q --inputs " + inputs + " --method rtn --quiet").exit_code, 0);
+    // "x.weight" names layer x in HDF5 too, as the help says.
+    const Outcome suffixed = run_cli("run " + out + " --layer q.weight --inputs " + inputs + " --method rtn --quiet");
+    EXPECT_EQ(suffixed.exit_code, 0) << suffixed.err;
 }
