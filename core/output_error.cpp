@@ -127,16 +127,15 @@ constexpr double kAlwaysExactWork = 1e8;
 // A double form's rounding, ~2⁻⁵³·√d_in of its terms, must stay below this fraction of it.
 constexpr double kDoubleAccuracy = 1e-6;
 
-// Σ_ij Δ_ij² C_jj: what tr(Δ C Δᵀ) would be if C had no off-diagonal part, the size of the terms
-// the quadratic form sums (d_out × d_in work, nothing next to the form's d_out × d_in²).
-double diagonal_form(const MatrixF& delta, const MatrixF& C) {
+// Σ_j Δ_ij² C_jj per row i: what tr(Δ C Δᵀ) would be if C had no off-diagonal part, the size of
+// the terms the quadratic form sums (d_out × d_in work, nothing next to the form's d_out × d_in²).
+VectorD diagonal_form_per_row(const MatrixF& delta, const MatrixF& C) {
     const int e = scale_exponent(delta);
-    const double unit = std::ldexp(1.0, -e);
-    double total = 0.0;
-    for (Eigen::Index j = 0; j < delta.cols(); ++j)
-        total += (delta.col(j).cast<double>() * unit).squaredNorm() * static_cast<double>(C(j, j));
-    return total * std::ldexp(1.0, 2 * e);
+    const MatrixD d = delta.cast<double>() * std::ldexp(1.0, -e);
+    return d.array().square().matrix() * C.diagonal().cast<double>() * std::ldexp(1.0, 2 * e);
 }
+
+double diagonal_form(const MatrixF& delta, const MatrixF& C) { return diagonal_form_per_row(delta, C).sum(); }
 }  // namespace
 
 // The float products carry a round-off of ~1e-7 of the size of the terms they sum: invisible
@@ -218,8 +217,7 @@ std::optional<double> OutputError::relative_from_rows(const MatrixF& W_hat, cons
     // A row whose form cancels (see relative()) is beyond the float check: judged in full instead.
     // The claim itself (OBS's identity) holds to ~1e-7 of E; its check is good to 1e-4 above 1e-2.
     constexpr double kSpotCancellationFloor = 1e-2;
-    const VectorD diagonal = delta.cast<double>().array().square().matrix() * C_.diagonal().cast<double>() *
-                             std::ldexp(1.0, 2 * e);
+    const VectorD diagonal = diagonal_form_per_row(delta, C_) * std::ldexp(1.0, 2 * e);   // delta is scaled by 2^-e
     for (Eigen::Index k = 0; k < spot; ++k) {
         if (!(exact(k) >= kSpotCancellationFloor * diagonal(k))) return std::nullopt;
         const double said = claimed_per_row(chosen[static_cast<size_t>(k)]);

@@ -29,6 +29,11 @@ int range_exponent(double max_abs);
 double squared_norm_through_tokens(const MatrixF& delta, const MatrixF& tokens, const Progress* progress = nullptr);
 double squared_norm_through_tokens(const MatrixD& delta, const MatrixF& tokens);
 
+// A loss a float loop computed (AWP's iterations), as E: loss / energy, or, below
+// OutputError::kFloatFloor where float cannot judge it, judged() — the iterate's Ŵ by relative().
+template <class Judged>
+double float_or_judged(double loss, double energy, Judged&& judged);
+
 struct ErrorBreakdown {
     double E = 0.0;
     VectorD per_row;       // row i's share of E; sums to E
@@ -80,5 +85,12 @@ private:
     std::string source_;                      // the inputs, for a message
     double energy_;
 };
+
+template <class Judged>
+double float_or_judged(double loss, double energy, Judged&& judged) {
+    if (!(energy > 0)) return 0.0;
+    const double E = loss / energy;
+    return E >= OutputError::kFloatFloor ? E : judged();
+}
 
 }  // namespace layerlens

@@ -170,6 +170,13 @@ void add_threads_option(CLI::App& command, int& threads, const std::string& grou
     if (!group.empty()) option->group(group);
 }
 
+void add_max_memory_option(CLI::App& command, long long& megabytes, const std::string& help, const std::string& group) {
+    CLI::Option* option = command.add_option("--max-memory-mb", megabytes, help)
+                              ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
+                              ->check(CLI::Range(1LL, kMaxMemoryMb));
+    if (!group.empty()) option->group(group);
+}
+
 void add_source_options(CLI::App& command, Parsed& p) {
     command.add_option("file", p.options.source.path, "layer file (" + layer_format_names() + "; detected by content)")
         ->type_name("FILE");
@@ -187,10 +194,7 @@ void add_source_options(CLI::App& command, Parsed& p) {
         ->default_str(std::to_string(DemoSpec{}.n_tokens))
         ->check(CLI::PositiveNumber)
         ->group("Source");
-    command.add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
-        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::Range(1LL, kMaxMemoryMb))
-        ->group("Source");
+    add_max_memory_option(command, p.max_memory_mb, "refuse a weight larger than this before reading it", "Source");
 }
 
 void add_output_options(CLI::App& command, Parsed& p, bool with_export) {
@@ -296,10 +300,7 @@ void add_eval_model_command(CLI::App& app, Parsed& p, const std::vector<Declared
                      "write the evaluation token ids used, so that another run (or another tool) scores the same tokens")
         ->check(output_name())->type_name("E.npy")
         ->group("Output");
-    eval->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
-        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::Range(1LL, kMaxMemoryMb))
-        ->group("Source");
+    add_max_memory_option(*eval, p.max_memory_mb, "refuse a weight larger than this before reading it", "Source");
     add_threads_option(*eval, p.options.threads, "Output");
     eval->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*eval, p, declared, false);
@@ -369,10 +370,7 @@ void add_sweep_model_commands(CLI::App& app, Parsed& p, const std::vector<Declar
         ->check(CLI::PositiveNumber)
         ->group("Output");
     sweep->add_flag("--json", o.json, "print the summary as JSON")->group("Output");
-    sweep->add_option("--max-memory-mb", p.max_memory_mb, "refuse a weight larger than this before reading it")
-        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::Range(1LL, kMaxMemoryMb))
-        ->group("Source");
+    add_max_memory_option(*sweep, p.max_memory_mb, "refuse a weight larger than this before reading it", "Source");
     add_threads_option(*sweep, o.threads, "Output");
     sweep->add_flag("--quiet", o.quiet, kQuietHelp)->group("Output");
     add_method_options(*sweep, p, declared, false);
@@ -470,9 +468,7 @@ void build_app(CLI::App& app, Parsed& p, const std::vector<DeclaredParam>& decla
     bench->add_option("--methods,--method", p.methods_text, "methods to time (default: all)")->type_name("A,B,...");
     bench->add_flag("--json", p.options.json, "print JSON rows")->group("Output");
     add_threads_option(*bench, p.options.threads, "");
-    bench->add_option("--max-memory-mb", p.max_memory_mb, "refuse a demo layer whose weight or inputs are larger than this")
-        ->default_str(std::to_string(ReadLimits{}.max_weight_bytes >> 20))
-        ->check(CLI::Range(1LL, kMaxMemoryMb));
+    add_max_memory_option(*bench, p.max_memory_mb, "refuse a demo layer whose weight or inputs are larger than this", "");
     bench->add_flag("--quiet", p.options.quiet, kQuietHelp)->group("Output");
     add_method_options(*bench, p, declared, false);
 

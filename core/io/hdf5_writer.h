@@ -19,7 +19,7 @@ struct LayerToWrite {
     Eigen::Index inputs_batch = 0;        // > 0: write inputs as [batch, n/batch, d_in]
     const VectorF* bias = nullptr;
     StoredFloat dtype = StoredFloat::Float32;
-    std::vector<std::pair<std::string, std::string>> attributes;
+    std::vector<std::pair<std::string, std::string>> attributes;   // a key given twice: the last value is written
     std::vector<std::pair<std::string, const MaskMatrix*>> masks;     // extra uint8 datasets
     std::vector<std::pair<std::string, const MatrixF*>> matrices;     // extra float32 datasets (A, B)
     std::vector<std::pair<std::string, const VectorF*>> vectors;      // extra float32 datasets (scales)

@@ -21,14 +21,10 @@ void export_result(const std::string& path, const Layer& layer, const MethodResu
     error.precision(17);
     error << result.relative_output_error;
     out.attributes = layer.attributes;
-    // The layer's own attributes may already hold these (an export exported again): replaced.
-    const auto set = [&](const std::string& key, const std::string& value) {
-        for (auto& [k, v] : out.attributes)
-            if (k == key) return void(v = value);
-        out.attributes.emplace_back(key, value);
-    };
-    set("layerlens_method", result.method);
-    set("layerlens_relative_output_error", error.str());
+    // Appended last: where the layer's own attributes hold them too (an export exported again),
+    // write_layers keeps the last value of a key.
+    out.attributes.emplace_back("layerlens_method", result.method);
+    out.attributes.emplace_back("layerlens_relative_output_error", error.str());
     write_layers(path, {out}, overwrite, {{"source", "LayerLens export of " + layer.name}});
 }
 

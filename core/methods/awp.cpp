@@ -65,10 +65,10 @@ struct Trajectory {
     std::vector<double> E;
     std::optional<OutputError> judge;
     double relative(double loss, const MatrixF& Theta) {
-        const double fast = energy > 0 ? loss / energy : 0.0;
-        if (fast >= OutputError::kFloatFloor || !(energy > 0)) return fast;
-        if (!judge) judge.emplace(W, stats);
-        return judge->relative(Theta);
+        return float_or_judged(loss, energy, [&] {
+            if (!judge) judge.emplace(W, stats);
+            return judge->relative(Theta);
+        });
     }
 };
 

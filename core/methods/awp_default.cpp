@@ -132,14 +132,14 @@ MethodResult run_awp_default(const Layer& layer, const CalibrationStats& stats, 
     // The curve from float losses, except where float cannot judge them: there the iterate's Ŵ
     // (back in W's space) is judged as the result will be.
     const CurveJudge curve = [&](const MatrixF& Theta_t, const MaskMatrix& kept_t, double loss) {
-        const double E = energy > 0 ? loss / energy : 0.0;
-        if (E >= OutputError::kFloatFloor) return E;
-        MatrixF W_hat_t = scaled ? MatrixF(Theta_t * start.s.cwiseInverse().asDiagonal()) : Theta_t;
-        if (set.prunes()) W_hat_t = apply_mask(W_hat_t, kept_t);
-        return judge.relative(W_hat_t);
+        return float_or_judged(loss, energy, [&] {
+            MatrixF W_hat_t = scaled ? MatrixF(Theta_t * start.s.cwiseInverse().asDiagonal()) : Theta_t;
+            if (set.prunes()) W_hat_t = apply_mask(W_hat_t, kept_t);
+            return judge.relative(W_hat_t);
+        });
     };
     RefineOutcome refined = refine_on_set(W_s, C_s, set, std::move(Theta), std::move(kept), params.iters, params.tol,
-                                          energy, progress, 0.6, curve);
+                                          progress, 0.6, curve);
     const double changed = record_changes(result, kind, start_Theta, start_kept, refined.Theta, refined.kept);
 
     if (set.prunes()) add_pruning_params(result.params, params);

@@ -158,8 +158,8 @@ void metric_support_step(const VectorF& inv_metric, const VectorF& metric, const
 }  // namespace
 
 RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstraint& set, MatrixF Theta,
-                            MaskMatrix kept, long long max_products, double tol, double energy, Progress& progress,
-                            double bar_from, const CurveJudge& judge) {
+                            MaskMatrix kept, long long max_products, double tol, Progress& progress, double bar_from,
+                            const CurveJudge& judge) {
     constexpr int kCgIterations = 8;   // CG steps per round on a fixed support
     constexpr double kDiminishingReturns = 0.1;
     RefineOutcome out;
@@ -167,7 +167,7 @@ RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstra
     evaluate(W, C, s);
     out.products = 1;
     auto on_curve = [&](const State& state) {
-        const double E = judge ? judge(state.Theta, state.kept, state.loss) : (energy > 0 ? state.loss / energy : 0.0);
+        const double E = judge(state.Theta, state.kept, state.loss);
         out.curve.push_back(E);
         return E;
     };

@@ -31,7 +31,7 @@ struct RefineOutcome {
     MatrixF Theta;
     MaskMatrix kept;            // empty for quantisation only
     std::vector<double> loss;   // f after the start and after every accepted stage (unnormalised)
-    std::vector<double> curve;  // the same as E, each as `judge` gave it (loss / energy without one)
+    std::vector<double> curve;  // the same as E, each as `judge` gave it
     std::vector<long long> products_at;   // products spent when each loss was recorded
     long long products = 0;     // products by C spent (the unit of the budget)
     std::string stopped_by;
@@ -39,12 +39,12 @@ struct RefineOutcome {
 
 // `set` must contain (Theta, kept); every stage keeps the iterate in it. Stops when `max_products`
 // are spent or a round (value stage plus support step) improved f by less than tol·f.
-// Progress sees every recorded loss divided by `energy` (tr(W C Wᵀ)) as iterations 1, 2, …, and
-// the bar moves over [bar_from, 1] as products are spent. `judge`, if given, turns an iterate
-// and its float loss into the E the loss curve shows (float cannot tell the smallest ones).
+// `judge` turns an iterate and its float loss into the E the loss curve shows (float_or_judged:
+// float cannot tell the smallest); Progress sees each as iterations 1, 2, …, and the bar moves
+// over [bar_from, 1] as products are spent.
 using CurveJudge = std::function<double(const MatrixF& Theta, const MaskMatrix& kept, double loss)>;
 RefineOutcome refine_on_set(const MatrixF& W, const MatrixF& C, const AwpConstraint& set, MatrixF Theta,
-                            MaskMatrix kept, long long max_products, double tol, double energy, Progress& progress,
-                            double bar_from, const CurveJudge& judge = {});
+                            MaskMatrix kept, long long max_products, double tol, Progress& progress, double bar_from,
+                            const CurveJudge& judge);
 
 }  // namespace layerlens
