@@ -59,12 +59,13 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     CalibrationStats stats;
     stats.shared_factors = make_shared_factors();
     stats.source = inputs.description();
-    stats.C.resize(d, d);   // the first chunk assigns its triangle, later ones add to it
+    stats.C.resize(d, d);
+    stats.C.triangularView<Eigen::Lower>().setZero();   // chunks add their Gram to this triangle
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
     const bool keep_tokens = CalibrationStats::keeps_tokens(n, d);   // see CalibrationStats::token_factor
-    MatrixD gram(d, d), rows_in_double;
+    MatrixD gram, rows_in_double;   // gram: only for chunks outside the safe range
     MatrixF scaled_chunk;   // only for chunks outside the safe range
     if (keep_tokens) stats.token_factor.resize(n, d);
 
@@ -84,18 +85,21 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         // (repeated tokens, fewer tokens than channels). A method that fits such tokens exactly
         // leaves Δ where C is ~0, and there a float C gave E < 0 (aSVD: −5.7e-7 for a true
         // 4.5e-14 on a rank-1 X). It costs the double rate: measured below (bench statistics).
-        // The chunk is cast in blocks of kCastRows rows so the double copy stays small.
+        // The chunk is cast in blocks of kCastRows rows so the double copy stays small. A chunk in
+        // the safe range adds straight into C (a d_in² Gram of its own was a fifth of a compare's
+        // page faults); a scaled one has its own Gram, scaled back by 2^2e when added.
+        // ‖X_j‖² is summed the same way on both paths, so a scaled input keeps every bit of it.
+        if (e != 0 && gram.rows() != d) gram.resize(d, d);
+        MatrixD& target = e == 0 ? stats.C : gram;
+        if (e != 0) gram.triangularView<Eigen::Lower>().setZero();
         const double square = e == 0 ? 1.0 : std::ldexp(1.0, 2 * e);   // ×1 is exact: plain data keeps its bits
-        const double unit = e == 0 ? 1.0 : std::ldexp(1.0, e);
-        gram.triangularView<Eigen::Lower>().setZero();
         for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += kCastRows) {
             rows_in_double = X.middleRows(r0, std::min(kCastRows, X.rows() - r0)).cast<double>();
-            gram.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
+            target.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
+            sq_sum += rows_in_double.colwise().squaredNorm().transpose() * square;
         }
-        if (first_row == 0) stats.C.triangularView<Eigen::Lower>() = gram * square;
-        else stats.C.triangularView<Eigen::Lower>() += gram * square;
-        abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * unit;
-        sq_sum += gram.diagonal() * square;   // ‖X_j‖² is the Gram diagonal: no extra pass
+        if (e != 0) stats.C.triangularView<Eigen::Lower>() += gram * square;
+        abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * (e == 0 ? 1.0 : std::ldexp(1.0, e));
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();
         progress.report(static_cast<double>(seen) / static_cast<double>(n), "calibration statistics");
