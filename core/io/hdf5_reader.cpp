@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
 #include "hdf5_probe.h"
+#include "float64_range.h"
 #include "hdf5_storage_check.h"
 #include "row_major_copy.h"
 #include "tensor_view.h"
@@ -90,6 +92,25 @@ DatasetShape describe(hid_t dataset) {
 
 bool is_supported_float(const DatasetShape& s) {
     return s.type_class == H5T_FLOAT && (s.type_size == 2 || s.type_size == 4 || s.type_size == 8);
+}
+
+bool is_float64(const DatasetShape& s) { return s.type_class == H5T_FLOAT && s.type_size == 8; }
+
+// The selection as float32 into out (count values). A float64 dataset is read as float64 and
+// scanned against float32's range before rounding (float64_range.h): HDF5's own conversion
+// turns 1e150 into Inf and 1e-50 into 0 without a word. Empty when HDF5 cannot read it.
+std::optional<Float64Scan> read_floats(hid_t dataset, hid_t mem_space, hid_t file_space, bool float64,
+                                       std::size_t count, float* out) {
+    if (!float64) {
+        if (H5Dread(dataset, H5T_NATIVE_FLOAT, mem_space, file_space, H5P_DEFAULT, out) < 0) return std::nullopt;
+        return Float64Scan{};
+    }
+    std::vector<double> values(count);
+    if (H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, values.data()) < 0) return std::nullopt;
+    const Float64Scan scan = scan_float64(values.data(), count);
+    if (!scan.first_beyond)   // in range: the rounding is float32's own
+        for (std::size_t k = 0; k < count; ++k) out[k] = static_cast<float>(values[k]);
+    return scan;
 }
 
 Handle open_dataset(hid_t file, const std::string& path) {
@@ -198,8 +219,8 @@ std::vector<std::pair<std::string, std::string>> read_string_attributes(hid_t ob
 
 class Hdf5InputSource : public InputSource {
 public:
-    Hdf5InputSource(std::string path, std::string dataset, std::vector<hsize_t> dims)
-        : path_(std::move(path)), dataset_(std::move(dataset)), dims_(std::move(dims)) {}
+    Hdf5InputSource(std::string path, std::string dataset, std::vector<hsize_t> dims, bool float64)
+        : path_(std::move(path)), dataset_(std::move(dataset)), dims_(std::move(dims)), float64_(float64) {}
     Eigen::Index n_tokens() const override {
         Eigen::Index n = 1;
         for (size_t k = 0; k + 1 < dims_.size(); ++k) n *= static_cast<Eigen::Index>(dims_[k]);
@@ -209,12 +230,14 @@ public:
     std::string description() const override { return path_ + ":" + dataset_; }
     void for_each_chunk(Eigen::Index max_rows, const std::function<void(const MatrixF&, Eigen::Index)>& visit,
                         Progress& progress) const override;
-    // Tokens [first, first + rows), row-major, into buffer.
-    void read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const;
+    // Tokens [first, first + rows), row-major, into buffer; InputError naming a float64 value
+    // beyond float32's range. Returns the float64 scan (nothing for float32 data).
+    Float64Scan read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const;
 
 private:
     std::string path_, dataset_;
     std::vector<hsize_t> dims_;
+    bool float64_ = false;
 };
 
 void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
@@ -223,16 +246,18 @@ void Hdf5InputSource::for_each_chunk(Eigen::Index max_rows,
     const Eigen::Index n = n_tokens(), d = width();
     std::vector<float> buffer;
     MatrixF chunk;
+    double largest = 0.0;
     for (Eigen::Index first = 0; first < n; first += max_rows) {
         progress.check();
         const Eigen::Index rows = std::min(max_rows, n - first);
-        read_rows(first, rows, buffer);
+        largest = std::max(largest, read_rows(first, rows, buffer).largest);
         copy_row_major(buffer.data(), rows, d, chunk);
         visit(chunk, first);
     }
+    check_not_below_float32(description(), largest);
 }
 
-void Hdf5InputSource::read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const {
+Float64Scan Hdf5InputSource::read_rows(Eigen::Index first, Eigen::Index rows, std::vector<float>& buffer) const {
     const Eigen::Index d = width();
     std::lock_guard lock(hdf5::library_mutex());
     Handle file = hdf5::open_file_read(path_);
@@ -261,9 +286,16 @@ void Hdf5InputSource::read_rows(Eigen::Index first, Eigen::Index rows, std::vect
     const hsize_t mem_dims[2] = {static_cast<hsize_t>(rows), static_cast<hsize_t>(d)};
     Handle mem_space(H5Screate_simple(2, mem_dims, nullptr), H5Sclose);
     buffer.resize(static_cast<size_t>(rows * d));
-    if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer.data()) < 0)
+    const auto scan = read_floats(dataset.get(), mem_space.get(), file_space.get(), float64_, buffer.size(), buffer.data());
+    if (!scan)
         throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
                          std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
+    if (scan->first_beyond) {
+        const auto k = static_cast<Eigen::Index>(*scan->first_beyond);
+        throw_beyond_float32(description(), scan->beyond_value,
+                             "token " + std::to_string(first + k / d) + ", channel " + std::to_string(k % d));
+    }
+    return *scan;
 }
 
 std::vector<LayerInfo> list_layers_unprobed(const std::string& path) {
@@ -305,8 +337,14 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
     layer.name = display_name(group);
     {
         std::vector<float> row_major(static_cast<size_t>(d_out * d_in));
-        if (H5Dread(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, row_major.data()) < 0)
-            throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
+        const auto scan = read_floats(dataset.get(), H5S_ALL, H5S_ALL, is_float64(shape), row_major.size(), row_major.data());
+        if (!scan) throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
+        const std::string where = path + ": weight of " + layer.name;
+        if (scan->first_beyond) {
+            const auto k = static_cast<Eigen::Index>(*scan->first_beyond);
+            throw_beyond_float32(where, scan->beyond_value, "row " + std::to_string(k / d_in) + ", column " + std::to_string(k % d_in));
+        }
+        check_not_below_float32(where, scan->largest);
         copy_row_major(row_major.data(), d_out, d_in, layer.W);
     }
     check_finite_weight(layer.W, path + ": weight of " + layer.name);
@@ -320,8 +358,10 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
             throw InputError(path + ": bias of " + layer.name + " has shape " + shape_text(b.dims) + " and dtype " +
                              b.dtype + "; expected float [" + std::to_string(d_out) + "]");
         layer.bias.resize(d_out);
-        if (H5Dread(bias.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, layer.bias.data()) < 0)
-            throw InputError(path + ": cannot read " + bias_path);
+        const auto scan = read_floats(bias.get(), H5S_ALL, H5S_ALL, is_float64(b), static_cast<std::size_t>(d_out), layer.bias.data());
+        if (!scan) throw InputError(path + ": cannot read " + bias_path);
+        if (scan->first_beyond)
+            throw_beyond_float32(path + ": bias of " + layer.name, scan->beyond_value, "index " + std::to_string(*scan->first_beyond));
         for (Eigen::Index i = 0; i < d_out; ++i)
             if (!std::isfinite(layer.bias(i)))
                 throw InputError(path + ": bias of " + layer.name + " has a non-finite value (NaN or Inf) at index " +
@@ -348,7 +388,7 @@ std::unique_ptr<Hdf5InputSource> open_inputs_unprobed(const std::string& path, c
     if (expected_width > 0 && static_cast<Eigen::Index>(shape.dims.back()) != expected_width)
         throw InputError(path + ": inputs of " + display_name(group) + " have width " + std::to_string(shape.dims.back()) +
                          "; weight has d_in = " + std::to_string(expected_width));
-    return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims);
+    return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims, is_float64(shape));
 }
 
 // Tokens the probe reads at each end of the inputs: their chunks' index entries and data.

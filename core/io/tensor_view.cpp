@@ -1,15 +1,18 @@
 #include "tensor_view.h"
 
+#include <algorithm>
 #include <bit>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "../errors.h"
 #include "../progress.h"
 #include "checked_math.h"
+#include "float64_range.h"
 #include "row_major_copy.h"
 
 namespace layerlens {
@@ -99,9 +102,36 @@ std::string value_text(double value) {
     return text.str();
 }
 
-// Position of element (row, col) of a 2-D view, in elements from element 0.
-std::uint64_t linear_index(const TensorView& view, std::uint64_t row, std::uint64_t col) {
-    return view.fortran_order ? row + col * view.shape[0] : row * view.shape[1] + col;
+// Element `index` (from element 0) of a 2-D [rows, cols] or 3-D [batch, seq, cols] view as
+// (row, column), a 3-D view's row being its token b·seq + s.
+std::pair<std::uint64_t, std::uint64_t> row_and_column(const TensorView& view, std::uint64_t index) {
+    const std::uint64_t cols = view.shape.back();
+    if (!view.fortran_order) return {index / cols, index % cols};
+    const std::uint64_t rows = view.element_count() / cols;   // index = position + column·rows
+    const std::uint64_t column = index / rows, position = index % rows;
+    if (view.shape.size() != 3) return {position, column};
+    const std::uint64_t batch = view.shape[0], seq = view.shape[1];   // position = b + s·batch
+    return {(position % batch) * seq + position / batch, column};
+}
+
+// A float64 view's values checked against float32's range before they are rounded to it
+// (float64_range.h), naming the first beyond it as `row_word` i, `column_word` j.
+void check_float64_range(const TensorView& view, const unsigned char* base, const char* row_word, const char* column_word) {
+    if (view.type != ElementType::Float64) return;
+    constexpr std::uint64_t kBlock = 4096;
+    std::vector<double> block(kBlock);
+    Float64Scan scan;
+    const std::uint64_t count = view.element_count();
+    for (std::uint64_t first = 0; first < count; first += kBlock) {
+        const std::uint64_t n = std::min(kBlock, count - first);
+        for (std::uint64_t k = 0; k < n; ++k) block[k] = element_value(base + (first + k) * 8, view.type, view.big_endian);
+        scan.merge(scan_float64(block.data(), n), first);
+    }
+    if (scan.first_beyond) {
+        const auto [row, column] = row_and_column(view, *scan.first_beyond);
+        throw_beyond_float32(view.where(), scan.beyond_value, std::string(row_word) + " " + std::to_string(row) + ", " + column_word + " " + std::to_string(column));
+    }
+    check_not_below_float32(view.where(), scan.largest);
 }
 
 class TensorInputSource : public InputSource {
@@ -117,6 +147,7 @@ public:
                         Progress& progress) const override {
         const std::size_t size = element_size(view_.type);
         const unsigned char* base = view_.file->span(view_.offset, view_.element_count() * size, "inputs " + view_.name);
+        check_float64_range(view_, base, "token", "channel");
         Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows_buffer;
         MatrixF chunk;
         for (Eigen::Index first = 0; first < tokens_; first += max_rows) {
@@ -201,6 +232,7 @@ MatrixF read_weight(const TensorView& view, const ReadLimits& limits) {
                          std::to_string(limits.max_weight_bytes >> 20) + " MiB");
     const std::size_t size = element_size(view.type);
     const unsigned char* base = view.file->span(view.offset, view.element_count() * size, "tensor '" + view.name + "'");
+    check_float64_range(view, base, "row", "column");
     MatrixF W(static_cast<Eigen::Index>(d_out), static_cast<Eigen::Index>(d_in));
     if (view.fortran_order) {
         // Column j is contiguous: the column-major matrix takes it as it lies.
@@ -212,18 +244,7 @@ MatrixF read_weight(const TensorView& view, const ReadLimits& limits) {
             W.row(static_cast<Eigen::Index>(i)) = Eigen::Map<const Eigen::RowVectorXf>(row.data(), static_cast<Eigen::Index>(d_in));
         }
     }
-    if (!W.allFinite()) {
-        for (Eigen::Index i = 0; i < W.rows(); ++i)
-            for (Eigen::Index j = 0; j < W.cols(); ++j)
-                if (!std::isfinite(W(i, j))) {
-                    const double raw = element_value(base + linear_index(view, static_cast<std::uint64_t>(i), static_cast<std::uint64_t>(j)) * size,
-                                                     view.type, view.big_endian);
-                    throw InputError(view.where() + " has " +
-                                     (std::isfinite(raw) ? "the value " + value_text(raw) + ", beyond float32's range,"
-                                                         : std::string("a non-finite value (NaN or Inf)")) +
-                                     " at row " + std::to_string(i) + ", column " + std::to_string(j));
-                }
-    }
+    check_finite_weight(W, view.where());   // only NaN and Inf are left: the range is checked above
     return W;
 }
 

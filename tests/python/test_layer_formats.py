@@ -272,5 +272,75 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
         self.expect_exit_1(["info", cut], cut, "dim 64, hidden_dim 172, 5 layers", "truncated")
 
 
+@unittest.skipUnless(CLI and os.path.exists(CLI), "LAYERLENS_CLI is not set to a built layerlens-cli")
+class Float64OutsideFloat32sRange(unittest.TestCase):
+    """float64 files are rounded to float32 on reading. A value beyond float32's range, or a tensor
+    lying wholly below its normal numbers, is refused naming the file, the tensor, the value and the
+    position; inside the range a float64 layer scaled by 1e±30 gives the E of the unscaled one."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+        rng = np.random.default_rng(4)
+        self.W = rng.standard_normal((6, 16))
+        self.X = rng.standard_normal((40, 16))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def h5(self, name, W, X):
+        path = os.path.join(self.dir, name)
+        with h5py.File(path, "w") as f:
+            f["l/weight"] = W
+            f["l/inputs"] = X
+        return path
+
+    def npy(self, name, array):
+        path = os.path.join(self.dir, name)
+        np.save(path, array)
+        return path
+
+    def expect_refused(self, args, *fragments):
+        out = cli("run", *args, "--method", "rtn")
+        self.assertEqual(out.returncode, 1, f"{args}: {out.stdout} {out.stderr}")
+        self.assertEqual(out.stdout, "", "no E is printed")
+        for fragment in fragments:
+            self.assertIn(fragment, out.stderr)
+
+    def test_beyond_and_below_float32_are_refused_with_where_and_what(self):
+        big_x, tiny_w = self.X.copy(), self.W * 1e-50
+        big_x[7, 3] = -2e39
+        w_npy, x_npy = self.npy("w.npy", self.W), self.npy("x.npy", self.X)
+        below = "below float32's smallest normal"
+        tiny_npy = self.npy("tiny.npy", tiny_w)
+        bx_npy = self.npy("bx.npy", np.asfortranarray(big_x.astype(">f8")))
+        bx3_npy = self.npy("bx3.npy", big_x.reshape(4, 10, 16))
+        h5s = {k: self.h5(k + ".h5", W, X) for k, W, X in
+               (("a", self.W * 1e150, self.X), ("b", tiny_w, self.X), ("c", self.W, big_x), ("d", self.W, self.X * 1e-45))}
+        # label: (arguments, the file and tensor named, what the message must say)
+        cases = {
+            "hdf5 weight beyond": ([h5s["a"]], h5s["a"], "weight of l", "row 0, column 0", "beyond the range of float32"),
+            "hdf5 weight below": ([h5s["b"]], h5s["b"], "weight of l", below),
+            "hdf5 inputs beyond": ([h5s["c"]], h5s["c"], "l/inputs", "-2e+39", "token 7, channel 3"),
+            "hdf5 inputs below": ([h5s["d"]], h5s["d"], "l/inputs", below),
+            "npy weight below": ([tiny_npy, "--inputs", x_npy], tiny_npy, "'tiny'", below),
+            "npy big-endian Fortran inputs beyond": ([w_npy, "--inputs", bx_npy], bx_npy, "'bx'", "-2e+39", "token 7, channel 3"),
+            "npy 3-D inputs beyond": ([w_npy, "--inputs", bx3_npy], bx3_npy, "'bx3'", "token 7, channel 3"),
+        }
+        for label, (args, *fragments) in cases.items():
+            with self.subTest(label):
+                self.expect_refused(args, *fragments, "rescale")
+
+    def test_float64_inside_float32s_range_gives_the_unscaled_error(self):
+        def E(W, X):
+            out = cli("run", self.h5(f"s{len(os.listdir(self.dir))}.h5", W, X), "--method", "gptq", "--json", "--quiet")
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return json.loads(out.stdout)["relative_output_error"]
+        plain = E(self.W, self.X)
+        for w_scale, x_scale in ((1e30, 1.0), (1e-30, 1.0), (1.0, 1e30), (1.0, 1e-30), (1e-30, 1e30)):
+            with self.subTest(w=w_scale, x=x_scale):
+                self.assertAlmostEqual(E(self.W * w_scale, self.X * x_scale) / plain, 1.0, delta=1e-5)
+
+
 if __name__ == "__main__":
     unittest.main()
