@@ -4,6 +4,9 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "../errors.h"
@@ -51,8 +54,20 @@ bool nesting_within_limit(const char* text, std::size_t length) {
 json parse_json(const std::string& path, const char* text, std::size_t length, const std::string& what) {
     if (!nesting_within_limit(text, length))
         throw InputError(path + ": the " + what + " nests JSON deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    // A key given twice in one object would silently be its last value here and may be its first
+    // in another reader (two programs seeing two different layers in one file): refused.
+    std::vector<std::set<std::string>> keys_per_object;
+    const json::parser_callback_t refuse_duplicates = [&](int, json::parse_event_t event, json& parsed) {
+        if (event == json::parse_event_t::object_start) keys_per_object.emplace_back();
+        else if (event == json::parse_event_t::object_end && !keys_per_object.empty()) keys_per_object.pop_back();
+        else if (event == json::parse_event_t::key && !keys_per_object.empty() &&
+                 !keys_per_object.back().insert(parsed.get<std::string>()).second)
+            throw InputError(path + ": the " + what + " gives the key '" + parsed.get<std::string>() +
+                             "' twice in one object, so readers may disagree on which is meant");
+        return true;
+    };
     try {
-        return json::parse(text, text + length);
+        return json::parse(text, text + length, refuse_duplicates);
     } catch (const json::exception& e) {
         throw InputError(path + ": the " + what + " is not valid JSON (" + e.what() + ")");
     }
@@ -233,6 +248,9 @@ TensorTable read_safetensors_index(const std::string& path) {
             if (!std::filesystem::is_regular_file(shard_path, ec))
                 throw InputError(path + ": shard '" + shard + "' named for tensor '" + tensor + "' is missing from " +
                                  (folder.empty() ? std::string(".") : folder.string()));
+            if (std::filesystem::equivalent(shard_path, path, ec))
+                throw InputError(path + ": weight_map puts tensor '" + tensor + "' in the index itself ('" + shard +
+                                 "'); it must name the .safetensors shard that holds it");
             found = shards.emplace(shard, read_safetensors_file(shard_path)).first;
         }
         const auto entry = std::find_if(found->second.entries.begin(), found->second.entries.end(),

@@ -218,6 +218,9 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
             "mismatch": (safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4))}).replace(b"[3, 4]", b"[4, 4]"),
                          ["'w.weight'", "[4, 4]", "span"]),
             "dtype": (safetensors_bytes({"w.weight": ("I32", self.W.tobytes(), (3, 4))}), ["'w.weight'", "dtype I32"]),
+            "duplicate_key": (struct.pack("<Q", 128) + (b'{"w.weight":{"dtype":"F32","shape":[3,4],"data_offsets":[0,48]},'
+                                                         b'"w.weight":{"dtype":"F32","shape":[4,3],"data_offsets":[0,48]}}').ljust(128)
+                              + self.W.tobytes(), ["key 'w.weight' twice"]),
             "huge": (raw_safetensors({"w.weight": {"dtype": "F32", "shape": [9999999, 9999999],
                                                    "data_offsets": [0, 399999920000004]}}, b"\0" * 4),
                      ["'w.weight'", "past the end"]),
@@ -247,6 +250,9 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
         index = self.write("model.safetensors.index.json",
                            json.dumps({"weight_map": {"w.weight": "../outside.safetensors"}}).encode())
         self.expect_exit_1(["info", index], index, "'w.weight'", "plain file names")
+        itself = self.write("self.safetensors.index.json",
+                            json.dumps({"weight_map": {"w.weight": "self.safetensors.index.json"}}).encode())
+        self.expect_exit_1(["info", itself], itself, "'w.weight'", "in the index itself")
 
     def test_pickled_and_broken_npy(self):
         pickled = os.path.join(self.dir, "objects.npy")
