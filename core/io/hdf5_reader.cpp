@@ -37,6 +37,42 @@ std::string object_path(const std::string& group, const std::string& leaf) {
 std::string display_name(const std::string& group) { return group.empty() ? "/" : group; }
 
 // H5Lexists needs every intermediate link to exist, so walk the path one component at a time.
+// A layer is read from the file itself. An external link would open another file (whatever path
+// it names, outside the probe of hdf5_probe.h), so every open and lookup here goes through this
+// link-access list, which refuses to traverse one, and external_link_on() names it for the message.
+herr_t refuse_external_link(const char*, const char*, const char*, const char*, unsigned*, hid_t, void*) { return -1; }
+
+hid_t without_external_links() {
+    static const hid_t lapl = [] {
+        const hid_t list = H5Pcreate(H5P_DATASET_ACCESS);   // a link-access list too (its parent class)
+        H5Pset_elink_cb(list, refuse_external_link, nullptr);
+        return list;
+    }();
+    return lapl;
+}
+
+// The first part of path ("/a", "/a/weight") that is an external link, or "".
+std::string external_link_on(hid_t file, const std::string& path) {
+    std::string partial;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '/')) {
+        if (part.empty()) continue;
+        partial += "/" + part;
+        H5L_info_t info{};
+        if (H5Lexists(file, partial.c_str(), without_external_links()) <= 0 ||
+            H5Lget_info(file, partial.c_str(), &info, without_external_links()) < 0)
+            return "";
+        if (info.type == H5L_TYPE_EXTERNAL) return partial;
+    }
+    return "";
+}
+
+std::string external_link_problem(const std::string& what, const std::string& link) {
+    return what + " lies behind an external link (" + link +
+           ", to another file); LayerLens reads only what the file itself holds (copy the data in, e.g. with h5copy)";
+}
+
 bool link_exists(hid_t file, const std::string& path) {
     std::string partial;
     std::stringstream parts(path);
@@ -44,7 +80,7 @@ bool link_exists(hid_t file, const std::string& path) {
     while (std::getline(parts, part, '/')) {
         if (part.empty()) continue;
         partial += "/" + part;
-        if (H5Lexists(file, partial.c_str(), H5P_DEFAULT) <= 0) return false;
+        if (H5Lexists(file, partial.c_str(), without_external_links()) <= 0) return false;
     }
     return true;
 }
@@ -114,7 +150,7 @@ std::optional<Float64Scan> read_floats(hid_t dataset, hid_t mem_space, hid_t fil
 }
 
 Handle open_dataset(hid_t file, const std::string& path) {
-    return Handle(H5Dopen2(file, path.c_str(), H5P_DEFAULT), H5Dclose);
+    return Handle(H5Dopen2(file, path.c_str(), without_external_links()), H5Dclose);
 }
 
 // Why a `weight` dataset cannot serve as a layer weight, or "" when it can.
@@ -149,8 +185,16 @@ herr_t visit_link(hid_t, const char* name, const H5L_info_t* info, void* data) {
     const std::string path(name);
     const auto slash = path.rfind('/');
     const std::string leaf = slash == std::string::npos ? path : path.substr(slash + 1);
-    if (leaf != "weight" || info->type != H5L_TYPE_HARD) return 0;
+    if (leaf != "weight") return 0;
     const std::string group = slash == std::string::npos ? "" : path.substr(0, slash);
+    if (info->type == H5L_TYPE_EXTERNAL) {   // listed, as `run` would name it, with why it is not read
+        LayerInfo layer;
+        layer.name = display_name(group);
+        layer.problem = external_link_problem("weight of " + layer.name, "/" + path);
+        state->layers.push_back(std::move(layer));
+        return 0;
+    }
+    if (info->type != H5L_TYPE_HARD && info->type != H5L_TYPE_SOFT) return 0;
     Handle dataset = open_dataset(state->file, "/" + path);
     if (!dataset.valid()) return 0;   // a group named "weight", not a dataset
     LayerInfo layer;
@@ -163,6 +207,9 @@ herr_t visit_link(hid_t, const char* name, const H5L_info_t* info, void* data) {
         layer.d_in = static_cast<Eigen::Index>(w.dims[1]);
     }
     const std::string inputs_path = object_path(group, "inputs");
+    for (const char* part : {"inputs", "bias"})
+        if (const std::string link = external_link_on(state->file, object_path(group, part)); !link.empty() && layer.problem.empty())
+            layer.problem = external_link_problem(std::string(part) + " of " + layer.name, link);
     if (link_exists(state->file, inputs_path)) {
         Handle inputs = open_dataset(state->file, inputs_path);
         if (inputs.valid()) {
@@ -314,6 +361,8 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
     if (!group.empty() && !link_exists(file.get(), "/" + group))
         throw InputError(path + ": no group '" + name + "' in the file");
     const std::string weight_path = object_path(group, "weight");
+    if (const std::string link = external_link_on(file.get(), weight_path); !link.empty())
+        throw InputError(path + ": " + external_link_problem("weight of " + display_name(group), link));
     if (!link_exists(file.get(), weight_path))
         throw InputError(path + ": group '" + display_name(group) + "' has no dataset 'weight'");
     Handle dataset = open_dataset(file.get(), weight_path);
@@ -350,6 +399,8 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
     check_finite_weight(layer.W, path + ": weight of " + layer.name);
 
     const std::string bias_path = object_path(group, "bias");
+    if (const std::string link = external_link_on(file.get(), bias_path); !link.empty())
+        throw InputError(path + ": " + external_link_problem("bias of " + layer.name, link));
     if (link_exists(file.get(), bias_path)) {
         Handle bias = open_dataset(file.get(), bias_path);
         const DatasetShape b = bias.valid() ? describe(bias.get()) : DatasetShape{};
@@ -367,7 +418,7 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
                 throw InputError(path + ": bias of " + layer.name + " has a non-finite value (NaN or Inf) at index " +
                                  std::to_string(i));
     }
-    Handle group_handle(H5Oopen(file.get(), group.empty() ? "/" : ("/" + group).c_str(), H5P_DEFAULT), H5Oclose);
+    Handle group_handle(H5Oopen(file.get(), group.empty() ? "/" : ("/" + group).c_str(), without_external_links()), H5Oclose);
     if (group_handle.valid()) layer.attributes = read_string_attributes(group_handle.get());
     return layer;
 }
@@ -378,6 +429,8 @@ std::unique_ptr<Hdf5InputSource> open_inputs_unprobed(const std::string& path, c
     Handle file = hdf5::open_file_read(path);
     const std::string group = normalise_group(name);
     const std::string inputs_path = object_path(group, "inputs");
+    if (const std::string link = external_link_on(file.get(), inputs_path); !link.empty())
+        throw InputError(path + ": " + external_link_problem("inputs of " + display_name(group), link));
     if (!link_exists(file.get(), inputs_path))
         throw InputError(path + ": layer '" + display_name(group) + "' has no dataset 'inputs' (give a separate inputs file)");
     Handle dataset = open_dataset(file.get(), inputs_path);

@@ -113,7 +113,7 @@ TEST(Npy, RefusesBrokenAndHostileFilesByName) {
         {npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2), }", floats_bytes({0, 0, 0, 0}).substr(0, 8) + std::string("\x00\x00\x00\x00\x00\x00\xf0\x7f", 8)),
          {"non-finite", "row 0, column 1"}},
         {npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }", std::string("\x9c\x75\x00\x88\x3c\xe4\x37\x7e", 8)),
-         {"1e+300, beyond float32's range", "row 0, column 0"}},
+         {"float64 value 1e+300", "beyond the range of float32", "row 0, column 0"}},
     };
     for (size_t k = 0; k < cases.size(); ++k) {
         SCOPED_TRACE(k);

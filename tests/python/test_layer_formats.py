@@ -246,6 +246,30 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
             d[:16] = 1.0
         self.expect_exit_1(["run", partial, "--method", "rtn"], partial, "inputs", "only 1 of its 4 chunks written")
 
+    def test_hdf5_external_links_are_named_by_info_and_run(self):
+        other = os.path.join(self.dir, "other.h5")
+        with h5py.File(other, "w") as f:
+            f["w"] = self.W
+            f["x"] = np.ones((16, 4), np.float32)
+        linked = os.path.join(self.dir, "linked.h5")
+        with h5py.File(linked, "w") as f:
+            f["a/weight"] = h5py.ExternalLink(other, "/w")
+            f["b/weight"] = self.W
+            f["b/inputs"] = h5py.ExternalLink(other, "/x")
+            f["data/w"] = self.W
+            f["data/x"] = np.ones((16, 4), np.float32)
+            f["s/weight"] = h5py.SoftLink("/data/w")   # inside the file: read as any dataset
+            f["s/inputs"] = h5py.SoftLink("/data/x")
+        listed = cli("info", linked, "--json")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        problems = {layer["name"]: layer.get("note", "") for layer in json.loads(listed.stdout)}
+        self.assertIn("weight of a lies behind an external link (/a/weight", problems["a"])
+        self.assertIn("inputs of b lies behind an external link (/b/inputs", problems["b"])
+        self.assertEqual(problems["s"], "")
+        for layer, what in (("a", "weight of a"), ("b", "inputs of b")):
+            self.expect_exit_1(["run", linked, "--layer", layer, "--method", "rtn"], linked, what, "external link", "h5copy")
+        self.assertEqual(cli("run", linked, "--layer", "s", "--method", "rtn").returncode, 0)
+
     def test_shard_escaping_its_folder(self):
         index = self.write("model.safetensors.index.json",
                            json.dumps({"weight_map": {"w.weight": "../outside.safetensors"}}).encode())
