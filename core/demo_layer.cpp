@@ -118,6 +118,8 @@ void parse_shape(const std::string& text, Eigen::Index& d_out, Eigen::Index& d_i
     const auto x = text.find('x');
     try {
         if (x == std::string::npos) throw std::invalid_argument("no x");
+        // Digits only: stoll alone would take " 5" and "+5", which are typos here.
+        if (text.find_first_not_of("0123456789x") != std::string::npos) throw std::invalid_argument("not digits");
         size_t used = 0;
         const long long rows = std::stoll(text.substr(0, x), &used);
         if (used != x) throw std::invalid_argument("junk");

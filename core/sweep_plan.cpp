@@ -56,18 +56,18 @@ SweepPlan plan_sweep(SweepAxis axis, const std::vector<double>& values, const st
     return plan;
 }
 
-std::vector<double> parse_sweep_values(const std::string& text) {
+std::vector<double> parse_sweep_values(const std::string& text, const std::string& option) {
     std::vector<double> values;
-    std::stringstream stream(text);
+    std::stringstream stream(text + ",");   // the comma makes a trailing empty item ("0.5,") one more item
     std::string part;
     while (std::getline(stream, part, ',')) {
         part.erase(0, part.find_first_not_of(" \t"));
         part.erase(part.find_last_not_of(" \t") + 1);
-        if (part.empty()) throw ParameterError("an empty item in '" + text + "' (give values such as 0.5,0.6,0.7 or 2,3,4)");
+        if (part.empty()) throw ParameterError(option + " has an empty item in '" + text + "' (give values such as 0.5,0.6,0.7 or 2,3,4)");
         char* end = nullptr;
         const double v = std::strtod(part.c_str(), &end);
         if (end != part.c_str() + part.size() || !std::isfinite(v))
-            throw ParameterError("'" + part + "' is not a number (give values such as 0.5,0.6,0.7 or 2,3,4)");
+            throw ParameterError(option + ": '" + part + "' is not a number (give values such as 0.5,0.6,0.7 or 2,3,4)");
         values.push_back(v);
     }
     return values;

@@ -46,6 +46,6 @@ struct SweepPlan {
 SweepPlan plan_sweep(SweepAxis axis, const std::vector<double>& values, const std::vector<SweepMethod>& methods);
 
 // "0.5,0.6,0.7" → values; throws ParameterError naming the bad entry.
-std::vector<double> parse_sweep_values(const std::string& text);
+std::vector<double> parse_sweep_values(const std::string& text, const std::string& option);
 
 }  // namespace layerlens

@@ -213,7 +213,7 @@ ModelEvalRequest ModelRunForm::request() const {
         if (bits_->value() > 0) base.bits = bits_->value();
         std::vector<double> sparsities;
         const std::string sparsity = sparsity_->text().trimmed().toStdString();
-        if (!sparsity.empty()) sparsities = parse_sweep_values(sparsity);
+        if (!sparsity.empty()) sparsities = parse_sweep_values(sparsity, "Sparsity");
         // One sparsity is the budget of every method (as `--sparsity`); several are swept, and a
         // method without a sparsity budget is skipped (as `--sparsities`).
         if (sparsities.size() == 1) base.sparsity = sparsities.front(), sparsities.clear();

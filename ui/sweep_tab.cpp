@@ -176,7 +176,7 @@ bool SweepTab::runSweep() {
     if (methods.empty()) return refuse("Check at least one method in the panel.");
     SweepPlan plan;
     try {
-        plan = plan_sweep(*axis, parse_sweep_values(points_->text().toStdString()), methods);
+        plan = plan_sweep(*axis, parse_sweep_values(points_->text().toStdString(), "The values to sweep"), methods);
     } catch (const std::exception& e) {
         return refuse(QString::fromUtf8(e.what()));
     }

@@ -319,7 +319,7 @@ std::vector<ModelEvalPoint> planned_points(const Parsed& p) {
     }
     if (!p.sweep_sparsities.empty() && o.methods.empty()) throw ParameterError("--sparsities needs --methods");
     return method_points(o.methods, o.params,
-                         p.sweep_sparsities.empty() ? std::vector<double>{} : parse_sweep_values(p.sweep_sparsities));
+                         p.sweep_sparsities.empty() ? std::vector<double>{} : parse_sweep_values(p.sweep_sparsities, "--sparsities"));
 }
 
 // Plans the evaluation's points once the method settings are known.
@@ -514,7 +514,8 @@ void finish(Parsed& p, CLI::App& command, const std::vector<DeclaredParam>& decl
         if (p.sweep_sparsities.empty() == p.sweep_bits.empty())
             throw ParameterError("sweep needs exactly one of --sparsities 0.5,0.6,... and --bits 2,3,4,...");
         o.sweep_axis = p.sweep_bits.empty() ? SweepAxis::Sparsity : SweepAxis::Bits;
-        o.sweep_values = parse_sweep_values(p.sweep_bits.empty() ? p.sweep_sparsities : p.sweep_bits);
+        o.sweep_values = p.sweep_bits.empty() ? parse_sweep_values(p.sweep_sparsities, "--sparsities")
+                                         : parse_sweep_values(p.sweep_bits, "--bits");
     }
     apply_params(declared, p.params, command, o.params);
     if (o.json && o.csv) throw ParameterError("choose one of --json and --csv");

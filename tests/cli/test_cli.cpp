@@ -169,7 +169,10 @@ TEST(Cli, AuditedMisuseIsRefusedAndHuggingFaceExportsWork) {
     // Given but empty, or a typo in a list.
     expect_failure(run_cli("compare --demo --demo-shape 16x64 --methods ''"), 2, {"--methods", "empty item"});
     expect_failure(run_cli("compare --demo --demo-shape 16x64 --methods rtn,,wanda"), 2, {"--methods", "'rtn,,wanda'"});
-    expect_failure(run_cli("sweep --demo --demo-shape 16x64 --method rtn --bits 4,,3"), 2, {"empty item", "'4,,3'"});
+    expect_failure(run_cli("sweep --demo --demo-shape 16x64 --method rtn --bits 4,,3"), 2, {"--bits", "empty item", "'4,,3'"});
+    expect_failure(run_cli("sweep --demo --demo-shape 16x64 --method wanda --sparsities 0.5,"), 2, {"--sparsities", "empty item"});
+    expect_failure(run_cli("run --demo --demo-shape ' 16x64' --method rtn"), 2, {"' 16x64'", "D_OUTxD_IN"});
+    expect_failure(run_cli("run --demo --demo-shape 16x+64 --method rtn"), 2, {"'16x+64'"});
     expect_failure(run_cli("run --demo --demo-shape '' --method rtn"), 2, {"--demo-shape"});
     expect_failure(run_cli(demo + "--layer ''"), 2, {"--layer"});
     expect_failure(run_cli(demo + "--max-memory-mb 99999999999999999999"), 2, {"--max-memory-mb"});
