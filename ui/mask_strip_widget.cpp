@@ -1,7 +1,9 @@
 #include "mask_strip_widget.h"
 
+#include <QFontMetrics>
 #include <QMouseEvent>
 #include <QPainter>
+#include <algorithm>
 #include <cmath>
 
 #include "channel_focus.h"
@@ -67,8 +69,10 @@ void MaskStripWidget::paintEvent(QPaintEvent*) {
     small.setPointSizeF(small.pointSizeF() * 0.8);
     painter.setFont(small);
     painter.setPen(text);
-    painter.drawText(QRectF(2, 0, width() - 4, 16), Qt::AlignLeft | Qt::AlignVCenter,
-                     QString::fromStdString(p.label + ": " + p.summary));
+    // Elided, not cut, in a narrow column: "protected channels: 10 of 1…".
+    const QString caption = QFontMetrics(small).elidedText(QString::fromStdString(p.label + ": " + p.summary),
+                                                           Qt::ElideRight, std::max(0, width() - 4));
+    painter.drawText(QRectF(2, 0, width() - 4, 16), Qt::AlignLeft | Qt::AlignVCenter, caption);
 }
 
 void MaskStripWidget::mouseMoveEvent(QMouseEvent* event) {

@@ -127,7 +127,11 @@ void MethodColumn::setOutcome(const OutcomePtr& outcome) {
     protectionChoice_->blockSignals(true);
     protectionChoice_->clear();
     if (outcome->views)
-        for (const ChannelProtection& p : outcome->views->protections) protectionChoice_->addItem(QString::fromStdString(p.label));
+        for (const ChannelProtection& p : outcome->views->protections) {
+            // The short name fits a narrow column (twelve side by side); the full one is its tooltip.
+            protectionChoice_->addItem(QString::fromStdString(p.shortLabel.empty() ? p.label : p.shortLabel));
+            protectionChoice_->setItemData(protectionChoice_->count() - 1, QString::fromStdString(p.label), Qt::ToolTipRole);
+        }
     protectionChoice_->blockSignals(false);
     showProtection(0);
 }

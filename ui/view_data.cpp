@@ -70,6 +70,7 @@ size_t topCount(size_t n) { return std::max<size_t>(1, n / 100); }
 ChannelProtection scaleProtection(const MethodResult& result, size_t n) {
     ChannelProtection p;
     p.label = "AWQ scale s_j";
+    p.shortLabel = "scale s_j";
     p.values.assign(result.channel_scales.data(), result.channel_scales.data() + n);
     setRange(p);
     markTop(p, topCount(n));
@@ -80,6 +81,7 @@ ChannelProtection scaleProtection(const MethodResult& result, size_t n) {
 ChannelProtection protectedChannels(const MethodResult& result, size_t n) {
     ChannelProtection p;
     p.label = "protected channels";
+    p.shortLabel = "protected";
     p.values.assign(n, 0.0);
     p.marked.assign(n, 0);
     for (int j : result.protected_channels)
@@ -94,6 +96,7 @@ ChannelProtection keptFraction(const MethodResult& result, const MatrixF& W) {
     const size_t n = static_cast<size_t>(W.cols());
     ChannelProtection p;
     p.label = "kept fraction per channel";
+    p.shortLabel = "kept";
     p.values.resize(n);
     long long kept = 0;
     for (Eigen::Index j = 0; j < W.cols(); ++j) {
@@ -112,6 +115,7 @@ ChannelProtection keptFraction(const MethodResult& result, const MatrixF& W) {
 ChannelProtection reportedSeries(const std::string& name, const std::vector<double>& series) {
     ChannelProtection p;
     p.label = name;
+    p.shortLabel = name;
     p.values = series;
     setRange(p);
     markTop(p, topCount(series.size()));
@@ -123,6 +127,7 @@ ChannelProtection errorPerChannel(const MatrixF& W, const MatrixF& W_hat, const 
     const size_t n = static_cast<size_t>(W.cols());
     ChannelProtection p;
     p.label = "error per channel";
+    p.shortLabel = "error";
     p.values.resize(n);
     for (Eigen::Index j = 0; j < W.cols(); ++j)
         p.values[static_cast<size_t>(j)] = W.rows() ? static_cast<double>((W.col(j) - W_hat.col(j)).cwiseAbs().sum()) *

@@ -25,6 +25,7 @@ struct LayerViewData {
 // One way of saying, per input channel, how much a method protected it.
 struct ChannelProtection {
     std::string label;               // "AWQ scale s_j", "kept fraction per channel", ...
+    std::string shortLabel;          // the same in a word or two, for a column's chooser ("kept")
     std::vector<double> values;      // d_in values
     double lo = 0.0, hi = 1.0;       // range for colouring
     std::vector<char> marked;        // d_in flags: the channels singled out (protected, top kept)

@@ -87,7 +87,9 @@ QString parseArguments(const QApplication& app, Options& options) {
         return "--tab must be compare, sweep, calibration, teach or model, not '" + options.tab + "'";
     if (options.tab == "model" && !options.fromFile)
         return "--tab model needs a layer file: the layer map sweeps every layer of it";
-    if (parser.isSet(methodsOption)) {
+    if (parser.isSet(methodsOption) && parser.value(methodsOption).trimmed() == "all") {   // as layerlens-cli
+        for (const std::string& name : layerlens::method_names()) options.methods << QString::fromStdString(name);
+    } else if (parser.isSet(methodsOption)) {
         for (const QString& m : parser.value(methodsOption).split(',', Qt::SkipEmptyParts)) {
             options.methods << m.trimmed();
             try {
