@@ -139,6 +139,7 @@ QWidget* CalibrationView::buildResults() {
     big.setBold(true);
     overlap_->setFont(big);
     overlap_->setObjectName("calibration_overlap");
+    overlap_->setWordWrap(true);   // a wide layer's two top sets run past any window's width
     overlap_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     overlap_->setToolTip("The channels with the largest a_j = mean |X_j| in each set, and the Jaccard overlap of the two "
                          "sets (1 = the same channels).");

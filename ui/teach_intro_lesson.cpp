@@ -92,7 +92,7 @@ QGroupBox* TeachIntroLesson::buildExercise() {
     auto* exercise = new QGroupBox("2. Your turn: which channel would you protect first?");
     auto* layout = new QVBoxLayout(exercise);
     choice_ = new QButtonGroup(this);
-    auto* options = new QHBoxLayout;
+    auto* options = new QVBoxLayout;   // one per line: side by side they ran past a 1500-pixel window at 12 pt
     for (int k = 0; k < 3; ++k) {
         auto* option = new QRadioButton(QString("channel %1: weight %2, activation %3").arg(k + 1).arg(kExerciseW[k]).arg(kExerciseA[k]));
         choice_->addButton(option, k);
