@@ -48,7 +48,8 @@ void throw_on_non_finite(const MatrixF& chunk, Eigen::Index first_row, const Inp
 // multiplied by a power of two (exact) and its Gram by the inverse square, so at the end every
 // statistic is taken of input_scale·X (see CalibrationStats) and the float copy of C holds
 // numbers float32 can represent.
-CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress, Eigen::Index chunk_rows) {
+CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress, Eigen::Index chunk_rows,
+                                       StatisticsScope scope) {
     const Eigen::Index d = inputs.width();
     const Eigen::Index n = inputs.n_tokens();
     if (n <= 0) throw InputError(inputs.description() + ": there are no calibration tokens (0 rows)");
@@ -59,12 +60,15 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     CalibrationStats stats;
     stats.shared_factors = make_shared_factors();
     stats.source = inputs.description();
-    stats.C.resize(d, d);
-    stats.C.triangularView<Eigen::Lower>().setZero();   // chunks add their Gram to this triangle
+    const bool full = scope == StatisticsScope::Full;
+    if (full) {
+        stats.C.resize(d, d);
+        stats.C.triangularView<Eigen::Lower>().setZero();   // chunks add their Gram to this triangle
+    }
     VectorD abs_sum = VectorD::Zero(d);
     VectorD sq_sum = VectorD::Zero(d);
     stats.max_abs = VectorD::Zero(d);
-    const bool keep_tokens = CalibrationStats::keeps_tokens(n, d);   // see CalibrationStats::token_factor
+    const bool keep_tokens = full && CalibrationStats::keeps_tokens(n, d);   // see CalibrationStats::token_factor
     MatrixD gram, rows_in_double;   // gram: only for chunks outside the safe range
     MatrixF scaled_chunk;   // only for chunks outside the safe range
     if (keep_tokens) stats.token_factor.resize(n, d);
@@ -89,16 +93,16 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         // the safe range adds straight into C (a d_in² Gram of its own was a fifth of a compare's
         // page faults); a scaled one has its own Gram, scaled back by 2^2e when added.
         // ‖X_j‖² is summed the same way on both paths, so a scaled input keeps every bit of it.
-        if (e != 0 && gram.rows() != d) gram.resize(d, d);
+        if (e != 0 && full && gram.rows() != d) gram.resize(d, d);
         MatrixD& target = e == 0 ? stats.C : gram;
-        if (e != 0) gram.triangularView<Eigen::Lower>().setZero();
+        if (e != 0 && full) gram.triangularView<Eigen::Lower>().setZero();
         const double square = e == 0 ? 1.0 : std::ldexp(1.0, 2 * e);   // ×1 is exact: plain data keeps its bits
         for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += kCastRows) {
             rows_in_double = X.middleRows(r0, std::min(kCastRows, X.rows() - r0)).cast<double>();
-            target.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
+            if (full) target.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
             sq_sum += rows_in_double.colwise().squaredNorm().transpose() * square;
         }
-        if (e != 0) stats.C.triangularView<Eigen::Lower>() += gram * square;
+        if (e != 0 && full) stats.C.triangularView<Eigen::Lower>() += gram * square;
         abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * (e == 0 ? 1.0 : std::ldexp(1.0, e));
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();
@@ -114,8 +118,8 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
     // short contiguous runs that stay in cache; a row-by-row mirror took a second at d_in = 11008.
     constexpr Eigen::Index band = 64;
     const double inverse_n = s * s / static_cast<double>(seen);
-    stats.C_float.resize(d, d);
-    for (Eigen::Index j0 = 0; j0 < d; j0 += band) {
+    if (full) stats.C_float.resize(d, d);
+    for (Eigen::Index j0 = 0; full && j0 < d; j0 += band) {
         const Eigen::Index width = std::min(band, d - j0);
         for (Eigen::Index k = 0; k < width; ++k) stats.C.col(j0 + k).tail(d - j0 - k) *= inverse_n;
         if (j0 > 0) stats.C.block(0, j0, j0, width) = stats.C.block(j0, 0, width, j0).transpose();

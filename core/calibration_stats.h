@@ -61,7 +61,10 @@ struct CalibrationStats {
 // 64 MiB of float32, between 256 and 4096, so a wide layer's chunk stays small); throws InputError naming the
 // first NaN/Inf (token, channel) and when there are no tokens; warns on dead channels and on
 // fewer tokens than channels (C is then singular and methods dampen it).
+// Channels: only what describes each channel (a_j, ‖X_j‖, max, dead channels, the warnings),
+// without C, its float copy or the tokens: what `info` shows, at the cost of one read.
+enum class StatisticsScope { Full, Channels };
 CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& progress,
-                                       Eigen::Index chunk_rows = 0);
+                                       Eigen::Index chunk_rows = 0, StatisticsScope scope = StatisticsScope::Full);
 
 }  // namespace layerlens

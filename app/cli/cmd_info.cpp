@@ -51,7 +51,7 @@ int run_info(const Options& options) {
             try {
                 Progress quiet;
                 const auto inputs = format.open_own_inputs(options.source.path, info.name, info.d_in);
-                const CalibrationStats stats = accumulate_statistics(*inputs, quiet);
+                const CalibrationStats stats = accumulate_statistics(*inputs, quiet, 0, StatisticsScope::Channels);
                 outliers = stats.outlier_strength();
                 for (const auto& w : stats.warnings) note += (note.empty() ? "" : "; ") + w;
             } catch (const InputError& e) {

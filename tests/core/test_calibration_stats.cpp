@@ -38,6 +38,30 @@ TEST(CalibrationStats, DeadChannelsAndTooFewTokensWarn) {
     EXPECT_NE(s.warnings[1].find("5 tokens for 8"), std::string::npos);
 }
 
+// `info`'s pass: every channel statistic and warning bit for bit as the full one, no C, no tokens,
+// for plain and for scaled (1e30) inputs.
+TEST(CalibrationStats, ChannelScopeGivesTheSameChannelsWithoutC) {
+    std::mt19937 rng(5);
+    for (const double scale : {1.0, 1e30}) {
+        SCOPED_TRACE(scale);
+        MatrixF X = (random_inputs(40, 12, rng).cast<double>() * scale).cast<float>();
+        X.col(7).setZero();
+        Progress quiet;
+        const CalibrationStats full = accumulate_statistics(MatrixInputSource(X), quiet, 16);
+        const CalibrationStats channels = accumulate_statistics(MatrixInputSource(X), quiet, 16, StatisticsScope::Channels);
+        EXPECT_EQ(channels.C.size(), 0);
+        EXPECT_EQ(channels.C_float.size(), 0);
+        EXPECT_EQ(channels.token_factor.size(), 0);
+        EXPECT_EQ(channels.mean_abs, full.mean_abs);
+        EXPECT_EQ(channels.norm, full.norm);
+        EXPECT_EQ(channels.max_abs, full.max_abs);
+        EXPECT_EQ(channels.input_scale, full.input_scale);
+        EXPECT_EQ(channels.dead_channels, full.dead_channels);
+        EXPECT_EQ(channels.warnings, full.warnings);
+        EXPECT_EQ(channels.outlier_strength(), full.outlier_strength());
+    }
+}
+
 TEST(CalibrationStats, NonFiniteValueIsNamedByPosition) {
     std::mt19937 rng(2);
     MatrixF X = random_inputs(40, 6, rng);
