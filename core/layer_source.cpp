@@ -41,7 +41,7 @@ std::string choose_layer(const std::vector<LayerInfo>& layers, const std::string
     throw ParameterError(path + " holds " + std::to_string(usable.size()) + " layers; choose one with --layer (" + names + ")");
 }
 
-LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
+LoadedLayer load_layer(const LayerSource& source, Progress& progress, const std::vector<LayerInfo>* listed) {
     // A cancelled job reads nothing: a sweep cancelled with 30 layers to go had each of them read
     // (two HDF5 probes in a child process, then the weight) before its statistics saw the cancel.
     progress.check();
@@ -56,7 +56,7 @@ LoadedLayer load_layer(const LayerSource& source, Progress& progress) {
     }
     // The format is found once; a separate inputs file may be in another format.
     const LayerFormat& format = detect_format(source.path);
-    const std::string name = choose_layer(format.list_layers(source.path), source.path, source.layer);
+    const std::string name = choose_layer(listed ? *listed : format.list_layers(source.path), source.path, source.layer);
     loaded.layer = format.read_layer(source.path, name, source.limits);
     // The inputs belong to the layer as its format names it ("x.weight" asked for is layer "x").
     const std::string& resolved = loaded.layer.name;

@@ -30,7 +30,9 @@ struct LoadedLayer {
 };
 
 // Reads the weight, streams the inputs into statistics. Throws InputError / ParameterError.
-LoadedLayer load_layer(const LayerSource& source, Progress& progress);
+// `listed`, if given, is the file's listing (or the named layer's entry of it) the caller already
+// made: a sweep of every layer then does not walk the whole file again for each one.
+LoadedLayer load_layer(const LayerSource& source, Progress& progress, const std::vector<LayerInfo>* listed = nullptr);
 
 // Resolves an empty layer name: the only usable layer, else an error listing the choices.
 std::string choose_layer(const std::string& path, const std::string& requested);

@@ -192,7 +192,8 @@ struct LayerSlot {
             source.path = plan.path;
             source.layer = info.name;
             source.limits = plan.limits;
-            loaded = load_layer(source, progress);
+            const std::vector<LayerInfo> listed{info};   // from the plan's one listing of the file
+            loaded = load_layer(source, progress, &listed);
             facts.tokens = static_cast<long long>(loaded->stats.n_tokens);
             facts.outlier_strength = loaded->stats.outlier_strength();
             judge.emplace(loaded->layer.W, loaded->stats);
