@@ -161,6 +161,7 @@ public:
             } else {
                 gather_fortran(base, first, rows, rows_buffer);
             }
+            view_.file->check_unchanged();   // rows read from zero pages are not the file's
             copy_row_major(rows_buffer.data(), rows, width_, chunk);
             visit(chunk, first);
         }
@@ -244,6 +245,7 @@ MatrixF read_weight(const TensorView& view, const ReadLimits& limits) {
             W.row(static_cast<Eigen::Index>(i)) = Eigen::Map<const Eigen::RowVectorXf>(row.data(), static_cast<Eigen::Index>(d_in));
         }
     }
+    view.file->check_unchanged();
     check_finite_weight(W, view.where());   // only NaN and Inf are left: the range is checked above
     return W;
 }
@@ -256,6 +258,7 @@ VectorF read_vector(const TensorView& view, Eigen::Index length) {
     const unsigned char* base = view.file->span(view.offset, view.element_count() * size, "tensor '" + view.name + "'");
     VectorF bias(length);
     decode_run(base, static_cast<std::uint64_t>(length), view, bias.data());
+    view.file->check_unchanged();
     for (Eigen::Index i = 0; i < length; ++i)
         if (!std::isfinite(bias(i)))
             throw InputError(view.where() + " has a non-finite value (NaN, Inf or beyond float32's range) at index " + std::to_string(i));

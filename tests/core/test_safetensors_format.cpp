@@ -7,6 +7,8 @@
 
 #include "errors.h"
 #include "io/layer_format.h"
+#include "io/safetensors_format.h"
+#include "io/tensor_view.h"
 #include "tensor_file_builders.h"
 #include "test_support.h"
 
@@ -58,6 +60,27 @@ TEST(Safetensors, ListsTwoDimensionalTensorsInNaturalOrderAndReadsThemExactly) {
     const Layer brain = read_layer(path, "model.layers.2.brain");
     EXPECT_EQ(brain.W(0, 0), 1.5f);
     EXPECT_EQ(brain.W(1, 0), -1.0f);
+}
+
+// A file truncated by another program after it was opened (mapped): its lost pages are not a
+// SIGBUS that ends the process but an InputError naming the file, and nothing read from them is used.
+TEST(Safetensors, FileShrinkingWhileMappedIsAnErrorNotACrash) {
+    const std::string path = scratch_dir() + "/shrinking.safetensors";
+    const std::size_t rows = 512, cols = 1024;   // 2 MiB of data: many pages past the header's
+    write_bytes(path, safetensors_bytes("{" + f32_entry("w.weight", "[512,1024]", 0, rows * cols * 4) + "}",
+                                        floats_bytes(std::vector<float>(rows * cols, 0.25f))));
+    const TensorTable table = read_safetensors_file(path);
+    ASSERT_EQ(table.entries.size(), 1u);
+    std::filesystem::resize_file(path, 4096);
+    try {
+        read_weight(table.entries[0].view, ReadLimits{});
+        FAIL() << "read a weight from pages the file no longer has";
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(path), std::string::npos) << message;
+        EXPECT_NE(message.find("shrank while it was being read"), std::string::npos) << message;
+        EXPECT_NE(message.find("4096 bytes now"), std::string::npos) << message;
+    }
 }
 
 TEST(Safetensors, WeightsOnlyFileSaysWhereTheInputsMustComeFrom) {
