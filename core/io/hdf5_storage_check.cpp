@@ -1,5 +1,8 @@
 #include "hdf5_storage_check.h"
 
+#include <algorithm>
+#include <cstdio>
+
 #include "checked_math.h"
 #include "hdf5_handle.h"
 
@@ -11,6 +14,16 @@ namespace {
 constexpr std::uint64_t kMaxCompressionRatio = 1100;
 // No sane chunk is larger: h5py's automatic chunks stay under 1 MiB.
 constexpr std::uint64_t kMaxChunkBytes = std::uint64_t{1} << 30;
+
+// A chunk may be this large whatever the dataset's size (h5py's automatic chunks stay under 1 MiB).
+constexpr std::uint64_t kSmallChunkBytes = std::uint64_t{4} << 20;
+
+std::string mib_text(std::uint64_t bytes) {
+    char text[32];
+    if (bytes < (1 << 20)) std::snprintf(text, sizeof text, "%.3g KiB", static_cast<double>(bytes) / (1 << 10));
+    else std::snprintf(text, sizeof text, "%.4g MiB", static_cast<double>(bytes) / (1 << 20));
+    return text;
+}
 
 // A filter libhdf5 cannot apply here (h5py's own lzf, a plugin such as blosc or bitshuffle) is
 // named, with the way out, instead of the library's "can't open directory" plugin-path stack.
@@ -66,6 +79,11 @@ std::string hdf5_storage_problem(hid_t dataset, const std::vector<hsize_t>& dims
             chunk_bytes = *next;
             chunks_declared *= (dims[k] + chunk[k] - 1) / chunk[k];   // ≤ the element count: no overflow
         }
+        // libhdf5 holds a whole chunk in memory to read any part of it: a 2 KiB weight in one chunk
+        // declared 16384 x 16384 (extendible datasets may declare it) took 1 GiB from a 1 MB file.
+        if (chunk_bytes > std::max(*logical, kSmallChunkBytes))
+            return "is stored in chunks of " + mib_text(chunk_bytes) + ", larger than the whole dataset (" + mib_text(*logical) +
+                   "): reading it would take a chunk's memory; rewrite it with smaller chunks (h5py: chunks=True)";
         // Counted, not taken from H5Dget_space_status: libhdf5 1.10 compares a filtered
         // dataset's compressed size with its full size and calls every gzip dataset partial.
         // (libhdf5 1.10 wants the file space itself; H5S_ALL is refused.)

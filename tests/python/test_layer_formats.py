@@ -245,6 +245,12 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
             d = f.create_dataset("w/inputs", shape=(64, 4), dtype="f4", chunks=(16, 4), compression="gzip")
             d[:16] = 1.0
         self.expect_exit_1(["run", partial, "--method", "rtn"], partial, "inputs", "only 1 of its 4 chunks written")
+        # An extendible 3 x 4 weight in one 16 MiB chunk: libhdf5 would hold the chunk to read 48 bytes.
+        big_chunk = os.path.join(self.dir, "big_chunk.h5")
+        with h5py.File(big_chunk, "w") as f:
+            f.create_dataset("w/weight", data=self.W, maxshape=(None, None), chunks=(2048, 2048), compression="gzip")
+        self.expect_exit_1(["run", big_chunk, "--method", "rtn", "--inputs", self.inputs], big_chunk, "weight of w",
+                           "chunks of 16 MiB", "larger than the whole dataset (0.0469 KiB)")
 
     def test_hdf5_external_links_are_named_by_info_and_run(self):
         other = os.path.join(self.dir, "other.h5")
