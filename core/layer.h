@@ -21,7 +21,10 @@ struct Layer {
     std::string name;   // HDF5 group path, e.g. "layers.3.attention.wq"
     MatrixF W;          // d_out x d_in
     VectorF bias;       // empty when the layer has none
-    std::vector<std::pair<std::string, std::string>> attributes;  // "model", "layer", ...
+    std::vector<std::pair<std::string, std::string>> attributes;  // "model", "layer", ... (at most kMaxAttributes)
+    // A file may carry any number of metadata entries; a layer keeps the first this many and one
+    // entry saying how many more there were (what a person can read, and what an export rewrites).
+    static constexpr std::size_t kMaxAttributes = 1000;
 
     Eigen::Index d_out() const { return W.rows(); }
     Eigen::Index d_in() const { return W.cols(); }

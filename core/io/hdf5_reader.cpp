@@ -229,38 +229,71 @@ herr_t visit_link(hid_t, const char* name, const H5L_info_t* info, void* data) {
     return 0;
 }
 
-std::vector<std::pair<std::string, std::string>> read_string_attributes(hid_t object) {
-    std::vector<std::pair<std::string, std::string>> out;
-    H5O_info_t info;
-    if (H5Oget_info(object, &info) < 0) return out;
-    for (hsize_t k = 0; k < info.num_attrs; ++k) {
-        Handle attr(H5Aopen_by_idx(object, ".", H5_INDEX_CRT_ORDER, H5_ITER_NATIVE, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-        if (!attr.valid())
-            attr = Handle(H5Aopen_by_idx(object, ".", H5_INDEX_NAME, H5_ITER_NATIVE, k, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-        if (!attr.valid()) continue;
-        char name[256] = {0};
-        H5Aget_name(attr.get(), sizeof name, name);
-        Handle type(H5Aget_type(attr.get()), H5Tclose);
-        if (H5Tget_class(type.get()) != H5T_STRING) continue;
-        Handle space(H5Aget_space(attr.get()), H5Sclose);
-        if (H5Sget_simple_extent_npoints(space.get()) != 1) continue;
-        std::string value;
-        if (H5Tis_variable_str(type.get()) > 0) {
-            Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
-            H5Tset_size(memtype.get(), H5T_VARIABLE);
-            H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));
-            char* text = nullptr;
-            if (H5Aread(attr.get(), memtype.get(), &text) >= 0 && text) {
-                value = text;
-                H5free_memory(text);
-            }
-        } else {
-            const size_t size = H5Tget_size(type.get());
-            std::string buffer(size, '\0');
-            if (H5Aread(attr.get(), type.get(), buffer.data()) >= 0) value = buffer.c_str();
+// What a layer shows of its group's attributes: the first Layer::kMaxAttributes string ones (a
+// group may hold any number, and opening the k-th by index is itself a walk of the index: 20,000
+// took over 30 s), each at most kMaxAttributeBytes (a fixed-length string may declare any size).
+constexpr std::size_t kMaxAttributes = Layer::kMaxAttributes;
+constexpr std::size_t kMaxAttributeBytes = std::size_t{1} << 20;
+
+herr_t collect_attribute_name(hid_t, const char* name, const H5A_info_t*, void* data) {
+    static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+    return 0;
+}
+
+// The attribute's value when it is one string, else nothing.
+std::optional<std::string> string_attribute(hid_t object, const std::string& name) {
+    Handle attr(H5Aopen(object, name.c_str(), H5P_DEFAULT), H5Aclose);
+    if (!attr.valid()) return std::nullopt;
+    Handle type(H5Aget_type(attr.get()), H5Tclose);
+    if (H5Tget_class(type.get()) != H5T_STRING) return std::nullopt;
+    Handle space(H5Aget_space(attr.get()), H5Sclose);
+    if (H5Sget_simple_extent_npoints(space.get()) != 1) return std::nullopt;
+    std::string value;
+    if (H5Tis_variable_str(type.get()) > 0) {
+        Handle memtype(H5Tcopy(H5T_C_S1), H5Tclose);
+        H5Tset_size(memtype.get(), H5T_VARIABLE);
+        H5Tset_cset(memtype.get(), H5Tget_cset(type.get()));
+        char* text = nullptr;
+        if (H5Aread(attr.get(), memtype.get(), &text) >= 0 && text) {
+            value = text;
+            H5free_memory(text);
         }
-        out.emplace_back(name, value);
+    } else {
+        const size_t size = H5Tget_size(type.get());
+        if (size > kMaxAttributeBytes) return std::nullopt;
+        std::string buffer(size, '\0');
+        if (H5Aread(attr.get(), type.get(), buffer.data()) >= 0) value = buffer.c_str();
     }
+    return value;
+}
+
+// In creation order where the file tracks it, else as stored: one pass over the names, then each
+// of the first kMaxAttributes string ones opened by name.
+std::vector<std::pair<std::string, std::string>> read_string_attributes(hid_t object) {
+    unsigned order_flags = 0;
+    if (H5Iget_type(object) == H5I_GROUP) {
+        Handle plist(H5Gget_create_plist(object), H5Pclose);
+        if (plist.valid()) H5Pget_attr_creation_order(plist.get(), &order_flags);
+    }
+    const bool tracked = (order_flags & H5P_CRT_ORDER_TRACKED) != 0;
+    std::vector<std::string> names;
+    hsize_t at = 0;
+    // Untracked, the stored order: creation order while the attributes are few (compact storage),
+    // hash order past that; so when some must be left out, the kept ones are the first by name.
+    H5Aiterate2(object, tracked ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME, tracked ? H5_ITER_INC : H5_ITER_NATIVE, &at,
+                collect_attribute_name, &names);
+    if (!tracked && names.size() > kMaxAttributes) std::sort(names.begin(), names.end());
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t skipped = 0;
+    for (const std::string& name : names) {
+        if (out.size() >= kMaxAttributes) {
+            ++skipped;
+            continue;
+        }
+        if (auto value = string_attribute(object, name)) out.emplace_back(name, std::move(*value));
+    }
+    if (skipped > 0)
+        out.emplace_back("attributes not shown", std::to_string(skipped) + " more beyond the first " + std::to_string(kMaxAttributes));
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <unordered_map>
 
 #include "../errors.h"
 #include "hdf5_handle.h"
@@ -91,11 +92,11 @@ void write_layer(hid_t file, const LayerToWrite& layer, const std::string& where
     for (const auto& [name, vector] : layer.vectors)
         write_array(group.get(), name, {hsize_t(vector->size())}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, vector->data(), where);
     // One attribute per key, the last value given (HDF5 cannot create a name twice).
-    for (size_t k = 0; k < layer.attributes.size(); ++k) {
-        bool later = false;
-        for (size_t j = k + 1; j < layer.attributes.size(); ++j) later = later || layer.attributes[j].first == layer.attributes[k].first;
-        if (!later) write_string_attribute(group.get(), layer.attributes[k].first, layer.attributes[k].second, where);
-    }
+    std::unordered_map<std::string, size_t> last;
+    for (size_t k = 0; k < layer.attributes.size(); ++k) last[layer.attributes[k].first] = k;
+    for (size_t k = 0; k < layer.attributes.size(); ++k)
+        if (last[layer.attributes[k].first] == k)
+            write_string_attribute(group.get(), layer.attributes[k].first, layer.attributes[k].second, where);
 }
 
 }  // namespace

@@ -195,13 +195,20 @@ TensorTable read_safetensors_file(const std::string& path) {
     for (const auto& [name, spec] : header.items()) {
         if (name == "__metadata__") {
             if (!spec.is_object()) throw InputError(path + ": __metadata__ is not a JSON object");
+            std::size_t skipped = 0;
             for (const auto& [key, value] : spec.items()) {
                 if (!value.is_string()) throw InputError(path + ": __metadata__ entry '" + key + "' is not a string");
-                // PyTorch writes {"format": "pt"}: beside our own "format" it is kept as "metadata.format".
-                bool taken = false;
-                for (const auto& attribute : table.attributes) taken = taken || attribute.first == key;
-                table.attributes.emplace_back(taken ? "metadata." + key : key, value.get<std::string>());
+                if (table.attributes.size() >= Layer::kMaxAttributes) {
+                    ++skipped;
+                    continue;
+                }
+                // PyTorch writes {"format": "pt"}: beside our own "format" it is kept as "metadata.format"
+                // (keys are unique in the header, so "format" is the one key that can collide).
+                table.attributes.emplace_back(key == "format" ? "metadata." + key : key, value.get<std::string>());
             }
+            if (skipped > 0)
+                table.attributes.emplace_back("metadata not shown", std::to_string(skipped) + " more entries (a layer keeps at most " +
+                                                                        std::to_string(Layer::kMaxAttributes) + " attributes)");
             continue;
         }
         raw.push_back(parse_entry(path, file, name, spec, data_start, data_size));

@@ -252,6 +252,28 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
         self.expect_exit_1(["run", big_chunk, "--method", "rtn", "--inputs", self.inputs], big_chunk, "weight of w",
                            "chunks of 16 MiB", "larger than the whole dataset (0.0469 KiB)")
 
+    def test_many_attributes_are_read_in_one_pass_and_capped(self):
+        # 20,000 attributes took libhdf5's by-index lookups over 30 s; 250,000 metadata entries a minute.
+        many = os.path.join(self.dir, "many.h5")
+        with h5py.File(many, "w", libver="latest") as f:
+            g = f.create_group("w")
+            g["weight"] = self.W
+            for i in range(1500):
+                g.attrs[f"k{i:04d}"] = "v"
+        out = os.path.join(self.dir, "many_out.h5")
+        done = cli("run", many, "--method", "rtn", "--inputs", self.inputs, "--quiet", "--export", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with h5py.File(out) as f:
+            self.assertEqual(f["w"].attrs["attributes not shown"], "500 more beyond the first 1000")
+            self.assertIn("k0999", f["w"].attrs)
+            self.assertNotIn("k1000", f["w"].attrs)
+        meta = self.write("meta.safetensors", safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4))},
+                                                                 {f"k{i}": "v" for i in range(5000)}))
+        done = cli("run", meta, "--layer", "w", "--method", "rtn", "--inputs", self.inputs, "--quiet", "--export", out, "--force")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with h5py.File(out) as f:
+            self.assertEqual(f["w"].attrs["metadata not shown"], "4001 more entries (a layer keeps at most 1000 attributes)")
+
     def test_hdf5_external_links_are_named_by_info_and_run(self):
         other = os.path.join(self.dir, "other.h5")
         with h5py.File(other, "w") as f:
