@@ -1,5 +1,6 @@
 #include "method.h"
 
+#include <cfloat>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -132,6 +133,23 @@ MethodResult run_method(const MethodInfo& method, const Layer& layer, const Cali
         claimed_per_row = closed.per_row * std::ldexp(1.0, 2 * e);
     if (e != 0) {
         MatrixF back = times_power_of_two(result.W_hat, e);
+        // A grid's or an update's rounding may land a hair past W's largest magnitude; for W at
+        // ±FLT_MAX that hair is past float32's range, so such an entry is held at ±FLT_MAX. Anything
+        // further out is the method's own overflow and stays non-finite (reported below).
+        const double hair = std::ldexp(static_cast<double>(FLT_MAX), -e) * (1.0 + 1e-6);
+        for (Eigen::Index k = 0; k < back.size(); ++k)
+            if (!std::isfinite(back.data()[k]) && std::isfinite(result.W_hat.data()[k]) &&
+                std::fabs(static_cast<double>(result.W_hat.data()[k])) <= hair)
+                back.data()[k] = std::copysign(FLT_MAX, result.W_hat.data()[k]);
+        if (!back.allFinite() && result.W_hat.allFinite()) {
+            std::ostringstream msg;
+            msg.precision(3);
+            msg << inputs_and_weight(layer, stats) << ": " << method.label << "'s Ŵ reaches "
+                << std::ldexp(static_cast<double>(result.W_hat.cwiseAbs().maxCoeff()), e) << ", beyond float32's range (±"
+                << FLT_MAX << "), for a W reaching " << layer.W.cwiseAbs().maxCoeff()
+                << " (its grid or updates reach past W's own range); rescale the layer (E does not depend on W's scale)";
+            throw InputError(msg.str());
+        }
         // Scaled back into the subnormals Ŵ loses bits, and the closed form no longer describes it.
         if (claimed_per_row.size() > 0 && times_power_of_two(back, -e) != result.W_hat) claimed_per_row.resize(0);
         result.W_hat = std::move(back);

@@ -53,6 +53,34 @@ MethodResult run_one(const std::string& name, const LoadedLayer& loaded, const O
     return result;
 }
 
+// Every point, in order. A method whose result cannot be judged (InputError: a Ŵ beyond float32's
+// range, say) does not take the others' rows with it: they are printed and its message follows,
+// exit 1. When every point failed (the layer itself cannot be judged) the first message stands alone.
+struct Point {
+    const std::string& method;
+    const CompressionParams& params;
+};
+int run_points(const Options& options, const LoadedLayer& loaded, const std::vector<Point>& points, bool keep,
+               StderrProgress& progress, std::vector<MethodResult>& results, bool single) {
+    const OutputError judge(loaded.layer.W, loaded.stats);   // shared by every method
+    std::vector<std::string> failures;
+    std::exception_ptr first_failure;
+    for (size_t k = 0; k < points.size(); ++k) {
+        try {
+            results.push_back(run_one(points[k].method, loaded, judge, points[k].params, keep, progress, k, points.size()));
+        } catch (const InputError& e) {
+            if (points.size() == 1) throw;
+            progress.fail();
+            if (!first_failure) first_failure = std::current_exception();
+            failures.push_back(points[k].method + ": " + e.what());
+        }
+    }
+    if (results.empty() && first_failure) std::rethrow_exception(first_failure);
+    print_results(options, loaded, results, single);
+    for (const std::string& failure : failures) std::cerr << "layerlens-cli: error: " << failure << "\n";
+    return failures.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int run_run(const Options& options) {
@@ -66,12 +94,11 @@ int run_run(const Options& options) {
     const LoadedLayer loaded = load(options, progress);
     // Every parameter is checked against the layer before the first (possibly long) method runs.
     for (const auto& name : options.methods) validate_method(find_method(name), loaded.layer, options.params);
-    const OutputError judge(loaded.layer.W, loaded.stats);   // shared by every method
+    std::vector<Point> points;
+    for (const auto& name : options.methods) points.push_back({name, options.params});
     std::vector<MethodResult> results;
-    for (size_t k = 0; k < options.methods.size(); ++k)
-        results.push_back(run_one(options.methods[k], loaded, judge, options.params, !options.export_path.empty(), progress, k,
-                                  options.methods.size()));
-    print_results(options, loaded, results, options.command == "run");
+    const int status = run_points(options, loaded, points, !options.export_path.empty(), progress, results, options.command == "run");
+    if (status != 0) return status;
     if (!options.export_path.empty()) {
         export_result(options.export_path, loaded.layer, results.front(), options.force);
         std::cerr << "wrote " << options.export_path << "\n";
@@ -87,12 +114,10 @@ int run_sweep(const Options& options) {
     StderrProgress progress("sweep", options.quiet);
     const LoadedLayer loaded = load(options, progress);
     for (const SweepPoint& point : plan.points) validate_method(find_method(point.method), loaded.layer, point.params);
-    const OutputError judge(loaded.layer.W, loaded.stats);
+    std::vector<Point> points;
+    for (const SweepPoint& point : plan.points) points.push_back({point.method, point.params});
     std::vector<MethodResult> results;
-    for (size_t k = 0; k < plan.points.size(); ++k)
-        results.push_back(run_one(plan.points[k].method, loaded, judge, plan.points[k].params, false, progress, k, plan.points.size()));
-    print_results(options, loaded, results, false);
-    return 0;
+    return run_points(options, loaded, points, false, progress, results, false);
 }
 
 }  // namespace layerlens::cli

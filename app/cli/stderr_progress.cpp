@@ -137,6 +137,14 @@ void StderrProgress::finish() {
     drawn_ = false;
 }
 
+void StderrProgress::fail() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        job_open_ = false;
+    }
+    clear();
+}
+
 void StderrProgress::clear() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (terminal_ && drawn_ && !quiet_) {

@@ -25,6 +25,8 @@ public:
     void finish();
     // Removes the bar from the terminal (lines printed to stdout or stderr between jobs).
     void clear();
+    // Ends the current job as failed: its bar is removed and it is not reported done.
+    void fail();
 
 
 private:

@@ -3,8 +3,10 @@
 // the exported Ŵ, and a layer with no output energy stops with exit 1 saying why.
 #include <gtest/gtest.h>
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <limits>
 #include <random>
 
 #include "cli_runner.h"
@@ -62,4 +64,30 @@ TEST(CliExtremeInputs, ZeroOutputEnergyStopsAndSaysWhy) {
     const Outcome o = run_cli("compare " + path + " --methods rtn,wanda");
     expect_failure(o, 1, {path, "layers.0.wq/inputs", "every method is exact", "output energy is 0", "every input value is 0"});
     EXPECT_EQ(o.out, "") << "no E is printed";
+}
+
+// W spanning float32's whole range: a 4-bit grid reaches past ±FLT_MAX (its Ŵ cannot be held in
+// float32), which is said naming the method, while the pruners, which only keep W's own values,
+// are judged; compare prints those and exits 1.
+TEST(CliExtremeInputs, AMethodWhoseResultLeavesFloat32FailsAloneInACompare) {
+    const std::string path = tmp("float_max.h5");
+    std::mt19937 rng(3);
+    std::normal_distribution<float> normal;
+    MatrixF W(8, 32), X(64, 32);
+    for (Eigen::Index k = 0; k < X.size(); ++k) X.data()[k] = normal(rng);
+    for (Eigen::Index k = 0; k < W.size(); ++k) W.data()[k] = normal(rng);
+    W = (W.cast<double>() / W.cwiseAbs().maxCoeff() * std::numeric_limits<float>::max()).cast<float>();
+    LayerToWrite layer;
+    layer.name = "w";
+    layer.weight = &W;
+    layer.inputs = &X;
+    write_layers(path, {layer}, true);
+    const Outcome o = run_cli("compare " + path + " --methods rtn,wanda --json --quiet");
+    EXPECT_EQ(o.exit_code, 1) << o.err;
+    EXPECT_NE(o.err.find("rtn: "), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find("beyond float32's range"), std::string::npos) << o.err;
+    const QJsonArray rows = QJsonDocument::fromJson(QByteArray::fromStdString(o.out)).array();
+    ASSERT_EQ(rows.size(), 1) << o.out;
+    EXPECT_EQ(rows[0].toObject()["method"].toString(), "wanda");
+    EXPECT_GT(rows[0].toObject()["relative_output_error"].toDouble(), 0.0);
 }
