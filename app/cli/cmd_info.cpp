@@ -79,7 +79,8 @@ int run_info(const Options& options) {
             block = this_block;
             const std::string tokens = info.has_inputs ? std::to_string(info.n_tokens) : "-";
             const std::string strength = info.has_inputs && info.problem.empty() ? format_strength(outliers) : "-";
-            std::printf("%-*s %7lld %7lld %-8s %8s %9s  %s\n", width, info.name.c_str(), static_cast<long long>(info.d_out),
+            // A name's control characters as \xNN: a newline or a terminal escape would break the table.
+            std::printf("%-*s %7lld %7lld %-8s %8s %9s  %s\n", width, printable_name(info.name).c_str(), static_cast<long long>(info.d_out),
                         static_cast<long long>(info.d_in), info.weight_dtype.c_str(), tokens.c_str(), strength.c_str(),
                         note.c_str());
         }

@@ -14,6 +14,7 @@
 #include "hdf5_probe.h"
 #include "float64_range.h"
 #include "hdf5_storage_check.h"
+#include "layer_names.h"
 #include "row_major_copy.h"
 #include "tensor_view.h"
 
@@ -202,6 +203,8 @@ herr_t visit_link(hid_t, const char* name, const H5L_info_t* info, void* data) {
     const DatasetShape w = describe(dataset.get());
     layer.weight_dtype = w.dtype;
     layer.problem = weight_problem(group, w);
+    if (const std::string bad = layer_name_problem(layer.name); layer.problem.empty() && !bad.empty())
+        layer.problem = "group '" + printable_name(layer.name) + "' " + bad;
     if (w.dims.size() == 2) {
         layer.d_out = static_cast<Eigen::Index>(w.dims[0]);
         layer.d_in = static_cast<Eigen::Index>(w.dims[1]);
@@ -417,6 +420,8 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
 
     Layer layer;
     layer.name = display_name(group);
+    if (const std::string bad = layer_name_problem(layer.name); !bad.empty())
+        throw InputError(path + ": group '" + printable_name(layer.name) + "' " + bad);
     {
         std::vector<float> row_major(static_cast<size_t>(d_out * d_in));
         const auto scan = read_floats(dataset.get(), H5S_ALL, H5S_ALL, is_float64(shape), row_major.size(), row_major.data());

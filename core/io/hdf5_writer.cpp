@@ -8,6 +8,7 @@
 #include "../errors.h"
 #include "hdf5_handle.h"
 #include "hdf5_lock.h"
+#include "layer_names.h"
 
 namespace layerlens {
 
@@ -91,12 +92,17 @@ void write_layer(hid_t file, const LayerToWrite& layer, const std::string& where
     }
     for (const auto& [name, vector] : layer.vectors)
         write_array(group.get(), name, {hsize_t(vector->size())}, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, vector->data(), where);
-    // One attribute per key, the last value given (HDF5 cannot create a name twice).
+    // One attribute per key, the last value given (HDF5 cannot create a name twice). A key HDF5
+    // cannot take as it is (a source file's "" or "x\0y" metadata key) is written readably instead.
+    const auto attribute_name = [](const std::string& key) {
+        return key.empty() ? std::string("(empty key)") : layer_name_problem(key).empty() ? key : "(" + printable_name(key) + ")";
+    };
     std::unordered_map<std::string, size_t> last;
-    for (size_t k = 0; k < layer.attributes.size(); ++k) last[layer.attributes[k].first] = k;
-    for (size_t k = 0; k < layer.attributes.size(); ++k)
-        if (last[layer.attributes[k].first] == k)
-            write_string_attribute(group.get(), layer.attributes[k].first, layer.attributes[k].second, where);
+    for (size_t k = 0; k < layer.attributes.size(); ++k) last[attribute_name(layer.attributes[k].first)] = k;
+    for (size_t k = 0; k < layer.attributes.size(); ++k) {
+        const std::string name = attribute_name(layer.attributes[k].first);
+        if (last[name] == k) write_string_attribute(group.get(), name, layer.attributes[k].second, where);
+    }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstddef>
+#include <cstdio>
 
 namespace layerlens {
 
@@ -50,6 +51,32 @@ std::string layer_block(const std::string& name) {
         // A numeric last component names the layer itself, not a block holding it.
         if (numeric && end < name.size()) return name.substr(0, end);
         start = end + 1;
+    }
+    return "";
+}
+
+std::string printable_name(const std::string& name) {
+    std::string out;
+    for (const char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string layer_name_problem(const std::string& name) {
+    if (name.empty()) return "has an empty name, which cannot name a layer";
+    if (name == "." || name == "..") return "is named '" + name + "', which cannot name a layer (it is a path component)";
+    for (std::size_t k = 0; k < name.size(); ++k) {
+        const auto byte = static_cast<unsigned char>(name[k]);
+        if (byte < 0x20 || byte == 0x7f)
+            return "has a control character in its name, which cannot name a layer";
     }
     return "";
 }

@@ -13,5 +13,10 @@ bool natural_less(const std::string& a, const std::string& b);
 // The name up to and including its first numeric component ("model.layers.3", "layers.0",
 // "transformer.h.11"), or "" when the name has none (an embedding, a classifier).
 std::string layer_block(const std::string& name);
+// Why `name` cannot name a layer, or "": empty, "." or "..", or holding a control character (a
+// NUL would cut it in two in HDF5, a newline or an escape would break a table or a terminal).
+std::string layer_name_problem(const std::string& name);
+// The name with control characters written as \xNN, for a message.
+std::string printable_name(const std::string& name);
 
 }  // namespace layerlens

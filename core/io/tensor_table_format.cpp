@@ -48,6 +48,8 @@ std::vector<LayerInfo> TensorTableFormat::list_table(const TensorTable& table) {
         info.weight_dtype = entry.problem.empty() ? element_type_name(view.type) : "unsupported";
         info.has_bias = lookup(table, info.name + ".bias") != nullptr;
         info.problem = entry.problem;
+        if (const std::string bad = layer_name_problem(info.name); info.problem.empty() && !bad.empty())
+            info.problem = "tensor '" + printable_name(view.name) + "' " + bad;
         if (info.problem.empty() && (view.shape[0] == 0 || view.shape[1] == 0))
             info.problem = "tensor '" + view.name + "' has zero size " + view.shape_text();
         layers.push_back(std::move(info));
@@ -61,6 +63,8 @@ Layer TensorTableFormat::read_layer(const std::string& path, const std::string& 
     if (!entry.problem.empty()) throw InputError(path + ": " + entry.problem);
     Layer layer;
     layer.name = layer_name(table, entry);
+    if (const std::string bad = layer_name_problem(layer.name); !bad.empty())
+        throw InputError(path + ": tensor '" + printable_name(entry.view.name) + "' " + bad);
     layer.W = read_weight(entry.view, limits);
     if (const TableEntry* bias = lookup(table, layer.name + ".bias")) {
         if (!bias->problem.empty()) throw InputError(path + ": " + bias->problem);

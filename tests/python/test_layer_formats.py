@@ -252,6 +252,31 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
         self.expect_exit_1(["run", big_chunk, "--method", "rtn", "--inputs", self.inputs], big_chunk, "weight of w",
                            "chunks of 16 MiB", "larger than the whole dataset (0.0469 KiB)")
 
+    def test_names_no_layer_can_have_and_metadata_keys_hdf5_cannot_take(self):
+        for label, name, fragment in (("empty", "", "tensor '' has an empty name"),
+                                      ("dot", ".", "tensor '.' is named '.'"),
+                                      ("nul", "x\u0000y", "tensor 'x\\x00y' has a control character")):
+            with self.subTest(label):
+                path = self.write(label + ".safetensors", safetensors_bytes({name: ("F32", self.W.tobytes(), (3, 4))}))
+                self.expect_exit_1(["run", path, "--inputs", self.inputs, "--method", "rtn"], path, fragment)
+        # Metadata keys "" and "a\0b" are legal JSON: the export writes them readably.
+        meta = self.write("meta_keys.safetensors", safetensors_bytes({"w.weight": ("F32", self.W.tobytes(), (3, 4))},
+                                                                      {"": "empty", "a\u0000b": "nul"}))
+        out = os.path.join(self.dir, "meta_keys_out.h5")
+        done = cli("run", meta, "--layer", "w", "--inputs", self.inputs, "--method", "rtn", "--quiet", "--export", out)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with h5py.File(out) as f:
+            self.assertEqual(f["w"].attrs["(empty key)"], "empty")
+            self.assertEqual(f["w"].attrs["(a\\x00b)"], "nul")
+        # A group name with a newline and a terminal escape: listed with why, printed escaped.
+        odd = os.path.join(self.dir, "odd.h5")
+        with h5py.File(odd, "w") as f:
+            f["a\nb\x1b[31m/weight"] = self.W
+        listed = cli("info", odd)
+        self.assertEqual(listed.returncode, 1)
+        self.assertIn("a\\x0ab\\x1b[31m", listed.stdout)
+        self.assertNotIn("\x1b", listed.stdout + listed.stderr)
+
     def test_many_attributes_are_read_in_one_pass_and_capped(self):
         # 20,000 attributes took libhdf5's by-index lookups over 30 s; 250,000 metadata entries a minute.
         many = os.path.join(self.dir, "many.h5")
