@@ -63,6 +63,8 @@ public:
 };
 
 constexpr std::size_t kSniffBytes = 4096;
+// The file's head, after checking it is a non-empty regular file (InputError naming it otherwise).
+FileHead read_file_head(const std::string& path);
 
 // Every registered format, in the order the Open dialog lists them.
 const std::vector<const LayerFormat*>& layer_formats();

@@ -29,9 +29,7 @@ std::string layer_format_names() {
     return names;
 }
 
-namespace {
-
-FileHead read_head(const std::string& path) {
+FileHead read_file_head(const std::string& path) {
     namespace fs = std::filesystem;
     std::error_code ec;
     if (!fs::exists(path, ec)) throw InputError(path + ": no such file");
@@ -47,10 +45,8 @@ FileHead read_head(const std::string& path) {
     return FileHead{std::move(head), static_cast<std::uint64_t>(fs::file_size(path, ec))};
 }
 
-}  // namespace
-
 const LayerFormat& detect_format(const std::string& path) {
-    const FileHead head = read_head(path);
+    const FileHead head = read_file_head(path);
     for (const LayerFormat* f : layer_formats())
         if (f->recognizes(head)) return *f;
     throw InputError(path + ": not a file LayerLens can read: its first bytes carry the signature of none of its formats (" +

@@ -23,7 +23,8 @@ NpyDtype parse_descr(const std::string& path, const NpyHeader& header) {
     if (d.find('O') != std::string::npos)
         throw InputError(path + ": the .npy array has object dtype '" + d +
                          "' (pickled Python objects); LayerLens never unpickles: save a float array");
-    if (d.size() >= 3 && (d[0] == '<' || d[0] == '>' || d[0] == '=') && d[1] == 'f') {
+    // '|' (byte order not applicable) is what numpy reads as native for any size: little-endian here.
+    if (d.size() >= 3 && (d[0] == '<' || d[0] == '>' || d[0] == '=' || d[0] == '|') && d[1] == 'f') {
         const std::string size = d.substr(2);
         const bool big = d[0] == '>';
         if (size == "2") return {ElementType::Float16, big};

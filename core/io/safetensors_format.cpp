@@ -252,12 +252,18 @@ TensorTable read_safetensors_index(const std::string& path) {
         if (found == shards.end()) {
             const std::string shard_path = (folder / shard).string();
             std::error_code ec;
-            if (!std::filesystem::is_regular_file(shard_path, ec))
+            if (!std::filesystem::exists(shard_path, ec))
                 throw InputError(path + ": shard '" + shard + "' named for tensor '" + tensor + "' is missing from " +
                                  (folder.empty() ? std::string(".") : folder.string()));
+            if (!std::filesystem::is_regular_file(shard_path, ec))
+                throw InputError(path + ": shard '" + shard + "' named for tensor '" + tensor +
+                                 "' is not a regular file (a device, FIFO or folder); a shard must be a .safetensors file");
             if (std::filesystem::equivalent(shard_path, path, ec))
                 throw InputError(path + ": weight_map puts tensor '" + tensor + "' in the index itself ('" + shard +
                                  "'); it must name the .safetensors shard that holds it");
+            if (looks_like_index(read_file_head(shard_path).bytes))
+                throw InputError(path + ": weight_map puts tensor '" + tensor + "' in '" + shard +
+                                 "', which is a JSON index, not a .safetensors shard");
             found = shards.emplace(shard, read_safetensors_file(shard_path)).first;
         }
         const auto entry = std::find_if(found->second.entries.begin(), found->second.entries.end(),

@@ -330,6 +330,12 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
         itself = self.write("self.safetensors.index.json",
                             json.dumps({"weight_map": {"w.weight": "self.safetensors.index.json"}}).encode())
         self.expect_exit_1(["info", itself], itself, "'w.weight'", "in the index itself")
+        nested = self.write("nested.safetensors.index.json",
+                            json.dumps({"weight_map": {"w.weight": "self.safetensors.index.json"}}).encode())
+        self.expect_exit_1(["info", nested], nested, "'w.weight'", "a JSON index, not a .safetensors shard")
+        os.mkfifo(os.path.join(self.dir, "pipe.safetensors"))
+        piped = self.write("piped.safetensors.index.json", json.dumps({"weight_map": {"w.weight": "pipe.safetensors"}}).encode())
+        self.expect_exit_1(["info", piped], piped, "'pipe.safetensors'", "not a regular file")
 
     def test_pickled_and_broken_npy(self):
         pickled = os.path.join(self.dir, "objects.npy")
@@ -341,6 +347,10 @@ class BadFilesExitOneNamingFileTensorAndFault(unittest.TestCase):
             data = f.read()
         truncated = self.write("truncated.npy", data[:-7])
         self.expect_exit_1(["run", truncated, "--method", "rtn", "--inputs", self.inputs], truncated, "truncated")
+        # numpy writes '|f4' for a byte order that does not apply and reads it as float32: so does LayerLens.
+        pipe_f4 = self.write("pipe_f4.npy", open(good, "rb").read().replace(b"'<f4'", b"'|f4'"))
+        self.assertEqual(np.load(pipe_f4).dtype, np.float32)
+        self.assertEqual(cli("run", pipe_f4, "--method", "rtn", "--inputs", self.inputs, "--quiet").returncode, 0)
         narrow = os.path.join(self.dir, "narrow.npy")
         np.save(narrow, np.ones((16, 3), np.float32))
         self.expect_exit_1(["run", good, "--method", "rtn", "--inputs", narrow], narrow, "width 3", "d_in = 4")
