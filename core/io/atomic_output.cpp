@@ -1,14 +1,17 @@
 #include "atomic_output.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "../errors.h"
 
@@ -74,6 +77,52 @@ void check_output_target(const std::string& option, const std::string& out, bool
         throw ParameterError(option + " " + out + " exists and is not a regular file; it is never replaced");
 }
 
+namespace {
+
+// The temporaries being written, for a SIGTERM, SIGINT or SIGHUP (a `timeout`, a Ctrl-C, a closed
+// terminal) to remove before the process ends as the signal says: a killed run otherwise left
+// OUT.tmp-<pid> beside OUT. Fixed slots, because a handler may not allocate or lock; a
+// temporary folder (a model directory) is left, since removing a tree is no work for a handler.
+constexpr int kLiveSlots = 16;
+constexpr std::size_t kLivePathBytes = PATH_MAX;
+char live_paths[kLiveSlots][kLivePathBytes];
+enum : int { kFree = 0, kClaimed = 1, kLive = 2 };
+std::atomic<int> live_state[kLiveSlots];
+
+void remove_temporaries_and_end(int signal) {
+    for (int k = 0; k < kLiveSlots; ++k)
+        if (live_state[k].load() == kLive) ::unlink(live_paths[k]);
+    ::signal(signal, SIG_DFL);
+    ::raise(signal);
+}
+
+int register_temporary(const std::string& path) {
+    static std::once_flag installed;
+    std::call_once(installed, [] {
+        for (const int signal : {SIGTERM, SIGINT, SIGHUP}) {
+            struct sigaction current {};
+            // Only where nobody else handles it (the GUI or a test harness may have its own).
+            if (sigaction(signal, nullptr, &current) == 0 && current.sa_handler == SIG_DFL && !(current.sa_flags & SA_SIGINFO)) {
+                struct sigaction action {};
+                action.sa_handler = remove_temporaries_and_end;
+                sigemptyset(&action.sa_mask);
+                sigaction(signal, &action, nullptr);
+            }
+        }
+    });
+    if (path.size() >= kLivePathBytes) return -1;
+    for (int k = 0; k < kLiveSlots; ++k) {
+        int free = kFree;
+        if (!live_state[k].compare_exchange_strong(free, kClaimed)) continue;
+        std::memcpy(live_paths[k], path.c_str(), path.size() + 1);
+        live_state[k].store(kLive);   // the handler sees the slot only once its path is whole
+        return k;
+    }
+    return -1;
+}
+
+}  // namespace
+
 TemporaryOutput::TemporaryOutput(const std::string& out)
     : out_(output_path(out)), temporary_(out_ + ".tmp-" + std::to_string(::getpid())) {
     const fs::path target(out_);
@@ -81,9 +130,11 @@ TemporaryOutput::TemporaryOutput(const std::string& out)
     std::error_code ec;
     if (!fs::is_directory(folder, ec)) throw InputError(out_ + ": the folder " + folder.string() + " does not exist");
     fs::remove_all(temporary_, ec);   // only a run of this very pid, killed, can have left it
+    slot_ = register_temporary(temporary_);
 }
 
 TemporaryOutput::~TemporaryOutput() {
+    if (slot_ >= 0) live_state[slot_].store(kFree);
     if (committed_) return;
     std::error_code ec;
     fs::remove_all(temporary_, ec);

@@ -42,6 +42,7 @@ public:
 private:
     std::string out_, temporary_;
     bool committed_ = false;
+    int slot_ = -1;   // in the table a termination signal's handler removes temporaries from
 };
 
 // A new file written through a buffer; every failure (cannot create, disk full) is an

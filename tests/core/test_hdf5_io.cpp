@@ -1,9 +1,14 @@
 // Loader round trips for every dtype and shape, and every kind of bad file with its message.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "errors.h"
 #include "hdf5_fixtures.h"
 #include "io/hdf5_reader.h"
+#include "io/atomic_output.h"
 #include "io/hdf5_writer.h"
 #include "layer_source.h"
 #include "test_support.h"
@@ -225,4 +230,29 @@ TEST(Hdf5Io, WritesAreAtomicAndNeverOverwriteUnasked) {
     for (const auto& entry : std::filesystem::directory_iterator(dir)) { (void)entry; ++files; }
     EXPECT_EQ(files, 1u);
     expect_error<InputError>([&] { write_layers(dir + "/no/such/dir/x.h5", {layer}, false); }, {"does not exist"});
+}
+
+// A run ended by SIGTERM (`timeout`, a scheduler's cancel) while it writes leaves no OUT.tmp-<pid>
+// beside OUT: a child process writes half a temporary and is terminated.
+TEST(Hdf5Io, ATerminatedWriteLeavesNoTemporary) {
+    const std::string dir = scratch_dir();
+    const std::string out = dir + "/out.h5";
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        TemporaryOutput temporary(out);
+        FileWriter(temporary.path()).write(std::string(4096, 'x'));
+        ::raise(SIGTERM);
+        _exit(0);   // not reached: the signal ends the child
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the child ended by the signal, as it would have";
+    EXPECT_EQ(WTERMSIG(status), SIGTERM);
+    size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        ADD_FAILURE() << "left behind: " << entry.path();
+        ++files;
+    }
+    EXPECT_EQ(files, 0u);
 }
