@@ -37,7 +37,6 @@ std::string object_path(const std::string& group, const std::string& leaf) {
 
 std::string display_name(const std::string& group) { return group.empty() ? "/" : group; }
 
-// H5Lexists needs every intermediate link to exist, so walk the path one component at a time.
 // A layer is read from the file itself. An external link would open another file (whatever path
 // it names, outside the probe of hdf5_probe.h), so every open and lookup here goes through this
 // link-access list, which refuses to traverse one, and external_link_on() names it for the message.
@@ -52,14 +51,24 @@ hid_t without_external_links() {
     return lapl;
 }
 
-// The first part of path ("/a", "/a/weight") that is an external link, or "".
-std::string external_link_on(hid_t file, const std::string& path) {
+// "/a/b/weight" -> "/a", "/a/b", "/a/b/weight": H5Lexists needs every intermediate link to
+// exist, so a path is checked one component at a time.
+std::vector<std::string> path_prefixes(const std::string& path) {
+    std::vector<std::string> prefixes;
     std::string partial;
     std::stringstream parts(path);
     std::string part;
     while (std::getline(parts, part, '/')) {
         if (part.empty()) continue;
         partial += "/" + part;
+        prefixes.push_back(partial);
+    }
+    return prefixes;
+}
+
+// The first part of path ("/a", "/a/weight") that is an external link, or "".
+std::string external_link_on(hid_t file, const std::string& path) {
+    for (const std::string& partial : path_prefixes(path)) {
         H5L_info_t info{};
         if (H5Lexists(file, partial.c_str(), without_external_links()) <= 0 ||
             H5Lget_info(file, partial.c_str(), &info, without_external_links()) < 0)
@@ -75,14 +84,8 @@ std::string external_link_problem(const std::string& what, const std::string& li
 }
 
 bool link_exists(hid_t file, const std::string& path) {
-    std::string partial;
-    std::stringstream parts(path);
-    std::string part;
-    while (std::getline(parts, part, '/')) {
-        if (part.empty()) continue;
-        partial += "/" + part;
+    for (const std::string& partial : path_prefixes(path))
         if (H5Lexists(file, partial.c_str(), without_external_links()) <= 0) return false;
-    }
     return true;
 }
 
