@@ -93,16 +93,17 @@ CalibrationStats accumulate_statistics(const InputSource& inputs, Progress& prog
         // the safe range adds straight into C (a d_in² Gram of its own was a fifth of a compare's
         // page faults); a scaled one has its own Gram, scaled back by 2^2e when added.
         // ‖X_j‖² is summed the same way on both paths, so a scaled input keeps every bit of it.
-        if (e != 0 && full && gram.rows() != d) gram.resize(d, d);
-        MatrixD& target = e == 0 ? stats.C : gram;
-        if (e != 0 && full) gram.triangularView<Eigen::Lower>().setZero();
+        const bool own_gram = e != 0 && full;
+        if (own_gram && gram.rows() != d) gram.resize(d, d);
+        if (own_gram) gram.triangularView<Eigen::Lower>().setZero();
+        MatrixD& target = own_gram ? gram : stats.C;
         const double square = e == 0 ? 1.0 : std::ldexp(1.0, 2 * e);   // ×1 is exact: plain data keeps its bits
         for (Eigen::Index r0 = 0; r0 < X.rows(); r0 += kCastRows) {
             rows_in_double = X.middleRows(r0, std::min(kCastRows, X.rows() - r0)).cast<double>();
             if (full) target.selfadjointView<Eigen::Lower>().rankUpdate(rows_in_double.transpose());
             sq_sum += rows_in_double.colwise().squaredNorm().transpose() * square;
         }
-        if (e != 0 && full) stats.C.triangularView<Eigen::Lower>() += gram * square;
+        if (own_gram) stats.C.triangularView<Eigen::Lower>() += gram * square;
         abs_sum += X.cwiseAbs().colwise().sum().transpose().cast<double>() * (e == 0 ? 1.0 : std::ldexp(1.0, e));
         if (keep_tokens && first_row + chunk.rows() <= n) stats.token_factor.middleRows(first_row, chunk.rows()) = chunk;
         seen += chunk.rows();

@@ -153,6 +153,16 @@ std::optional<Float64Scan> read_floats(hid_t dataset, hid_t mem_space, hid_t fil
     return scan;
 }
 
+// InputError for a float64 value beyond float32's range the scan found in a row-major read of
+// `width` columns starting at row first_row, named as `row_word` i, `column_word` j.
+void check_row_major_scan(const Float64Scan& scan, const std::string& where, Eigen::Index width, const char* row_word,
+                          const char* column_word, Eigen::Index first_row = 0) {
+    if (!scan.first_beyond) return;
+    const auto k = static_cast<Eigen::Index>(*scan.first_beyond);
+    throw_beyond_float32(where, scan.beyond_value, std::string(row_word) + " " + std::to_string(first_row + k / width) + ", " +
+                                                       column_word + " " + std::to_string(k % width));
+}
+
 Handle open_dataset(hid_t file, const std::string& path) {
     return Handle(H5Dopen2(file, path.c_str(), without_external_links()), H5Dclose);
 }
@@ -305,8 +315,9 @@ std::vector<std::pair<std::string, std::string>> read_string_attributes(hid_t ob
 
 class Hdf5InputSource : public InputSource {
 public:
-    Hdf5InputSource(std::string path, std::string dataset, std::vector<hsize_t> dims, bool float64)
-        : path_(std::move(path)), dataset_(std::move(dataset)), dims_(std::move(dims)), float64_(float64) {}
+    Hdf5InputSource(std::string path, std::string dataset, std::vector<hsize_t> dims, bool float64, std::size_t chunk_cache)
+        : path_(std::move(path)), dataset_(std::move(dataset)), dims_(std::move(dims)), float64_(float64),
+          chunk_cache_(chunk_cache) {}
     Eigen::Index n_tokens() const override {
         Eigen::Index n = 1;
         for (size_t k = 0; k + 1 < dims_.size(); ++k) n *= static_cast<Eigen::Index>(dims_[k]);
@@ -327,6 +338,7 @@ private:
     std::string path_, dataset_;
     std::vector<hsize_t> dims_;
     bool float64_ = false;
+    std::size_t chunk_cache_;   // bytes of chunk cache a stream of reads gets (chunk_cache_bytes)
 };
 
 // Open for a whole stream of reads, so that the dataset's chunk cache outlives one read: with the
@@ -347,27 +359,26 @@ struct Hdf5InputSource::Open {
 // within [1 MiB, 256 MiB]; libhdf5's default cache is 1 MiB.
 constexpr std::size_t kMaxChunkCacheBytes = std::size_t{256} << 20;
 
+std::size_t chunk_cache_bytes(hid_t dataset, const DatasetShape& shape) {
+    std::size_t cache = std::size_t{1} << 20;
+    Handle create(H5Dget_create_plist(dataset), H5Pclose);
+    if (!create.valid() || H5Pget_layout(create.get()) != H5D_CHUNKED) return cache;
+    std::vector<hsize_t> chunk(shape.dims.size());
+    if (H5Pget_chunk(create.get(), static_cast<int>(chunk.size()), chunk.data()) != static_cast<int>(chunk.size()) ||
+        chunk.empty() || chunk.back() == 0)
+        return cache;
+    double band = static_cast<double>(shape.type_size);
+    for (const hsize_t c : chunk) band *= static_cast<double>(c);
+    band *= std::ceil(static_cast<double>(shape.dims.back()) / static_cast<double>(chunk.back()));
+    return static_cast<std::size_t>(std::clamp(2.0 * band, static_cast<double>(cache), static_cast<double>(kMaxChunkCacheBytes)));
+}
+
 Hdf5InputSource::Open Hdf5InputSource::open() const {
     std::lock_guard lock(hdf5::library_mutex());
     Open opened;
     opened.file = hdf5::open_file_read(path_);
-    Handle probe = open_dataset(opened.file.get(), dataset_);
-    if (!probe.valid()) throw InputError(description() + ": cannot open the dataset");
-    std::size_t cache = std::size_t{1} << 20;
-    Handle create(H5Dget_create_plist(probe.get()), H5Pclose);
-    if (create.valid() && H5Pget_layout(create.get()) == H5D_CHUNKED) {
-        std::vector<hsize_t> chunk(dims_.size());
-        if (H5Pget_chunk(create.get(), static_cast<int>(chunk.size()), chunk.data()) == static_cast<int>(chunk.size()) &&
-            chunk.back() > 0) {
-            double band = static_cast<double>(float64_ ? 8 : 4);
-            for (const hsize_t c : chunk) band *= static_cast<double>(c);
-            band *= std::ceil(static_cast<double>(dims_.back()) / static_cast<double>(chunk.back()));
-            cache = static_cast<std::size_t>(std::clamp(2.0 * band, static_cast<double>(cache), static_cast<double>(kMaxChunkCacheBytes)));
-        }
-    }
-    probe.reset();
     Handle access(H5Pcopy(without_external_links()), H5Pclose);
-    H5Pset_chunk_cache(access.get(), 12421, cache, 1.0);   // slots: a prime well above the chunks cached
+    H5Pset_chunk_cache(access.get(), 12421, chunk_cache_, 1.0);   // slots: a prime well above the chunks cached
     opened.dataset = Handle(H5Dopen2(opened.file.get(), dataset_.c_str(), access.get()), H5Dclose);
     if (!opened.dataset.valid()) throw InputError(description() + ": cannot open the dataset");
     return opened;
@@ -426,11 +437,7 @@ Float64Scan Hdf5InputSource::read_rows(const Open& from, Eigen::Index first, Eig
     if (!scan)
         throw InputError(description() + ": cannot read tokens " + std::to_string(first) + ".." +
                          std::to_string(first + rows - 1) + " (file truncated or corrupted?)");
-    if (scan->first_beyond) {
-        const auto k = static_cast<Eigen::Index>(*scan->first_beyond);
-        throw_beyond_float32(description(), scan->beyond_value,
-                             "token " + std::to_string(first + k / d) + ", channel " + std::to_string(k % d));
-    }
+    check_row_major_scan(*scan, description(), d, "token", "channel", first);
     return *scan;
 }
 
@@ -480,10 +487,7 @@ Layer read_layer_unprobed(const std::string& path, const std::string& name, cons
         const auto scan = read_floats(dataset.get(), H5S_ALL, H5S_ALL, is_float64(shape), row_major.size(), row_major.data());
         if (!scan) throw InputError(path + ": cannot read " + weight_path + " (file truncated or corrupted?)");
         const std::string where = path + ": weight of " + layer.name;
-        if (scan->first_beyond) {
-            const auto k = static_cast<Eigen::Index>(*scan->first_beyond);
-            throw_beyond_float32(where, scan->beyond_value, "row " + std::to_string(k / d_in) + ", column " + std::to_string(k % d_in));
-        }
+        check_row_major_scan(*scan, where, d_in, "row", "column");
         check_not_below_float32(where, scan->largest);
         copy_row_major(row_major.data(), d_out, d_in, layer.W);
     }
@@ -532,7 +536,8 @@ std::unique_ptr<Hdf5InputSource> open_inputs_unprobed(const std::string& path, c
     if (expected_width > 0 && static_cast<Eigen::Index>(shape.dims.back()) != expected_width)
         throw InputError(path + ": inputs of " + display_name(group) + " have width " + std::to_string(shape.dims.back()) +
                          "; weight has d_in = " + std::to_string(expected_width));
-    return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims, is_float64(shape));
+    return std::make_unique<Hdf5InputSource>(path, inputs_path, shape.dims, is_float64(shape),
+                                             chunk_cache_bytes(dataset.get(), shape));
 }
 
 // Tokens the probe reads at each end of the inputs: their chunks' index entries and data.

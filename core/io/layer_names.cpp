@@ -1,5 +1,6 @@
 #include "layer_names.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstddef>
 #include <cstdio>
@@ -55,11 +56,18 @@ std::string layer_block(const std::string& name) {
     return "";
 }
 
+namespace {
+bool is_control(char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+}
+}  // namespace
+
 std::string printable_name(const std::string& name) {
     std::string out;
     for (const char c : name) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) {
+        if (is_control(c)) {
+            const auto byte = static_cast<unsigned char>(c);
             char escaped[8];
             std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
             out += escaped;
@@ -73,11 +81,7 @@ std::string printable_name(const std::string& name) {
 std::string layer_name_problem(const std::string& name) {
     if (name.empty()) return "has an empty name, which cannot name a layer";
     if (name == "." || name == "..") return "is named '" + name + "', which cannot name a layer (it is a path component)";
-    for (std::size_t k = 0; k < name.size(); ++k) {
-        const auto byte = static_cast<unsigned char>(name[k]);
-        if (byte < 0x20 || byte == 0x7f)
-            return "has a control character in its name, which cannot name a layer";
-    }
+    if (std::any_of(name.begin(), name.end(), is_control)) return "has a control character in its name, which cannot name a layer";
     return "";
 }
 
